@@ -1,0 +1,63 @@
+/// What a signed-in user may do, coarse-grained. Team visibility narrows it further.
+public enum UserRole: String, Sendable, Codable, CaseIterable {
+    /// Configures the tenant: users, teams, API keys, adapters, everything else.
+    case admin
+    /// Oversees agents; models the network; sees every conversation of the organization.
+    case supervisor
+    /// Handles conversations.
+    case agent
+}
+
+/// A member's place in a team.
+public enum TeamRole: String, Sendable, Codable, CaseIterable {
+    /// Receives the team's work.
+    case member
+    /// Sees and manages the team's work.
+    case supervisor
+}
+
+/// A permission checked at each endpoint. Users get them from their role, API keys from their
+/// scopes.
+public enum Permission: String, Sendable, CaseIterable {
+    /// Read organizations, members, crews, service areas.
+    case networkRead = "network:read"
+    /// Create and change organizations, members, crews, service areas.
+    case networkWrite = "network:write"
+    /// Read users and teams.
+    case usersRead = "users:read"
+    /// Create and change users and teams.
+    case usersWrite = "users:write"
+    /// Create, list and revoke API keys.
+    case apiKeysManage = "api_keys:manage"
+
+    /// The permissions a user role grants.
+    public static func granted(to role: UserRole) -> Set<Permission> {
+        switch role {
+        case .admin: Set(allCases)
+        case .supervisor: [.networkRead, .networkWrite, .usersRead]
+        case .agent: [.networkRead, .usersRead]
+        }
+    }
+}
+
+/// The scopes an API key may carry. Keys cannot manage other keys.
+public enum APIKeyScope {
+    /// Every scope a key may be given.
+    public static let all: [Permission] = Permission.allCases.filter { $0 != .apiKeysManage }
+
+    /// Parses requested scope strings, refusing unknown ones by name.
+    public static func parse(_ raw: [String], field: String = "scopes") throws -> [Permission] {
+        guard !raw.isEmpty else {
+            throw ValidationError(field: field, message: "at least one scope is required")
+        }
+        var result: [Permission] = []
+        for value in raw {
+            guard let scope = Permission(rawValue: value), all.contains(scope) else {
+                let allowed = all.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError(field: field, message: "unknown scope '\(value)'; allowed: \(allowed)")
+            }
+            if !result.contains(scope) { result.append(scope) }
+        }
+        return result
+    }
+}

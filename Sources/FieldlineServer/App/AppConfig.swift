@@ -1,0 +1,127 @@
+import Foundation
+
+/// Everything the server needs to start, read from environment variables and validated up
+/// front so a bad setting stops the process with one clear line instead of a crash later.
+public struct AppConfig: Sendable {
+    /// Where PostgreSQL is.
+    public var database: DatabaseSettings
+    /// Address to bind.
+    public var host: String
+    /// Port to bind.
+    public var port: Int
+    /// The externally visible base URL (used in webhook URLs shown to admins).
+    public var publicURL: String
+    /// HMAC secret for agent tokens; at least 32 bytes.
+    public var jwtSecret: String
+    /// Lifetime of an agent token.
+    public var jwtTTL: Duration
+    /// 32-byte key that encrypts adapter credentials at rest.
+    public var masterKey: [UInt8]
+    /// Folder for media files when no object store is configured.
+    public var mediaDir: String
+    /// Folder holding the numbered `.sql` migrations.
+    public var sqlDir: String
+    /// bcrypt work factor for new password hashes (4–31).
+    public var bcryptCost: UInt8
+    /// Failed logins allowed per account and per address within `loginWindow`.
+    public var loginMaxFailures: Int
+    /// The window over which failed logins are counted.
+    public var loginWindow: Duration
+    /// Maximum PostgreSQL connections this instance opens.
+    public var databasePoolSize: Int
+
+    /// Reads and validates the configuration.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        let reader = EnvironmentReader(env: env)
+        let config = AppConfig(
+            database: try DatabaseSettings(url: try reader.required("DATABASE_URL"), variable: "DATABASE_URL"),
+            host: reader.string("HOST", default: "127.0.0.1"),
+            port: try reader.int("PORT", default: 8080, range: 0...65535),
+            publicURL: try reader.url("PUBLIC_URL", default: "http://localhost:8080"),
+            jwtSecret: try reader.secret("JWT_SECRET", minimumBytes: 32),
+            jwtTTL: .seconds(try reader.int("JWT_TTL_SECONDS", default: 900, range: 60...86_400)),
+            masterKey: try reader.key("MASTER_KEY", bytes: 32),
+            mediaDir: reader.string("MEDIA_DIR", default: ".data/media"),
+            sqlDir: reader.string("SQL_DIR", default: "sql"),
+            bcryptCost: UInt8(try reader.int("BCRYPT_COST", default: 12, range: 4...31)),
+            loginMaxFailures: try reader.int("LOGIN_MAX_FAILURES", default: 10, range: 1...1000),
+            loginWindow: .seconds(try reader.int("LOGIN_WINDOW_SECONDS", default: 900, range: 1...86_400)),
+            databasePoolSize: try reader.int("DATABASE_POOL_SIZE", default: 20, range: 1...500)
+        )
+        return config
+    }
+}
+
+/// A configuration problem, naming the variable. Its description is the one line printed.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    /// The environment variable at fault.
+    public let variable: String
+    /// What is wrong with it.
+    public let problem: String
+
+    /// `configuration error: VARIABLE problem`.
+    public var description: String { "configuration error: \(variable) \(problem)" }
+}
+
+/// Typed access to environment variables with errors that name them.
+struct EnvironmentReader {
+    let env: [String: String]
+
+    func value(_ name: String) -> String? {
+        guard let raw = env[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+        return raw
+    }
+
+    func required(_ name: String) throws -> String {
+        guard let value = value(name) else { throw ConfigError(variable: name, problem: "is not set") }
+        return value
+    }
+
+    func string(_ name: String, default fallback: String) -> String {
+        value(name) ?? fallback
+    }
+
+    func int(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = value(name) else { return fallback }
+        guard let number = Int(raw), range.contains(number) else {
+            throw ConfigError(variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(raw)'")
+        }
+        return number
+    }
+
+    func url(_ name: String, default fallback: String) throws -> String {
+        let raw = value(name) ?? fallback
+        guard let url = URL(string: raw), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw ConfigError(variable: name, problem: "must be an http(s) URL, got '\(raw)'")
+        }
+        return raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+    }
+
+    func secret(_ name: String, minimumBytes: Int) throws -> String {
+        let secret = try required(name)
+        guard secret.utf8.count >= minimumBytes else {
+            throw ConfigError(variable: name, problem: "must be at least \(minimumBytes) bytes long (got \(secret.utf8.count)); generate one with: openssl rand -hex 32")
+        }
+        return secret
+    }
+
+    /// A key given as 64 hex characters or base64 of exactly `bytes` bytes.
+    func key(_ name: String, bytes: Int) throws -> [UInt8] {
+        let raw = try required(name)
+        if raw.count == bytes * 2, let decoded = Self.hexBytes(raw) { return decoded }
+        if let data = Data(base64Encoded: raw), data.count == bytes { return [UInt8](data) }
+        throw ConfigError(variable: name, problem: "must be \(bytes) bytes as \(bytes * 2) hex characters or base64; generate one with: openssl rand -hex \(bytes)")
+    }
+
+    static func hexBytes(_ hex: String) -> [UInt8]? {
+        var result: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            result.append(byte)
+            index = next
+        }
+        return result
+    }
+}

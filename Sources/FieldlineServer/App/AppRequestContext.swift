@@ -1,0 +1,51 @@
+import FieldlineDomain
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The request context of every Fieldline route: who is calling (once authenticated) and from
+/// where, plus the JSON coders of the API conventions.
+public struct AppRequestContext: RequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The authenticated caller, set by `AuthMiddleware`.
+    public var principal: Principal?
+    /// The client's address, for login throttling.
+    public let remoteAddress: SocketAddress?
+
+    /// Builds the context for one request.
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// JSON bodies are at most 1 MiB unless an endpoint says otherwise.
+    public var maxUploadSize: Int { JSONBody.maxBytes }
+
+    /// snake_case keys, RFC 3339 UTC times with milliseconds.
+    public var responseEncoder: JSONEncoder { Self.encoder }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.format(date))
+        }
+        return encoder
+    }()
+
+    /// The caller, or 401 when the route was reached without authentication.
+    func requirePrincipal() throws -> Principal {
+        guard let principal else { throw APIError.unauthorized }
+        return principal
+    }
+
+    /// The caller, if they hold `permission`; 401 or 403 otherwise.
+    func require(_ permission: Permission) throws -> Principal {
+        let principal = try requirePrincipal()
+        guard principal.permissions.contains(permission) else { throw APIError.forbidden(permission) }
+        return principal
+    }
+}

@@ -1,0 +1,85 @@
+import FieldlineDomain
+import Foundation
+import Hummingbird
+import HummingbirdBcrypt
+import Logging
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// The concrete application type, for tests and the CLI.
+public typealias FieldlineApplication = Application<RouterResponder<AppRequestContext>>
+
+/// Everything the routes depend on, built once per application.
+struct AppDependencies: Sendable {
+    let config: AppConfig
+    let database: Database
+    let migrations: [MigrationFile]
+    let tokens: TokenService
+    let metrics: PrometheusCollectorRegistry
+    let passwordHasher: PasswordHasher
+}
+
+/// Builds the Fieldline application: the same function serves the binary and the tests.
+///
+/// - Parameters:
+///   - config: validated configuration.
+///   - migrateOnStart: apply pending migrations before accepting requests (`serve --migrate`).
+public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, logger: Logger? = nil) async throws -> FieldlineApplication {
+    let logger = logger ?? Logger(label: "fieldline")
+    let migrations = try MigrationFile.load(from: config.sqlDir)
+    let client = PostgresClient(
+        configuration: config.database.clientConfiguration(poolSize: config.databasePoolSize),
+        backgroundLogger: Logger(label: "fieldline.postgres"))
+    let database = Database(client: client, logger: logger)
+    let dependencies = AppDependencies(
+        config: config,
+        database: database,
+        migrations: migrations,
+        tokens: await TokenService(secret: config.jwtSecret, ttl: config.jwtTTL),
+        metrics: PrometheusCollectorRegistry(),
+        passwordHasher: PasswordHasher(cost: config.bcryptCost))
+    let router = try await buildRouter(dependencies)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Fieldline"),
+        services: [client],
+        logger: logger)
+    app.beforeServerStarts {
+        guard migrateOnStart else { return }
+        let applied = try await Migrator(client: client, files: migrations, logger: logger).migrate()
+        logger.info("migrations: \(applied.count) applied, schema current")
+    }
+    return app
+}
+
+/// Builds the router with every route and middleware.
+func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.metrics))
+    router.add(middleware: ErrorMiddleware())
+
+    let database = dependencies.database
+    HealthController(database: database, migrations: dependencies.migrations, registry: dependencies.metrics)
+        .addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
+
+    let credentials = PostgresCredentialsRepository(database: database)
+    let v1 = router.group("v1")
+    AuthController(
+        credentials: credentials, tokens: dependencies.tokens,
+        throttle: LoginThrottle(database: database, maxFailures: dependencies.config.loginMaxFailures, window: dependencies.config.loginWindow),
+        hasher: dependencies.passwordHasher,
+        decoyHash: await dependencies.passwordHasher.hash(UUIDv7.make().uuidString)
+    ).addRoutes(to: v1)
+
+    let api = v1.group()
+        .add(middleware: AuthMiddleware(tokens: dependencies.tokens, credentials: credentials))
+        .add(middleware: IdempotencyMiddleware(repository: PostgresIdempotencyRepository(database: database)))
+    OrganizationsController(repository: PostgresOrganizationsRepository(database: database)).addRoutes(to: api)
+    UsersController(repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher).addRoutes(to: api)
+    TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
+    APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
+    return router
+}

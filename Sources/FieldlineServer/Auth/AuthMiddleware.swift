@@ -1,0 +1,41 @@
+import Crypto
+import FieldlineDomain
+import Foundation
+import Hummingbird
+
+/// Authenticates `Authorization: Bearer …`: an API key (`fl_live_…`) or an agent JWT.
+/// Routes behind it answer 401 without a valid credential, never saying which part was wrong.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    let tokens: TokenService
+    let credentials: any CredentialsRepository
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization],
+              header.count > 7, header.prefix(7).lowercased() == "bearer "
+        else { throw APIError.unauthorized }
+        let credential = String(header.dropFirst(7)).trimmingWhitespace()
+        let principal: Principal?
+        if credential.hasPrefix(APIKeyToken.marker) {
+            if let token = APIKeyToken(parsing: credential) {
+                principal = try await credentials.principal(forAPIKeyHash: Self.hash(token))
+            } else {
+                principal = nil
+            }
+        } else {
+            principal = await tokens.verify(credential)
+        }
+        guard let principal else { throw APIError.unauthorized }
+        var context = context
+        context.principal = principal
+        context.logger[metadataKey: "principal"] = .string(principal.reference)
+        context.logger[metadataKey: "tenant"] = .string(principal.tenantID.uuidString.lowercased())
+        return try await next(request, context)
+    }
+
+    /// SHA-256 of the key: high-entropy secrets need no slow hash, and lookups stay fast.
+    static func hash(_ token: APIKeyToken) -> [UInt8] {
+        Array(SHA256.hash(data: Data(token.secret.utf8)))
+    }
+}

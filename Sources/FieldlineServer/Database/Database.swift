@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The application's handle on PostgreSQL: a connection pool plus the one way to run
+/// statements for a tenant.
+///
+/// `withTenant` opens a transaction and sets `app.tenant_id` transaction-locally before any
+/// statement, so row-level security scopes everything inside it and nothing carries over to the
+/// next user of the pooled connection.
+public struct Database: Sendable {
+    /// The underlying pool (a Service that must be running).
+    public let client: PostgresClient
+    /// Logger for database work outside a request.
+    public let logger: Logger
+
+    /// Wraps a client.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Runs `body` in a transaction scoped to `tenantID`.
+    public func withTenant<T: Sendable>(
+        _ tenantID: UUID,
+        logger: Logger? = nil,
+        _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await transaction(logger: logger) { connection in
+            try await connection.query(
+                "SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)",
+                logger: logger ?? self.logger)
+            return try await body(connection)
+        }
+    }
+
+    /// Runs `body` in a transaction with no tenant set: only the global lookup tables are
+    /// visible. Errors from `body` are rethrown unchanged (not wrapped).
+    public func transaction<T: Sendable>(
+        logger: Logger? = nil,
+        _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let logger = logger ?? self.logger
+        return try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            let result: T
+            do {
+                result = try await body(connection)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import FieldlineDomain
+import Foundation
+import Hummingbird
+
+/// `/v1/users`: the people who sign in. Admins create and change them; everyone can read.
+struct UsersController: Sendable {
+    let repository: any UsersRepository
+    let hasher: PasswordHasher
+
+    struct CreateRequest: RequestBody {
+        let email: String
+        let name: String
+        let role: String
+        let password: String
+        let organizationId: UUID?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case email, name, role, password, organizationId = "organization_id"
+        }
+    }
+
+    struct UpdateRequest: RequestBody {
+        let name: String?
+        let role: String?
+        let password: String?
+        let disabled: Bool?
+        let organizationId: FieldUpdate<UUID>
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, role, password, disabled, organizationId = "organization_id"
+        }
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            role = try container.decodeIfPresent(String.self, forKey: .role)
+            password = try container.decodeIfPresent(String.self, forKey: .password)
+            disabled = try container.decodeIfPresent(Bool.self, forKey: .disabled)
+            organizationId = try container.decodeUpdate(UUID.self, forKey: .organizationId)
+        }
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("users", use: create)
+        group.get("users", use: list)
+        group.get("users/me", use: me)
+        group.get("users/{id}", use: get)
+        group.patch("users/{id}", use: update)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<User> {
+        let principal = try context.require(.usersWrite)
+        let body = try await JSONBody.decode(CreateRequest.self, from: request, context: context)
+        let new = NewUser(
+            email: try Validate.email(body.email),
+            name: try Validate.name(body.name),
+            role: try UserRole.parse(body.role, field: "role"),
+            passwordHash: await hasher.hash(try PasswordPolicy.validate(body.password)),
+            organizationID: body.organizationId)
+        let user = try await repository.create(new, tenantID: principal.tenantID)
+        return .created(user, location: "/v1/users/\(user.id.uuidString)")
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<User> {
+        let principal = try context.require(.usersRead)
+        let query = QueryParameters(request)
+        let page = try PageRequest(query)
+        let users = try await repository.list(
+            role: try query.oneOf("role", UserRole.self), query: query.string("q"), page: page, tenantID: principal.tenantID)
+        return Page(fetched: users, limit: page.limit, id: \.id)
+    }
+
+    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> User {
+        let principal = try context.requirePrincipal()
+        guard let userID = principal.userID, let user = try await repository.get(userID, tenantID: principal.tenantID) else {
+            throw APIError.notFound("user")
+        }
+        return user
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> User {
+        let principal = try context.require(.usersRead)
+        let id = try context.parameters.uuid("id", "user")
+        guard let user = try await repository.get(id, tenantID: principal.tenantID) else { throw APIError.notFound("user") }
+        return user
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> User {
+        let principal = try context.require(.usersWrite)
+        let id = try context.parameters.uuid("id", "user")
+        let body = try await JSONBody.decode(UpdateRequest.self, from: request, context: context)
+        var changes = UserChanges()
+        changes.name = try body.name.map { try Validate.name($0) }
+        changes.role = try body.role.map { try UserRole.parse($0, field: "role") }
+        if let password = body.password {
+            changes.passwordHash = await hasher.hash(try PasswordPolicy.validate(password))
+        }
+        changes.disabled = body.disabled
+        changes.organizationID = body.organizationId
+        if principal.userID == id, changes.disabled == true || (changes.role.map { $0 != .admin } ?? false) {
+            throw APIError.conflict("cannot_demote_self", "admins cannot disable or demote themselves; ask another admin")
+        }
+        guard let user = try await repository.update(id, changes, tenantID: principal.tenantID) else {
+            throw APIError.notFound("user")
+        }
+        return user
+    }
+}

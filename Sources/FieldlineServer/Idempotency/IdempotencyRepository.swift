@@ -1,0 +1,31 @@
+import Foundation
+import NIOCore
+
+/// A response stored under an `Idempotency-Key`.
+struct StoredResponse: Sendable {
+    let status: Int
+    let contentType: String?
+    let body: ByteBuffer
+}
+
+/// What happened when a key was claimed.
+enum IdempotencyClaim: Sendable {
+    /// The key is new: run the request, then `complete` or `release` it.
+    case claimed
+    /// The same request ran before: answer with its response.
+    case replay(StoredResponse)
+    /// The key was used for a different request.
+    case mismatch
+    /// The first request with this key has not finished.
+    case inProgress
+}
+
+/// Storage of idempotency keys per tenant and caller.
+protocol IdempotencyRepository: Sendable {
+    /// Claims `key` for a request with `requestHash`, or reports what is already stored.
+    func claim(key: String, requestHash: [UInt8], principal: Principal) async throws -> IdempotencyClaim
+    /// Stores the response of a claimed key.
+    func complete(key: String, principal: Principal, response: StoredResponse) async throws
+    /// Forgets a claimed key whose request failed, so it can be retried.
+    func release(key: String, principal: Principal) async throws
+}

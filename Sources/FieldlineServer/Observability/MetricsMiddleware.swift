@@ -1,0 +1,28 @@
+import Foundation
+import Hummingbird
+import Prometheus
+
+/// Counts requests and measures latency by method, route template and status, into the app's
+/// own Prometheus registry (no global bootstrap, so every test app has clean figures).
+struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let registry: PrometheusCollectorRegistry
+
+    static var buckets: [Duration] {
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5].map { .milliseconds(Int64($0 * 1000 * 1000) / 1000) }
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let labels = [
+            ("method", request.method.rawValue),
+            ("route", context.endpointPath ?? "unmatched"),
+            ("status", String(response.status.code)),
+        ]
+        registry.makeCounter(name: "http_requests_total", labels: labels).increment()
+        registry.makeDurationHistogram(
+            name: "http_request_duration_seconds", labels: Array(labels.prefix(2)), buckets: Self.buckets
+        ).record(ContinuousClock.now - start)
+        return response
+    }
+}

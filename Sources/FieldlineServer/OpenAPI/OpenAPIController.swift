@@ -1,0 +1,20 @@
+import Foundation
+import Hummingbird
+
+/// Serves the OpenAPI 3.1 document that describes every route, at `/openapi.yaml`.
+struct OpenAPIController: Sendable {
+    /// The document, read once from the module's resources.
+    static let document: String? = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else { return nil }
+        return try? String(contentsOf: url, encoding: .utf8)
+    }()
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("openapi.yaml") { _, _ in
+            guard let document = Self.document else { throw APIError.notFound("OpenAPI document") }
+            return Response(
+                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: document)))
+        }
+    }
+}

@@ -1,0 +1,1 @@
+import FieldlineServer; import ArgumentParser; print("x")
