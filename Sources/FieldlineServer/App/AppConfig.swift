@@ -59,6 +59,12 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     /// What is wrong with it.
     public let problem: String
 
+    /// An error about `variable`.
+    public init(variable: String, problem: String) {
+        self.variable = variable
+        self.problem = problem
+    }
+
     /// `configuration error: VARIABLE problem`.
     public var description: String { "configuration error: \(variable) \(problem)" }
 }

@@ -1,0 +1,73 @@
+import FieldlineDomain
+import Foundation
+
+/// What `fieldline demo` prints: how to sign in to the demo tenant.
+public struct DemoCredentials: Codable, Sendable {
+    /// The demo tenant's slug.
+    public let tenantSlug: String
+    /// Admin login email.
+    public let adminEmail: String
+    /// Admin password (random, made when the tenant was seeded).
+    public let adminPassword: String
+    /// An API key with every integration scope.
+    public let apiKey: String
+}
+
+extension Provisioning {
+    /// The demo tenant's slug.
+    public static let demoSlug = "demo"
+
+    /// Seeds a demo tenant with a small supply-chain network (an insurer, an agency, two towing
+    /// subcontractors with crews, members and service areas, a store), teams, an admin and an API
+    /// key. Returns nil when the demo tenant already exists.
+    public func seedDemo() async throws -> DemoCredentials? {
+        if try await tenant(slug: Self.demoSlug) != nil { return nil }
+        let tenant = try await createTenant(name: "Demo Roadside Network", slug: Self.demoSlug)
+        let id = tenant.id
+        let password = APIKeyToken.generate().secret.dropFirst(APIKeyToken.marker.count).prefix(20)
+        let adminEmail = "admin@demo.fieldline.test"
+        _ = try await createUser(tenantID: id, email: adminEmail, name: "Demo Admin", role: .admin, password: String(password))
+        _ = try await createUser(tenantID: id, email: "agent@demo.fieldline.test", name: "Dana Dispatcher", role: .agent, password: String(password))
+        let key = try await createAPIKey(tenantID: id, name: "Demo ERP", scopes: APIKeyScope.all.map(\.rawValue))
+
+        let organizations = PostgresOrganizationsRepository(database: database)
+        func organization(_ kind: OrganizationKind, _ name: String, parent: UUID?, tags: [String] = []) async throws -> UUID {
+            try await organizations.create(
+                NewOrganization(kind: kind, name: name, parentID: parent, tags: tags, externalRef: nil), tenantID: id
+            ).id
+        }
+        let insurer = try await organization(.company, "Iberia Assist", parent: nil, tags: ["insurer"])
+        let agency = try await organization(.partner, "Agencia Norte", parent: insurer, tags: ["agency"])
+        let gruas = try await organization(.subcontractor, "Grúas Rápidas", parent: agency, tags: ["towing"])
+        let towPro = try await organization(.subcontractor, "TowPro Madrid", parent: agency, tags: ["towing", "24h"])
+        _ = try await organization(.customer, "Tienda 24 Chamberí", parent: insurer, tags: ["store"])
+
+        let members = PostgresMembersRepository(database: database)
+        func member(_ organizationID: UUID, _ name: String, phone: String) async throws -> UUID {
+            try await members.create(
+                NewMember(organizationID: organizationID, name: name, phone: phone, email: nil, title: "Driver",
+                          identities: [NewIdentity(kind: .whatsapp, externalID: phone)]),
+                tenantID: id
+            ).id
+        }
+        let lucia = try await member(gruas, "Lucía Fernández", phone: "+34600100001")
+        let marco = try await member(gruas, "Marco Ruiz", phone: "+34600100002")
+        let ana = try await member(towPro, "Ana Costa", phone: "+34600200001")
+
+        let crews = PostgresCrewsRepository(database: database)
+        _ = try await crews.create(organizationID: gruas, name: "Grúas Norte 1", crewCode: "GR-01", memberIDs: [lucia, marco], tenantID: id)
+        _ = try await crews.create(organizationID: towPro, name: "TowPro Night", crewCode: "TP-01", memberIDs: [ana], tenantID: id)
+
+        let areas = PostgresServiceAreasRepository(database: database)
+        _ = try await areas.create(organizationID: gruas, name: "Madrid north",
+                                   shape: try ServiceAreaShape(latitude: 40.47, longitude: -3.69, radiusKilometres: 25), tenantID: id)
+        _ = try await areas.create(organizationID: towPro, name: "Madrid centre",
+                                   shape: try ServiceAreaShape(latitude: 40.4168, longitude: -3.7038, radiusKilometres: 15), tenantID: id)
+
+        let teams = PostgresTeamsRepository(database: database)
+        _ = try await teams.create(name: "Dispatch", tenantID: id)
+        _ = try await teams.create(name: "Support", tenantID: id)
+
+        return DemoCredentials(tenantSlug: tenant.slug, adminEmail: adminEmail, adminPassword: String(password), apiKey: key.secret)
+    }
+}

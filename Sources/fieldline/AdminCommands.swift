@@ -1,0 +1,105 @@
+import ArgumentParser
+import FieldlineDomain
+import FieldlineServer
+import Foundation
+
+/// `fieldline tenant create`.
+struct TenantCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tenant", abstract: "Manage tenants.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a tenant and print its id.")
+        @Option(help: "Display name, e.g. \"Acme Logistics\".") var name: String
+        @Option(help: "Short unique handle (lowercase letters, digits, dashes).") var slug: String
+
+        func run() async throws {
+            let (name, slug) = (self.name, self.slug)
+            let tenant = try await CommandEnvironment.provisioning { try await $0.createTenant(name: name, slug: slug) }
+            print("tenant \(tenant.slug) created: \(tenant.id.uuidString.lowercased())")
+        }
+    }
+}
+
+/// `fieldline user create`.
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user who signs in with email and password.",
+            discussion: "The password is read from FIELDLINE_PASSWORD, or asked for when it is not set.")
+        @Option(help: "Tenant slug.") var tenant: String
+        @Option(help: "Login email.") var email: String
+        @Option(help: "Full name.") var name: String
+        @Option(help: "admin, supervisor or agent.") var role: String = "agent"
+
+        func run() async throws {
+            let role = try UserRole.parse(role, field: "role")
+            let password = try CommandEnvironment.password()
+            let (slug, email, name) = (tenant, self.email, self.name)
+            let id = try await CommandEnvironment.provisioning { provisioning in
+                let tenant = try await CommandEnvironment.tenant(slug, provisioning)
+                return try await provisioning.createUser(tenantID: tenant.id, email: email, name: name, role: role, password: password)
+            }
+            print("user \(email.lowercased()) (\(role.rawValue)) created: \(id.uuidString.lowercased())")
+        }
+    }
+}
+
+/// `fieldline api-key create`.
+struct APIKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "api-key", abstract: "Manage API keys.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API key and print it once.")
+        @Option(help: "Tenant slug.") var tenant: String
+        @Option(help: "What the key is for, e.g. \"SAP proof export\".") var name: String
+        @Option(name: .customLong("scope"), help: "A scope (repeat): \(APIKeyScope.all.map(\.rawValue).joined(separator: ", ")).")
+        var scopes: [String] = []
+
+        func run() async throws {
+            let (slug, name, scopes) = (tenant, self.name, self.scopes)
+            let key = try await CommandEnvironment.provisioning { provisioning in
+                let tenant = try await CommandEnvironment.tenant(slug, provisioning)
+                return try await provisioning.createAPIKey(tenantID: tenant.id, name: name, scopes: scopes)
+            }
+            print("API key \(key.id.uuidString.lowercased()) created; it is shown only now:")
+            print(key.secret)
+        }
+    }
+}
+
+extension CommandEnvironment {
+    static func provisioning<T: Sendable>(_ body: @Sendable (Provisioning) async throws -> T) async throws -> T {
+        let settings = try database()
+        let hasher = passwordHasher
+        do {
+            return try await withPostgres(settings, logger: logger) { database in
+                try await body(Provisioning(database: database, hasher: hasher))
+            }
+        } catch let error as FieldlineDomain.ValidationError {
+            throw CommandFailure("invalid \(error.field ?? "value"): \(error.message)")
+        }
+    }
+
+    static func tenant(_ slug: String, _ provisioning: Provisioning) async throws -> Tenant {
+        guard let tenant = try await provisioning.tenant(slug: slug) else {
+            throw CommandFailure("no tenant with slug '\(slug)' (create it with: fieldline tenant create)")
+        }
+        return tenant
+    }
+
+    static func password() throws -> String {
+        if let password = environment["FIELDLINE_PASSWORD"], !password.isEmpty { return password }
+        guard let raw = getpass("Password (12+ characters): ") else {
+            throw CommandFailure("no password given (set FIELDLINE_PASSWORD)")
+        }
+        return String(cString: raw)
+    }
+}
+
+/// A command failed for a reason the operator can fix; printed as one line.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,1 +1,0 @@
-import FieldlineServer; import ArgumentParser; print("x")
