@@ -29,7 +29,7 @@ enum TestApp {
             let app = try await buildApplication(config: config, logger: TestDatabase.logger)
             let tokens = await TokenService(secret: config.jwtSecret, ttl: config.jwtTTL)
             try await withPostgres(settings, logger: TestDatabase.logger) { database in
-                let fixtures = Fixtures(database: database, tokens: tokens, provisioning: Provisioning(database: database, hasher: PasswordHasher(cost: 4)))
+                let fixtures = Fixtures(settings: settings, database: database, tokens: tokens, provisioning: Provisioning(database: database, hasher: PasswordHasher(cost: 4)))
                 try await app.test(.router) { client in try await body(client, fixtures) }
             }
         } catch {
@@ -42,6 +42,7 @@ enum TestApp {
 
 /// Ready-made tenants and credentials for tests.
 struct Fixtures: Sendable {
+    let settings: DatabaseSettings
     let database: Database
     let tokens: TokenService
     let provisioning: Provisioning

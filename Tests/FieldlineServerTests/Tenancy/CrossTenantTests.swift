@@ -1,0 +1,102 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+@testable import FieldlineServer
+
+@Suite("Cross-tenant access")
+struct CrossTenantTests {
+    /// Every route that names a resource by id, called by another tenant's admin with that
+    /// tenant's ids. The list is checked against the router so a new route cannot be forgotten.
+    static func calls(_ ids: [String: String]) -> [(method: String, template: String, body: String?)] {
+        [
+            ("GET", "/v1/organizations/{id}", nil),
+            ("PATCH", "/v1/organizations/{id}", #"{"name":"Stolen"}"#),
+            ("DELETE", "/v1/organizations/{id}", nil),
+            ("GET", "/v1/organizations/{id}/subtree", nil),
+            ("GET", "/v1/organizations/{id}/ancestors", nil),
+            ("GET", "/v1/organizations/{id}/relations", nil),
+            ("POST", "/v1/organizations/{id}/relations", #"{"peer_id":"\#(ids["peer"]!)"}"#),
+            ("DELETE", "/v1/organizations/{id}/relations/{peerId}", nil),
+            ("GET", "/v1/members/{id}", nil),
+            ("PATCH", "/v1/members/{id}", #"{"name":"Stolen"}"#),
+            ("DELETE", "/v1/members/{id}", nil),
+            ("POST", "/v1/members/{id}/identities", #"{"kind":"telegram","external_id":"424242"}"#),
+            ("DELETE", "/v1/members/{id}/identities/{identityId}", nil),
+            ("GET", "/v1/crews/{id}", nil),
+            ("PATCH", "/v1/crews/{id}", #"{"name":"Stolen"}"#),
+            ("DELETE", "/v1/crews/{id}", nil),
+            ("PUT", "/v1/crews/{id}/members/{memberId}", nil),
+            ("DELETE", "/v1/crews/{id}/members/{memberId}", nil),
+            ("GET", "/v1/service-areas/{id}", nil),
+            ("PATCH", "/v1/service-areas/{id}", #"{"radius_km":5}"#),
+            ("DELETE", "/v1/service-areas/{id}", nil),
+            ("GET", "/v1/users/{id}", nil),
+            ("PATCH", "/v1/users/{id}", #"{"name":"Stolen"}"#),
+            ("GET", "/v1/teams/{id}", nil),
+            ("PATCH", "/v1/teams/{id}", #"{"name":"Stolen"}"#),
+            ("DELETE", "/v1/teams/{id}", nil),
+            ("GET", "/v1/teams/{id}/members", nil),
+            ("PUT", "/v1/teams/{id}/members/{userId}", #"{"role":"member"}"#),
+            ("DELETE", "/v1/teams/{id}/members/{userId}", nil),
+            ("DELETE", "/v1/api-keys/{id}", nil),
+        ]
+    }
+
+    @Test("one tenant's ids are 404 for another tenant on every endpoint, and nothing changes")
+    func everyEndpoint() async throws {
+        try await TestApp.run { client, fixtures in
+            let owner = APICaller(client, try await fixtures.tenant("owner"))
+            let intruder = APICaller(client, try await fixtures.tenant("intruder"))
+
+            let org = try #require(try await owner.post("/v1/organizations", #"{"kind":"subcontractor","name":"Owner Tow"}"#).json["id"].string)
+            let peer = try #require(try await owner.post("/v1/organizations", #"{"kind":"partner","name":"Owner Peer"}"#).json["id"].string)
+            #expect(try await owner.post("/v1/organizations/\(org)/relations", #"{"peer_id":"\#(peer)"}"#).status == .created)
+            let member = try await owner.post("/v1/members", #"{"organization_id":"\#(org)","name":"Crew Member","identities":[{"kind":"whatsapp","external_id":"+34600000001"}]}"#)
+            let memberID = try #require(member.json["id"].string)
+            let identityID = try #require(member.json["identities"][0]["id"].string)
+            let crew = try #require(try await owner.post("/v1/crews", #"{"organization_id":"\#(org)","name":"C","crew_code":"OW-1","member_ids":["\#(memberID)"]}"#).json["id"].string)
+            let area = try #require(try await owner.post("/v1/service-areas", #"{"organization_id":"\#(org)","name":"A","latitude":40,"longitude":-3,"radius_km":10}"#).json["id"].string)
+            let team = try #require(try await owner.post("/v1/teams", #"{"name":"Dispatch"}"#).json["id"].string)
+            let ownerUser = try #require(try await owner.get("/v1/users/me").json["id"].string)
+            #expect(try await owner.put("/v1/teams/\(team)/members/\(ownerUser)", "{}").status == .ok)
+            let key = try #require(try await owner.post("/v1/api-keys", #"{"name":"ERP","scopes":["network:read"]}"#).json["id"].string)
+
+            // The intruder's own organization, so bodies naming a peer are valid for them.
+            let intruderPeer = try #require(try await intruder.post("/v1/organizations", #"{"kind":"partner","name":"Mine"}"#).json["id"].string)
+            let values: [String: [String: String]] = [
+                "organizations": ["id": org, "peerId": peer],
+                "members": ["id": memberID, "identityId": identityID],
+                "crews": ["id": crew, "memberId": memberID],
+                "service-areas": ["id": area],
+                "users": ["id": ownerUser],
+                "teams": ["id": team, "userId": ownerUser],
+                "api-keys": ["id": key],
+            ]
+            for call in Self.calls(["peer": intruderPeer]) {
+                let resource = call.template.split(separator: "/")[1]
+                var path = call.template
+                for (name, value) in values[String(resource)] ?? [:] { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
+                let response = try await intruder.send(.init(call.method)!, path, call.body ?? (call.method == "PUT" ? "{}" : nil))
+                #expect(response.status == .notFound, "\(call.method) \(call.template) answered \(response.status.code)")
+                #expect(response.json["error"]["code"].string == "not_found", "\(call.method) \(call.template)")
+            }
+            // The owner's data is untouched.
+            #expect(try await owner.get("/v1/organizations/\(org)").json["name"].string == "Owner Tow")
+            #expect(try await owner.get("/v1/members/\(memberID)").json["identities"].array.count == 1)
+            #expect(try await owner.get("/v1/crews/\(crew)").json["member_ids"].array.count == 1)
+            #expect(try await owner.get("/v1/teams/\(team)/members").json["data"].array.count == 1)
+            #expect(try await owner.get("/v1/organizations/\(org)/relations").json["data"].array.count == 1)
+            // Lists never show the other tenant's rows.
+            #expect(try await intruder.get("/v1/organizations").json["data"].array.map { $0["id"].string } == [intruderPeer])
+            #expect(try await intruder.get("/v1/members").json["data"].array.isEmpty)
+        }
+    }
+
+    @Test("the cross-tenant list covers every route that takes an id")
+    func coversEveryRoute() async throws {
+        let router = try await inspectionRouter()
+        let idRoutes = Set(router.routes.filter { $0.path.description.contains("{") }.map { "\($0.method.rawValue) \($0.path.description)" })
+        let covered = Set(Self.calls(["peer": "x"]).map { "\($0.method) \($0.template)" })
+        #expect(idRoutes == covered)
+    }
+}
