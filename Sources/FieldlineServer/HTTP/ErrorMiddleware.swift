@@ -1,6 +1,7 @@
 import FieldlineDomain
 import Foundation
 import Hummingbird
+import NIOCore
 import PostgresNIO
 
 /// Turns every error into the JSON error shape. Domain validation becomes 422, constraint
@@ -26,6 +27,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return mapHTTPError(error)
         case let error as DecodingError:
             return JSONBody.map(error)
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, code: "body_too_large", message: "the request body is too large")
+        case let error as any HTTPResponseError where error.status.code < 500:
+            return APIError(error.status, code: snakeCase(error.status.reasonPhrase), message: error.status.reasonPhrase)
         default:
             if let postgres = error.postgresError, let mapped = mapPostgres(postgres) {
                 return mapped
@@ -44,9 +49,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .methodNotAllowed:
             return APIError(.methodNotAllowed, code: "method_not_allowed", message: "method not allowed on this route")
         default:
-            let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
-            return APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase)
+            return APIError(error.status, code: snakeCase(error.status.reasonPhrase), message: error.body ?? error.status.reasonPhrase)
         }
+    }
+
+    static func snakeCase(_ phrase: String) -> String {
+        phrase.lowercased().replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
     }
 
     /// Constraint violations that slipped past validation still deserve a clear 4xx.

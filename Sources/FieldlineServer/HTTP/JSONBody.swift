@@ -1,6 +1,7 @@
 import FieldlineDomain
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// A JSON request body whose accepted fields are listed by its `CodingKeys`, so a misspelt or
 /// unexpected field is a 422 naming it instead of being silently ignored.
@@ -46,7 +47,7 @@ enum JSONBody {
         do {
             let buffer = try await request.body.collect(upTo: limit)
             return Data(buffer: buffer)
-        } catch is HTTPError {
+        } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, code: "body_too_large", message: "the request body is larger than \(limit) bytes")
         }
     }

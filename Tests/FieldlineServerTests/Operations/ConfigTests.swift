@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import FieldlineServer
+
+@Suite("Configuration")
+struct ConfigTests {
+    static let valid: [String: String] = [
+        "DATABASE_URL": "postgres://fieldline:secret@db.internal:6543/fieldline?sslmode=require",
+        "JWT_SECRET": String(repeating: "s", count: 32),
+        "MASTER_KEY": String(repeating: "ab", count: 32),
+    ]
+
+    @Test("valid settings parse with defaults")
+    func valid() throws {
+        let config = try AppConfig.fromEnvironment(Self.valid)
+        #expect(config.database.host == "db.internal")
+        #expect(config.database.port == 6543)
+        #expect(config.database.password == "secret")
+        #expect(config.database.requireTLS)
+        #expect(config.port == 8080)
+        #expect(config.sqlDir == "sql")
+        #expect(config.masterKey.count == 32)
+    }
+
+    @Test("each bad setting is one clear error naming the variable", arguments: [
+        ("DATABASE_URL", nil, "is not set"),
+        ("DATABASE_URL", "mysql://x@y/z", "postgres://"),
+        ("DATABASE_URL", "postgres://user@host", "names no database"),
+        ("JWT_SECRET", "short", "at least 32 bytes"),
+        ("JWT_SECRET", nil, "is not set"),
+        ("MASTER_KEY", "not-a-key", "32 bytes"),
+        ("PORT", "eighty", "whole number"),
+        ("PORT", "70000", "whole number"),
+        ("PUBLIC_URL", "ftp://x", "http(s) URL"),
+        ("BCRYPT_COST", "2", "whole number from 4"),
+    ] as [(String, String?, String)])
+    func invalid(variable: String, value: String?, expected: String) throws {
+        var env = Self.valid
+        env[variable] = value
+        let error = #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(env) }
+        #expect(error?.variable == variable)
+        #expect(error?.description.hasPrefix("configuration error: \(variable) ") == true)
+        #expect(error?.description.contains(expected) == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("\n") == false)
+    }
+
+    @Test("MASTER_KEY also accepts base64")
+    func base64Key() throws {
+        var env = Self.valid
+        env["MASTER_KEY"] = Data(repeating: 9, count: 32).base64EncodedString()
+        #expect(try AppConfig.fromEnvironment(env).masterKey == Array(repeating: 9, count: 32))
+    }
+}
