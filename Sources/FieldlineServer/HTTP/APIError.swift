@@ -32,14 +32,30 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             let code: String
             let message: String
             let field: String?
+
+            enum CodingKeys: String, CodingKey { case code, message, field }
+
+            /// `field` is always present: null when no single field is at fault.
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(code, forKey: .code)
+                try container.encode(message, forKey: .message)
+                try container.encode(field, forKey: .field)
+            }
         }
         let error: Detail
     }
 
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
     /// Renders the JSON body.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = Body(error: .init(code: code, message: message, field: field))
-        let data = try JSONEncoder().encode(body)
+        let data = try Self.encoder.encode(body)
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

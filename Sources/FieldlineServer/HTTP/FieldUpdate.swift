@@ -11,6 +11,15 @@ enum FieldUpdate<Value: Sendable>: Sendable {
         }
     }
 
+    /// Maps the value; a transform returning nil (e.g. an empty string) clears the field.
+    func flatMap<T>(_ transform: (Value) throws -> T?) rethrows -> FieldUpdate<T> {
+        switch self {
+        case .unchanged: .unchanged
+        case .set(nil): .set(nil)
+        case .set(let value?): .set(try transform(value))
+        }
+    }
+
     /// Maps the value, keeping absence and null.
     func map<T>(_ transform: (Value) throws -> T) rethrows -> FieldUpdate<T> {
         switch self {

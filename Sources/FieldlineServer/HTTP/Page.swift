@@ -8,6 +8,15 @@ struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
     let data: [Item]
     let nextCursor: String?
 
+    enum CodingKeys: String, CodingKey { case data, nextCursor }
+
+    /// `next_cursor` is always present: null on the last page.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(data, forKey: .data)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+
     /// Builds a page from `limit + 1` fetched rows: the extra row only tells that more exist.
     init(fetched: [Item], limit: Int, id: (Item) -> UUID) {
         if fetched.count > limit {

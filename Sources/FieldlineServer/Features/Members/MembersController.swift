@@ -86,7 +86,11 @@ struct MembersController: Sendable {
         filter.crewID = try query.uuid("crew_id")
         filter.identityKind = kind
         do {
-            filter.externalID = try query.string("external_id").map { try (kind ?? .app).normalize(externalID: $0) }
+            filter.externalID = try query.string("external_id").map { raw in
+                if let kind { return try kind.normalize(externalID: raw) }
+                // Without a kind, a value that reads as a phone number matches WhatsApp and SMS ids.
+                return (try? PhoneNumber(parsing: raw).e164) ?? raw.trimmingWhitespace()
+            }
         } catch let error as ValidationError {
             throw APIError.badQuery("external_id", error.message)
         }
@@ -111,8 +115,8 @@ struct MembersController: Sendable {
         changes.organizationID = body.organizationId
         changes.name = try body.name.map { try Validate.name($0) }
         changes.phone = try body.phone.map { try PhoneNumber(parsing: $0).e164 }
-        changes.email = try body.email.map { try Validate.email($0) }
-        changes.title = try body.title.map { try Validate.name($0, field: "title") }
+        changes.email = try body.email.flatMap { $0.trimmingWhitespace().isEmpty ? nil : try Validate.email($0) }
+        changes.title = try body.title.flatMap { try Validate.optionalText($0, field: "title") }
         guard let member = try await repository.update(id, changes, tenantID: principal.tenantID) else {
             throw APIError.notFound("member")
         }

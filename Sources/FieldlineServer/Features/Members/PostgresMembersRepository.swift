@@ -64,7 +64,18 @@ struct PostgresMembersRepository: MembersRepository {
                     WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id
                     """, logger: database.logger
                 ).any()
-                return updated ? try await fetch(id, tenantID: tenantID, connection) : nil
+                guard updated else { return nil }
+                if changes.organizationID != nil {
+                    // A crew is made of its own organization's members: leaving it leaves its crews.
+                    try await connection.query("""
+                        DELETE FROM crew_members cm USING crews c, members m
+                        WHERE cm.tenant_id = \(tenantID) AND cm.member_id = \(id)
+                          AND c.tenant_id = cm.tenant_id AND c.id = cm.crew_id
+                          AND m.tenant_id = cm.tenant_id AND m.id = cm.member_id
+                          AND c.organization_id <> m.organization_id
+                        """, logger: database.logger)
+                }
+                return try await fetch(id, tenantID: tenantID, connection)
             }
         }
     }

@@ -96,7 +96,7 @@ struct OrganizationsController: Sendable {
         let changes = OrganizationChanges(
             name: try body.name.map { try Validate.name($0) },
             tags: try body.tags.map { try Validate.tags($0) },
-            externalRef: try body.externalRef.map { try Validate.name($0, field: "external_ref") },
+            externalRef: try body.externalRef.flatMap { try Validate.optionalText($0, field: "external_ref") },
             parent: body.parentId)
         guard let organization = try await repository.update(id, changes, tenantID: principal.tenantID) else {
             throw APIError.notFound("organization")

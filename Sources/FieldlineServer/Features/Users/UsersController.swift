@@ -54,6 +54,7 @@ struct UsersController: Sendable {
             role: try UserRole.parse(body.role, field: "role"),
             passwordHash: await hasher.hash(try PasswordPolicy.validate(body.password)),
             organizationID: body.organizationId)
+        try Self.refuseAdminEscalation(by: principal, role: new.role)
         let user = try await repository.create(new, tenantID: principal.tenantID)
         return .created(user, location: "/v1/users/\(user.id.uuidString)")
     }
@@ -67,8 +68,19 @@ struct UsersController: Sendable {
         return Page(fetched: users, limit: page.limit, id: \.id)
     }
 
+    /// An API key with `users:write` could otherwise make an admin and sign in as them, gaining
+    /// `api_keys:manage`, which keys are never given.
+    static func refuseAdminEscalation(by principal: Principal, role: UserRole) throws {
+        if case .apiKey = principal.kind, role == .admin {
+            throw APIError(.forbidden, code: "forbidden", message: "API keys cannot create or promote admins; an admin must do it")
+        }
+    }
+
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> User {
         let principal = try context.requirePrincipal()
+        guard principal.userID != nil else {
+            throw APIError(.forbidden, code: "not_a_user", message: "/v1/users/me describes a signed-in user; this credential is an API key")
+        }
         guard let userID = principal.userID, let user = try await repository.get(userID, tenantID: principal.tenantID) else {
             throw APIError.notFound("user")
         }
@@ -93,6 +105,7 @@ struct UsersController: Sendable {
             changes.passwordHash = await hasher.hash(try PasswordPolicy.validate(password))
         }
         changes.disabled = body.disabled
+        if let role = changes.role { try Self.refuseAdminEscalation(by: principal, role: role) }
         changes.organizationID = body.organizationId
         if principal.userID == id, changes.disabled == true || (changes.role.map { $0 != .admin } ?? false) {
             throw APIError.conflict("cannot_demote_self", "admins cannot disable or demote themselves; ask another admin")
