@@ -16,9 +16,6 @@ struct Demo: AsyncParsableCommand {
         let credentials: DemoCredentials
         if let created {
             credentials = created
-            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try JSONEncoder().encode(created).write(to: url)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         } else if let data = try? Data(contentsOf: url), let stored = try? JSONDecoder().decode(DemoCredentials.self, from: data) {
             credentials = stored
         } else {
@@ -30,5 +27,15 @@ struct Demo: AsyncParsableCommand {
               admin login:  \(credentials.adminEmail) / \(credentials.adminPassword)
               API key:      \(credentials.apiKey)
             """)
+        if let created {
+            // Printed first, so a read-only disk cannot lose credentials that exist nowhere else.
+            do {
+                try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try JSONEncoder().encode(created).write(to: url)
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+            } catch {
+                print("(could not save them to \(credentialsFile): \(error.localizedDescription))")
+            }
+        }
     }
 }
