@@ -9,24 +9,25 @@ struct RolesTests {
         #expect(TeamRole.allCases.map(\.rawValue) == ["member", "supervisor"])
         #expect(Permission.allCases.map(\.rawValue) == [
             "network:read", "network:write", "users:read", "users:write", "api_keys:manage",
+            "conversations:read", "conversations:write", "inbound:write",
         ])
     }
 
-    @Test("admins get every permission")
+    @Test("admins get every permission except posting inbound messages as an adapter")
     func admin() {
-        #expect(Permission.granted(to: .admin) == Set(Permission.allCases))
+        #expect(Permission.granted(to: .admin) == Set(Permission.allCases).subtracting([.inboundWrite]))
         #expect(Permission.granted(to: .admin).contains(.apiKeysManage))
         #expect(Permission.granted(to: .admin).contains(.usersWrite))
     }
 
     @Test("supervisors model the network and read users, but manage neither users nor keys")
     func supervisor() {
-        #expect(Permission.granted(to: .supervisor) == [.networkRead, .networkWrite, .usersRead])
+        #expect(Permission.granted(to: .supervisor) == [.networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite])
     }
 
-    @Test("agents only read")
+    @Test("agents read the network and work conversations")
     func agent() {
-        #expect(Permission.granted(to: .agent) == [.networkRead, .usersRead])
+        #expect(Permission.granted(to: .agent) == [.networkRead, .usersRead, .conversationsRead, .conversationsWrite])
     }
 
     @Test("each role's permissions include those of the roles below it")
@@ -48,7 +49,9 @@ struct RolesTests {
 struct APIKeyScopeTests {
     @Test("every permission except api_keys:manage may be given to a key")
     func all() {
-        #expect(APIKeyScope.all == [.networkRead, .networkWrite, .usersRead, .usersWrite])
+        #expect(APIKeyScope.all == [
+            .networkRead, .networkWrite, .usersRead, .usersWrite, .conversationsRead, .conversationsWrite, .inboundWrite,
+        ])
         #expect(!APIKeyScope.all.contains(.apiKeysManage))
     }
 
@@ -73,7 +76,7 @@ struct APIKeyScopeTests {
         let error = try #require(throws: ValidationError.self) { try APIKeyScope.parse(["network:read", scope]) }
         #expect(error == ValidationError(
             field: "scopes",
-            message: "unknown scope '\(scope)'; allowed: network:read, network:write, users:read, users:write"))
+            message: "unknown scope '\(scope)'; allowed: network:read, network:write, users:read, users:write, conversations:read, conversations:write, inbound:write"))
     }
 
     @Test("uses the given field name")

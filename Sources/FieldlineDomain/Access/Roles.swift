@@ -29,13 +29,19 @@ public enum Permission: String, Sendable, CaseIterable {
     case usersWrite = "users:write"
     /// Create, list and revoke API keys.
     case apiKeysManage = "api_keys:manage"
+    /// Read conversations and messages (within team visibility for agents).
+    case conversationsRead = "conversations:read"
+    /// Reply, add notes, close conversations.
+    case conversationsWrite = "conversations:write"
+    /// Post inbound messages as the built-in app adapter.
+    case inboundWrite = "inbound:write"
 
     /// The permissions a user role grants.
     public static func granted(to role: UserRole) -> Set<Permission> {
         switch role {
-        case .admin: Set(allCases)
-        case .supervisor: [.networkRead, .networkWrite, .usersRead]
-        case .agent: [.networkRead, .usersRead]
+        case .admin: Set(allCases).subtracting([.inboundWrite])
+        case .supervisor: [.networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite]
+        case .agent: [.networkRead, .usersRead, .conversationsRead, .conversationsWrite]
         }
     }
 }

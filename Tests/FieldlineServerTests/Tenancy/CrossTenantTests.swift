@@ -39,6 +39,12 @@ struct CrossTenantTests {
             ("PUT", "/v1/teams/{id}/members/{userId}", #"{"role":"member"}"#),
             ("DELETE", "/v1/teams/{id}/members/{userId}", nil),
             ("DELETE", "/v1/api-keys/{id}", nil),
+            ("GET", "/v1/members/{id}/timeline", nil),
+            ("GET", "/v1/conversations/{id}", nil),
+            ("GET", "/v1/conversations/{id}/messages", nil),
+            ("POST", "/v1/conversations/{id}/messages", #"{"text":"Stolen"}"#),
+            ("POST", "/v1/conversations/{id}/notes", #"{"text":"Stolen"}"#),
+            ("POST", "/v1/conversations/{id}/close", "{}"),
         ]
     }
 
@@ -60,6 +66,10 @@ struct CrossTenantTests {
             let ownerUser = try #require(try await owner.get("/v1/users/me").json["id"].string)
             #expect(try await owner.put("/v1/teams/\(team)/members/\(ownerUser)", "{}").status == .ok)
             let key = try #require(try await owner.post("/v1/api-keys", #"{"name":"ERP","scopes":["network:read"]}"#).json["id"].string)
+            #expect(try await owner.post("/v1/members/\(memberID)/identities", #"{"kind":"app","external_id":"owner-app-1"}"#).status == .created)
+            let appKey = try #require(try await owner.post("/v1/api-keys", #"{"name":"App","scopes":["inbound:write"]}"#).json["key"].string)
+            let conversation = try #require(try await APICaller(client, token: appKey).post(
+                "/v1/app/messages", #"{"sender":"owner-app-1","provider_message_id":"p1","text":"hola"}"#).json["conversation_id"].string)
 
             // The intruder's own organization, so bodies naming a peer are valid for them.
             let intruderPeer = try #require(try await intruder.post("/v1/organizations", #"{"kind":"partner","name":"Mine"}"#).json["id"].string)
@@ -71,6 +81,7 @@ struct CrossTenantTests {
                 "users": ["id": ownerUser],
                 "teams": ["id": team, "userId": ownerUser],
                 "api-keys": ["id": key],
+                "conversations": ["id": conversation],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]
@@ -82,10 +93,12 @@ struct CrossTenantTests {
             }
             // The owner's data is untouched.
             #expect(try await owner.get("/v1/organizations/\(org)").json["name"].string == "Owner Tow")
-            #expect(try await owner.get("/v1/members/\(memberID)").json["identities"].array.count == 1)
+            #expect(try await owner.get("/v1/members/\(memberID)").json["identities"].array.count == 2)
             #expect(try await owner.get("/v1/crews/\(crew)").json["member_ids"].array.count == 1)
             #expect(try await owner.get("/v1/teams/\(team)/members").json["data"].array.count == 1)
             #expect(try await owner.get("/v1/organizations/\(org)/relations").json["data"].array.count == 1)
+            #expect(try await owner.get("/v1/conversations/\(conversation)/messages").json["data"].array.count == 1)
+            #expect(try await owner.get("/v1/conversations/\(conversation)").json["status"].string == "open")
             // Lists never show the other tenant's rows.
             #expect(try await intruder.get("/v1/organizations").json["data"].array.map { $0["id"].string } == [intruderPeer])
             #expect(try await intruder.get("/v1/members").json["data"].array.isEmpty)

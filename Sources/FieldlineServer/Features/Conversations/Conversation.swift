@@ -1,0 +1,117 @@
+import FieldlineDomain
+import Foundation
+import Hummingbird
+import PostgresNIO
+
+/// A thread with one member: status, who has it, and the timing facts analytics use.
+struct Conversation: ResponseEncodable, Sendable {
+    let id: UUID
+    let memberId: UUID
+    let status: ConversationStatus
+    let assigneeId: UUID?
+    let teamId: UUID?
+    let tags: [String]
+    let openedAt: Date
+    let lastMessageAt: Date
+    let firstHumanReplyAt: Date?
+    let closedAt: Date?
+
+    static let columns = """
+        c.id, c.member_id, c.status, c.assignee_id, c.team_id, c.tags, c.opened_at, c.last_message_at,
+        c.first_human_reply_at, c.closed_at
+        """
+
+    init(row: PostgresRow) throws {
+        let (id, memberID, status, assigneeID, teamID, tags, openedAt, lastMessageAt, firstHumanReplyAt, closedAt) =
+            try row.decode((UUID, UUID, String, UUID?, UUID?, [String], Date, Date, Date?, Date?).self)
+        self.id = id
+        self.memberId = memberID
+        self.status = ConversationStatus(rawValue: status) ?? .open
+        self.assigneeId = assigneeID
+        self.teamId = teamID
+        self.tags = tags
+        self.openedAt = openedAt
+        self.lastMessageAt = lastMessageAt
+        self.firstHumanReplyAt = firstHumanReplyAt
+        self.closedAt = closedAt
+    }
+}
+
+/// One message of a conversation, inbound, outbound or an internal note.
+struct Message: ResponseEncodable, Sendable {
+    let id: UUID
+    let conversationId: UUID
+    let direction: MessageDirection
+    let kind: MessageKind
+    let text: String?
+    let authorUserId: UUID?
+    let provider: String?
+    let providerMessageId: String?
+    let deliveryStatus: DeliveryStatus?
+    let createdAt: Date
+
+    static let columns = """
+        m.id, m.conversation_id, m.direction, m.kind, m.body, m.author_user_id, m.provider, m.provider_message_id,
+        m.delivery_status, m.created_at
+        """
+
+    init(row: PostgresRow) throws {
+        let (id, conversationID, direction, kind, text, authorUserID, provider, providerMessageID, deliveryStatus, createdAt) =
+            try row.decode((UUID, UUID, String, String, String?, UUID?, String?, String?, String?, Date).self)
+        self.id = id
+        self.conversationId = conversationID
+        self.direction = MessageDirection(rawValue: direction) ?? .inbound
+        self.kind = MessageKind(rawValue: kind) ?? .unsupported
+        self.text = text
+        self.authorUserId = authorUserID
+        self.provider = provider
+        self.providerMessageId = providerMessageID
+        self.deliveryStatus = deliveryStatus.flatMap(DeliveryStatus.init(rawValue:))
+        self.createdAt = createdAt
+    }
+}
+
+/// An archived conversation with its messages, as the member's timeline shows it.
+struct ArchivedConversation: ResponseEncodable, Sendable {
+    let conversation: Conversation
+    let messages: [Message]
+}
+
+/// A message arriving from a member through an adapter.
+struct InboundMessageInput: Sendable {
+    let provider: String
+    let identityKind: IdentityKind
+    let sender: String
+    let providerMessageID: String
+    let kind: MessageKind
+    let text: String?
+    let payload: String
+}
+
+/// What ingesting a message did.
+struct IngestResult: ResponseEncodable, Sendable {
+    let messageId: UUID
+    let conversationId: UUID
+    /// True when this provider message id was already stored (a retried webhook).
+    let duplicate: Bool
+}
+
+/// Who is looking, for team visibility: agents see their own, their teams' and team-less
+/// conversations; supervisors, admins and API keys see all of the tenant's.
+struct Viewer: Sendable {
+    let tenantID: UUID
+    /// Set when visibility is restricted (an agent).
+    let restrictedToUser: UUID?
+    /// The user acting, if a user.
+    let userID: UUID?
+
+    init(_ principal: Principal) {
+        tenantID = principal.tenantID
+        userID = principal.userID
+        if case .user(let id, let role) = principal.kind, role == .agent {
+            restrictedToUser = id
+        } else {
+            restrictedToUser = nil
+        }
+    }
+}

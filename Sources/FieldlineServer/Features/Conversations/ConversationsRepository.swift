@@ -1,0 +1,23 @@
+import FieldlineDomain
+import Foundation
+
+/// Storage of conversations and messages; every read respects the viewer's team visibility.
+protocol ConversationsRepository: Sendable {
+    /// Stores an inbound message in the member's active conversation (opening one if needed);
+    /// a provider message id seen before returns the first result with `duplicate`.
+    func ingest(_ message: InboundMessageInput, tenantID: UUID) async throws -> IngestResult
+    /// Conversations of a queue, newest first.
+    func list(queue: ConversationQueue, status: ConversationStatus?, memberID: UUID?, page: PageRequest, viewer: Viewer) async throws -> [Conversation]
+    /// One conversation the viewer may see, or nil.
+    func get(_ id: UUID, viewer: Viewer) async throws -> Conversation?
+    /// Messages of a visible conversation, newest first; nil when not visible.
+    func messages(of id: UUID, page: PageRequest, viewer: Viewer) async throws -> [Message]?
+    /// Queues an outbound reply (message + outbox row in one transaction); nil when not visible.
+    func reply(to id: UUID, text: String, viewer: Viewer) async throws -> Message?
+    /// Adds an internal note; nil when not visible.
+    func addNote(to id: UUID, text: String, viewer: Viewer) async throws -> Message?
+    /// Closes (archives) a conversation; nil when not visible.
+    func close(_ id: UUID, viewer: Viewer) async throws -> Conversation?
+    /// The member's closed conversations with their messages, newest first; nil for an unknown member.
+    func timeline(of memberID: UUID, page: PageRequest, viewer: Viewer) async throws -> [ArchivedConversation]?
+}

@@ -1,0 +1,101 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// Replies, notes, closing and the archive timeline.
+extension PostgresConversationsRepository {
+    func reply(to id: UUID, text: String, viewer: Viewer) async throws -> Message? {
+        let tenantID = viewer.tenantID
+        return try await database.withTenant(tenantID) { connection in
+            guard let conversation = try await fetch(id, viewer: viewer, lock: true, connection) else { return nil }
+            try Self.requireNotArchived(conversation)
+            let messageID = UUIDv7.make()
+            let message = try await connection.query("""
+                INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, author_user_id, delivery_status)
+                VALUES (\(tenantID), \(messageID), \(id), 'outbound', 'text', \(text), \(viewer.userID), 'queued')
+                RETURNING \(unescaped: Message.columns.replacingOccurrences(of: "m.", with: ""))
+                """, logger: logger
+            ).first(Message.init(row:))
+            // The side effect (sending) is written in the same transaction: nothing acknowledged is lost.
+            try await connection.query("""
+                INSERT INTO outbox (tenant_id, topic, payload)
+                VALUES (\(tenantID), 'message.send', jsonb_build_object('message_id', \(messageID), 'conversation_id', \(id)))
+                """, logger: logger)
+            let isHuman = viewer.userID != nil
+            try await connection.query("""
+                UPDATE conversations SET last_message_at = now(),
+                    first_human_reply_at = CASE WHEN \(isHuman) THEN coalesce(first_human_reply_at, now()) ELSE first_human_reply_at END
+                WHERE tenant_id = \(tenantID) AND id = \(id)
+                """, logger: logger)
+            if isHuman, conversation.firstHumanReplyAt == nil {
+                try await recordEvent("first_human_reply", conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
+            }
+            return message
+        }
+    }
+
+    func addNote(to id: UUID, text: String, viewer: Viewer) async throws -> Message? {
+        let tenantID = viewer.tenantID
+        return try await database.withTenant(tenantID) { connection in
+            guard let conversation = try await fetch(id, viewer: viewer, lock: true, connection) else { return nil }
+            try Self.requireNotArchived(conversation)
+            return try await connection.query("""
+                INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, author_user_id)
+                VALUES (\(tenantID), \(UUIDv7.make()), \(id), 'internal', 'note', \(text), \(viewer.userID))
+                RETURNING \(unescaped: Message.columns.replacingOccurrences(of: "m.", with: ""))
+                """, logger: logger
+            ).first(Message.init(row:))
+        }
+    }
+
+    func close(_ id: UUID, viewer: Viewer) async throws -> Conversation? {
+        let tenantID = viewer.tenantID
+        return try await database.withTenant(tenantID) { connection in
+            guard let conversation = try await fetch(id, viewer: viewer, lock: true, connection) else { return nil }
+            guard conversation.status != .closed else {
+                throw APIError.conflict("already_closed", "the conversation was already closed at \(RFC3339.format(conversation.closedAt ?? Date()))")
+            }
+            try await connection.query("""
+                UPDATE conversations SET status = 'closed', closed_at = now(), closed_by = \(viewer.userID), snoozed_until = NULL
+                WHERE tenant_id = \(tenantID) AND id = \(id)
+                """, logger: logger)
+            try await recordEvent("closed", conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
+            return try await fetch(id, viewer: viewer, lock: false, connection)
+        }
+    }
+
+    func timeline(of memberID: UUID, page: PageRequest, viewer: Viewer) async throws -> [ArchivedConversation]? {
+        let tenantID = viewer.tenantID
+        return try await database.withTenant(tenantID) { connection in
+            let exists = try await connection.query(
+                "SELECT 1 FROM members WHERE tenant_id = \(tenantID) AND id = \(memberID)", logger: logger
+            ).any()
+            guard exists else { return nil }
+            // The archive is the member's history: whoever handles them next sees all of it,
+            // whichever team handled it before.
+            let conversations = try await connection.query("""
+                SELECT \(unescaped: Conversation.columns) FROM conversations c
+                WHERE c.tenant_id = \(tenantID) AND c.member_id = \(memberID) AND c.status = 'closed'
+                  AND (\(page.after)::uuid IS NULL OR c.id < \(page.after))
+                ORDER BY c.id DESC LIMIT \(page.fetchLimit)
+                """, logger: logger
+            ).collect(Conversation.init(row:))
+            let messages = try await connection.query("""
+                SELECT \(unescaped: Message.columns) FROM messages m
+                WHERE m.tenant_id = \(tenantID) AND m.conversation_id = ANY(\(conversations.map(\.id)))
+                ORDER BY m.id
+                """, logger: logger
+            ).collect(Message.init(row:))
+            let byConversation = Dictionary(grouping: messages, by: \.conversationId)
+            return conversations.map { ArchivedConversation(conversation: $0, messages: byConversation[$0.id] ?? []) }
+        }
+    }
+
+    static func requireNotArchived(_ conversation: Conversation) throws {
+        guard conversation.status != .closed else {
+            throw APIError.conflict(
+                "conversation_archived",
+                "conversation \(conversation.id.uuidString) is closed and archived (read-only); the member's next message opens a new conversation, and the archive stays in GET /v1/members/\(conversation.memberId.uuidString)/timeline")
+        }
+    }
+}

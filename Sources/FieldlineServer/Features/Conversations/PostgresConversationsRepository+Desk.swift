@@ -1,0 +1,62 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// Reading and working conversations, within the viewer's team visibility.
+extension PostgresConversationsRepository {
+    func list(queue: ConversationQueue, status: ConversationStatus?, memberID: UUID?, page: PageRequest, viewer: Viewer) async throws -> [Conversation] {
+        let tenantID = viewer.tenantID
+        let me = viewer.userID
+        return try await database.withTenant(tenantID) { connection in
+            try await connection.query("""
+                SELECT \(unescaped: Conversation.columns) FROM conversations c
+                WHERE c.tenant_id = \(tenantID)
+                  AND (\(unescaped: try Self.visibleSQL(viewer)))
+                  AND (CASE WHEN \(status?.rawValue)::text IS NULL THEN c.status <> 'closed' ELSE c.status = \(status?.rawValue) END)
+                  AND (\(memberID)::uuid IS NULL OR c.member_id = \(memberID))
+                  AND (\(queue.rawValue) <> 'mine' OR c.assignee_id = \(me))
+                  AND (\(queue.rawValue) <> 'unassigned' OR c.assignee_id IS NULL)
+                  AND (\(queue.rawValue) <> 'teams' OR c.team_id IN (
+                        SELECT tm.team_id FROM team_members tm WHERE tm.tenant_id = c.tenant_id AND tm.user_id = \(me)))
+                  AND (\(page.after)::uuid IS NULL OR c.id < \(page.after))
+                ORDER BY c.id DESC LIMIT \(page.fetchLimit)
+                """, logger: logger
+            ).collect(Conversation.init(row:))
+        }
+    }
+
+    /// Visibility as literal SQL: the only value in it is a UUID we formatted ourselves.
+    static func visibleSQL(_ viewer: Viewer) throws -> String {
+        guard let user = viewer.restrictedToUser?.uuidString.lowercased() else { return "true" }
+        return """
+            c.assignee_id = '\(user)' OR (c.team_id IS NULL AND c.assignee_id IS NULL)
+            OR c.team_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.tenant_id = c.tenant_id AND tm.user_id = '\(user)')
+            """
+    }
+
+    func get(_ id: UUID, viewer: Viewer) async throws -> Conversation? {
+        try await database.withTenant(viewer.tenantID) { try await fetch(id, viewer: viewer, lock: false, $0) }
+    }
+
+    func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Conversation? {
+        try await connection.query("""
+            SELECT \(unescaped: Conversation.columns) FROM conversations c
+            WHERE c.tenant_id = \(viewer.tenantID) AND c.id = \(id) AND (\(unescaped: try Self.visibleSQL(viewer)))
+            \(unescaped: lock ? "FOR UPDATE" : "")
+            """, logger: logger
+        ).first(Conversation.init(row:))
+    }
+
+    func messages(of id: UUID, page: PageRequest, viewer: Viewer) async throws -> [Message]? {
+        try await database.withTenant(viewer.tenantID) { connection in
+            guard try await fetch(id, viewer: viewer, lock: false, connection) != nil else { return nil }
+            return try await connection.query("""
+                SELECT \(unescaped: Message.columns) FROM messages m
+                WHERE m.tenant_id = \(viewer.tenantID) AND m.conversation_id = \(id)
+                  AND (\(page.after)::uuid IS NULL OR m.id < \(page.after))
+                ORDER BY m.id DESC LIMIT \(page.fetchLimit)
+                """, logger: logger
+            ).collect(Message.init(row:))
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// `ConversationsRepository` on PostgreSQL.
+struct PostgresConversationsRepository: ConversationsRepository {
+    let database: Database
+
+    var logger: Logger { database.logger }
+
+    /// Two identical webhooks raced and the other one stored the message first.
+    private struct LostDuplicateRace: Error {}
+
+    func ingest(_ message: InboundMessageInput, tenantID: UUID) async throws -> IngestResult {
+        do {
+            return try await database.withTenant(tenantID) { try await ingest(message, tenantID: tenantID, $0) }
+        } catch is LostDuplicateRace {
+            return try await database.withTenant(tenantID) { connection in
+                guard let existing = try await existingMessage(message, tenantID: tenantID, connection) else { throw LostDuplicateRace() }
+                return existing
+            }
+        }
+    }
+
+    private func ingest(_ message: InboundMessageInput, tenantID: UUID, _ connection: PostgresConnection) async throws -> IngestResult {
+        if let existing = try await existingMessage(message, tenantID: tenantID, connection) { return existing }
+        let memberID = try await connection.query("""
+            SELECT member_id FROM member_identities
+            WHERE tenant_id = \(tenantID) AND kind = \(message.identityKind.rawValue) AND external_id = \(message.sender)
+            """, logger: logger
+        ).first { try $0.decode(UUID.self) }
+        guard let memberID else {
+            throw ValidationError(field: "sender", code: "unknown_sender", message: "no member has the \(message.identityKind.rawValue) identity '\(message.sender)'")
+        }
+        let conversationID = try await activeConversation(of: memberID, tenantID: tenantID, connection)
+        let messageID = UUIDv7.make()
+        let inserted = try await connection.query("""
+            INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, provider_message_id)
+            VALUES (\(tenantID), \(messageID), \(conversationID), 'inbound', \(message.kind.rawValue), \(message.text),
+                    \(message.payload)::jsonb, \(message.provider), \(message.providerMessageID))
+            ON CONFLICT (tenant_id, provider, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
+            RETURNING id
+            """, logger: logger
+        ).any()
+        guard inserted else { throw LostDuplicateRace() }
+        try await connection.query("""
+            UPDATE conversations SET last_message_at = now(), status = CASE WHEN status = 'pending' THEN 'open' ELSE status END
+            WHERE tenant_id = \(tenantID) AND id = \(conversationID)
+            """, logger: logger)
+        return IngestResult(messageId: messageID, conversationId: conversationID, duplicate: false)
+    }
+
+    private func existingMessage(_ message: InboundMessageInput, tenantID: UUID, _ connection: PostgresConnection) async throws -> IngestResult? {
+        try await connection.query("""
+            SELECT id, conversation_id FROM messages
+            WHERE tenant_id = \(tenantID) AND provider = \(message.provider) AND provider_message_id = \(message.providerMessageID)
+            """, logger: logger
+        ).first { row in
+            let (id, conversationID) = try row.decode((UUID, UUID).self)
+            return IngestResult(messageId: id, conversationId: conversationID, duplicate: true)
+        }
+    }
+
+    /// The member's conversation that is not closed, opened now if there is none.
+    private func activeConversation(of memberID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> UUID {
+        let newID = UUIDv7.make()
+        let opened = try await connection.query("""
+            INSERT INTO conversations (tenant_id, id, member_id) VALUES (\(tenantID), \(newID), \(memberID))
+            ON CONFLICT (tenant_id, member_id) WHERE status <> 'closed' DO NOTHING
+            RETURNING id
+            """, logger: logger
+        ).any()
+        if opened {
+            try await recordEvent("opened", conversationID: newID, actor: nil, tenantID: tenantID, connection)
+            return newID
+        }
+        let existing = try await connection.query("""
+            SELECT id FROM conversations WHERE tenant_id = \(tenantID) AND member_id = \(memberID) AND status <> 'closed'
+            """, logger: logger
+        ).first { try $0.decode(UUID.self) }
+        guard let existing else { throw MissingRowError(what: "active conversation") }
+        return existing
+    }
+
+    func recordEvent(_ kind: String, conversationID: UUID, actor: UUID?, tenantID: UUID, _ connection: PostgresConnection) async throws {
+        try await connection.query("""
+            INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_user_id)
+            VALUES (\(tenantID), \(UUIDv7.make()), \(conversationID), \(kind), \(actor))
+            """, logger: logger)
+    }
+}
