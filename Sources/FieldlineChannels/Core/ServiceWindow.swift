@@ -1,0 +1,42 @@
+import Foundation
+
+/// The customer-service window rule of WhatsApp and Messenger: free-form messages only within
+/// 24 hours of the member's last inbound message (PROTOCOLS.md §1.9 and §4.3).
+public enum ServiceWindow {
+    /// How long the window stays open after the member's last message.
+    public static let length: TimeInterval = 24 * 60 * 60
+
+    /// What to do with a free-form outbound message.
+    public enum Decision: Sendable, Equatable {
+        /// Send it as rendered.
+        case sendFreeForm
+        /// The window is closed: send this approved template instead (WhatsApp).
+        case useTemplate(MessageTemplate)
+        /// The window is closed and nothing else may be sent: keep the message, with this reason visible.
+        case hold(reason: String)
+    }
+
+    /// The decision for a message to a member on `provider`.
+    ///
+    /// - Parameters:
+    ///   - lastInboundAt: when the member last wrote to us on this provider; `nil` if never.
+    ///   - now: the current time.
+    ///   - template: the tenant's approved template for re-opening the conversation (WhatsApp only).
+    public static func decide(
+        provider: ChannelProvider, lastInboundAt: Date?, now: Date, template: MessageTemplate? = nil
+    ) -> Decision {
+        switch provider {
+        case .telegram, .sms:
+            return .sendFreeForm
+        case .whatsapp, .messenger:
+            if let lastInboundAt, now < lastInboundAt.addingTimeInterval(length) {
+                return .sendFreeForm
+            }
+            if provider == .whatsapp, let template {
+                return .useTemplate(template)
+            }
+            let since = lastInboundAt == nil ? "the member has never written" : "the member's last message is over 24 hours old"
+            return .hold(reason: "\(provider.rawValue) service window closed: \(since)")
+        }
+    }
+}

@@ -1,0 +1,24 @@
+/// Meta's webhook verification handshake (`GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`),
+/// shared by WhatsApp and Messenger (PROTOCOLS.md §1.2).
+public enum HubChallenge {
+    /// What to answer to a verification request.
+    public enum Decision: Sendable, Equatable {
+        /// Reply 200 with exactly this body (the raw `hub.challenge`).
+        case accept(challenge: String)
+        /// Reply 403 and nothing else.
+        case reject(reason: String)
+    }
+
+    /// Decides the answer from the decoded query parameters and the token configured for the adapter.
+    /// The token is compared in constant time.
+    public static func decide(query: [String: String], verifyToken: String) -> Decision {
+        guard query["hub.mode"] == "subscribe" else { return .reject(reason: "hub.mode is not subscribe") }
+        guard let challenge = query["hub.challenge"], !challenge.isEmpty else {
+            return .reject(reason: "hub.challenge is missing")
+        }
+        guard let token = query["hub.verify_token"], !verifyToken.isEmpty,
+            ConstantTime.equals(token, verifyToken)
+        else { return .reject(reason: "hub.verify_token does not match") }
+        return .accept(challenge: challenge)
+    }
+}
