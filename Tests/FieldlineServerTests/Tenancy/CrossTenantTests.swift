@@ -45,6 +45,9 @@ struct CrossTenantTests {
             ("POST", "/v1/conversations/{id}/messages", #"{"text":"Stolen"}"#),
             ("POST", "/v1/conversations/{id}/notes", #"{"text":"Stolen"}"#),
             ("POST", "/v1/conversations/{id}/close", "{}"),
+            ("POST", "/v1/conversations/{id}/assign", #"{"team_id":null}"#),
+            ("PUT", "/v1/conversations/{id}/tags/{tag}", nil),
+            ("DELETE", "/v1/conversations/{id}/tags/{tag}", nil),
         ]
     }
 
@@ -81,7 +84,7 @@ struct CrossTenantTests {
                 "users": ["id": ownerUser],
                 "teams": ["id": team, "userId": ownerUser],
                 "api-keys": ["id": key],
-                "conversations": ["id": conversation],
+                "conversations": ["id": conversation, "tag": "stolen"],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]

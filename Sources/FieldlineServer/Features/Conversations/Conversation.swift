@@ -105,6 +105,12 @@ struct Viewer: Sendable {
     /// The user acting, if a user.
     let userID: UUID?
 
+    init(tenantID: UUID, restrictedToUser: UUID?, userID: UUID?) {
+        self.tenantID = tenantID
+        self.restrictedToUser = restrictedToUser
+        self.userID = userID
+    }
+
     init(_ principal: Principal) {
         tenantID = principal.tenantID
         userID = principal.userID

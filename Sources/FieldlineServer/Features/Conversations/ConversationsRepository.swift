@@ -18,6 +18,10 @@ protocol ConversationsRepository: Sendable {
     func addNote(to id: UUID, text: String, viewer: Viewer) async throws -> Message?
     /// Closes (archives) a conversation; nil when not visible.
     func close(_ id: UUID, viewer: Viewer) async throws -> Conversation?
+    /// Assigns to an agent and/or a team (a transfer when someone held it); nil when not visible.
+    func assign(_ id: UUID, assignee: FieldUpdate<UUID>, team: FieldUpdate<UUID>, viewer: Viewer) async throws -> Conversation?
+    /// Adds (`present`) or removes a tag; nil when not visible.
+    func setTag(_ tag: String, on id: UUID, present: Bool, viewer: Viewer) async throws -> Conversation?
     /// The member's closed conversations with their messages, newest first; nil for an unknown member.
     func timeline(of memberID: UUID, page: PageRequest, viewer: Viewer) async throws -> [ArchivedConversation]?
 }
