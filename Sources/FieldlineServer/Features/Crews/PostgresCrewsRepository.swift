@@ -9,7 +9,7 @@ struct PostgresCrewsRepository: CrewsRepository {
     func create(organizationID: UUID, name: String, crewCode: String, memberIDs: [UUID], tenantID: UUID) async throws -> Crew {
         try await mappingConstraints {
             try await database.withTenant(tenantID) { connection in
-                try await requireSubcontractor(organizationID, tenantID: tenantID, connection)
+                try await SubcontractorCheck.require(organizationID, for: "crews", tenantID: tenantID, connection, logger: database.logger)
                 let id = UUIDv7.make()
                 try await connection.query("""
                     INSERT INTO crews (tenant_id, id, organization_id, name, crew_code)
@@ -102,18 +102,6 @@ struct PostgresCrewsRepository: CrewsRepository {
             SELECT 1 FROM crew_members WHERE tenant_id = \(tenantID) AND crew_id = \(crewID) AND member_id = \(memberID)
             """, logger: database.logger
         ).any()
-    }
-
-    private func requireSubcontractor(_ organizationID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws {
-        let kind = try await connection.query(
-            "SELECT kind FROM organizations WHERE tenant_id = \(tenantID) AND id = \(organizationID)", logger: database.logger
-        ).first { try $0.decode(String.self) }
-        guard let kind else {
-            throw ValidationError(field: "organization_id", code: "unknown_reference", message: "organization_id names no organization")
-        }
-        guard kind == OrganizationKind.subcontractor.rawValue else {
-            throw ValidationError(field: "organization_id", code: "not_a_subcontractor", message: "crews belong to subcontractor organizations; this one is a \(kind)")
-        }
     }
 
     private func fetch(_ id: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> Crew? {

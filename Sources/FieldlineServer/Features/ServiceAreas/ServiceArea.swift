@@ -42,15 +42,7 @@ struct PostgresServiceAreasRepository: ServiceAreasRepository {
 
     func create(organizationID: UUID, name: String, shape: ServiceAreaShape, tenantID: UUID) async throws -> ServiceArea {
         try await database.withTenant(tenantID) { connection in
-            let kind = try await connection.query(
-                "SELECT kind FROM organizations WHERE tenant_id = \(tenantID) AND id = \(organizationID)", logger: database.logger
-            ).first { try $0.decode(String.self) }
-            guard let kind else {
-                throw ValidationError(field: "organization_id", code: "unknown_reference", message: "organization_id names no organization")
-            }
-            guard kind == OrganizationKind.subcontractor.rawValue else {
-                throw ValidationError(field: "organization_id", code: "not_a_subcontractor", message: "service areas belong to subcontractors; this organization is a \(kind)")
-            }
+            try await SubcontractorCheck.require(organizationID, for: "service areas", tenantID: tenantID, connection, logger: database.logger)
             let rows = try await connection.query("""
                 INSERT INTO service_areas (tenant_id, id, organization_id, name, latitude, longitude, radius_km)
                 VALUES (\(tenantID), \(UUIDv7.make()), \(organizationID), \(name), \(shape.centre.latitude), \(shape.centre.longitude), \(shape.radiusKilometres))
