@@ -9,7 +9,7 @@ struct RolesTests {
         #expect(TeamRole.allCases.map(\.rawValue) == ["member", "supervisor"])
         #expect(Permission.allCases.map(\.rawValue) == [
             "network:read", "network:write", "users:read", "users:write", "api_keys:manage",
-            "conversations:read", "conversations:write", "inbound:write",
+            "conversations:read", "conversations:write", "inbound:write", "adapters:manage",
         ])
     }
 

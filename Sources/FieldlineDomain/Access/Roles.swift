@@ -35,6 +35,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case conversationsWrite = "conversations:write"
     /// Post inbound messages as the built-in app adapter.
     case inboundWrite = "inbound:write"
+    /// Connect and disconnect provider accounts (their credentials).
+    case adaptersManage = "adapters:manage"
 
     /// The permissions a user role grants.
     public static func granted(to role: UserRole) -> Set<Permission> {
@@ -48,8 +50,8 @@ public enum Permission: String, Sendable, CaseIterable {
 
 /// The scopes an API key may carry. Keys cannot manage other keys.
 public enum APIKeyScope {
-    /// Every scope a key may be given.
-    public static let all: [Permission] = Permission.allCases.filter { $0 != .apiKeysManage }
+    /// Every scope a key may be given: not key management, not provider credentials.
+    public static let all: [Permission] = Permission.allCases.filter { $0 != .apiKeysManage && $0 != .adaptersManage }
 
     /// Parses requested scope strings, refusing unknown ones by name.
     public static func parse(_ raw: [String], field: String = "scopes") throws -> [Permission] {

@@ -74,6 +74,11 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
         decoyHash: await dependencies.passwordHasher.hash(UUIDv7.make().uuidString)
     ).addRoutes(to: v1)
 
+    let conversations = PostgresConversationsRepository(database: database)
+    let adapters = PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: dependencies.config.masterKey))
+    WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations), publicURL: dependencies.config.publicURL)
+        .addRoutes(to: v1)
+
     let api = v1.group()
         .add(middleware: AuthMiddleware(tokens: dependencies.tokens, credentials: credentials))
         .add(middleware: IdempotencyMiddleware(repository: PostgresIdempotencyRepository(database: database)))
@@ -81,9 +86,9 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     MembersController(repository: PostgresMembersRepository(database: database)).addRoutes(to: api)
     CrewsController(repository: PostgresCrewsRepository(database: database)).addRoutes(to: api)
     ServiceAreasController(repository: PostgresServiceAreasRepository(database: database)).addRoutes(to: api)
-    let conversations = PostgresConversationsRepository(database: database)
     ConversationsController(repository: conversations).addRoutes(to: api)
     AppInboundController(repository: conversations).addRoutes(to: api)
+    AdaptersController(repository: adapters, publicURL: dependencies.config.publicURL).addRoutes(to: api)
     UsersController(repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher).addRoutes(to: api)
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)

@@ -21,6 +21,7 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in a transaction scoped to `tenantID`.
+    @discardableResult
     public func withTenant<T: Sendable>(
         _ tenantID: UUID,
         logger: Logger? = nil,
@@ -36,6 +37,7 @@ public struct Database: Sendable {
 
     /// Runs `body` in a transaction with no tenant set: only the global lookup tables are
     /// visible. Errors from `body` are rethrown unchanged (not wrapped).
+    @discardableResult
     public func transaction<T: Sendable>(
         logger: Logger? = nil,
         _ body: @Sendable (PostgresConnection) async throws -> T

@@ -89,7 +89,7 @@ struct RowLevelSecurityTests {
             ).collect { try $0.decode((String, Bool, Bool, String?, Bool).self) }
             // Global by design (docs/tenancy.md): lookups used before a tenant is known, and the
             // outbox, which workers claim across tenants; it carries ids only, never bodies.
-            let globalLookups: Set<String> = ["login_lookup", "api_key_lookup", "outbox"]
+            let globalLookups: Set<String> = ["login_lookup", "api_key_lookup", "adapter_lookup", "outbox"]
             let tenantTables = rows.filter { !globalLookups.contains($0.0) }
             #expect(tenantTables.count >= 12)
             for (table, enabled, forced, leadingKey, hasPolicy) in tenantTables {

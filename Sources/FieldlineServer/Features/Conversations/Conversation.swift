@@ -80,6 +80,12 @@ struct ArchivedConversation: ResponseEncodable, Sendable {
 /// A message arriving from a member through an adapter.
 struct InboundMessageInput: Sendable {
     let provider: String
+    /// The adapter it came through; nil for the built-in app adapter.
+    var adapterID: UUID? = nil
+    /// Where to create a member for a sender nobody knows (provider adapters); nil refuses them.
+    var unknownSenderOrganizationID: UUID? = nil
+    /// A display name for such a new member.
+    var senderName: String? = nil
     let identityKind: IdentityKind
     let sender: String
     let providerMessageID: String

@@ -6,6 +6,9 @@ protocol ConversationsRepository: Sendable {
     /// Stores an inbound message in the member's active conversation (opening one if needed);
     /// a provider message id seen before returns the first result with `duplicate`.
     func ingest(_ message: InboundMessageInput, tenantID: UUID) async throws -> IngestResult
+    /// Records a provider's delivery report on our outbound message (never moving backwards,
+    /// e.g. a late "delivered" after "read").
+    func applyDeliveryStatus(_ status: DeliveryStatus, providerMessageID: String, error: String, adapterID: UUID, tenantID: UUID) async throws
     /// Conversations of a queue, newest first.
     func list(queue: ConversationQueue, status: ConversationStatus?, memberID: UUID?, page: PageRequest, viewer: Viewer) async throws -> [Conversation]
     /// One conversation the viewer may see, or nil.

@@ -29,16 +29,17 @@ struct PostgresConversationsRepository: ConversationsRepository {
             WHERE tenant_id = \(tenantID) AND kind = \(message.identityKind.rawValue) AND external_id = \(message.sender)
             """, logger: logger
         ).first { try $0.decode(UUID.self) }
-        guard let memberID else {
+        let knownOrNew: UUID? = if let memberID { memberID } else { try await newUnverifiedMember(message, tenantID: tenantID, connection) }
+        guard let memberID = knownOrNew else {
             throw ValidationError(field: "sender", code: "unknown_sender", message: "no member has the \(message.identityKind.rawValue) identity '\(message.sender)'")
         }
         let conversationID = try await activeConversation(of: memberID, tenantID: tenantID, connection)
         let messageID = UUIDv7.make()
         let inserted = try await connection.query("""
-            INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, provider_message_id)
+            INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, adapter_id, provider_message_id)
             VALUES (\(tenantID), \(messageID), \(conversationID), 'inbound', \(message.kind.rawValue), \(message.text),
-                    \(message.payload)::jsonb, \(message.provider), \(message.providerMessageID))
-            ON CONFLICT (tenant_id, provider, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
+                    \(message.payload)::jsonb, \(message.provider), \(message.adapterID), \(message.providerMessageID))
+            ON CONFLICT (tenant_id, provider, adapter_id, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
             RETURNING id
             """, logger: logger
         ).any()
@@ -54,11 +55,30 @@ struct PostgresConversationsRepository: ConversationsRepository {
         try await connection.query("""
             SELECT id, conversation_id FROM messages
             WHERE tenant_id = \(tenantID) AND provider = \(message.provider) AND provider_message_id = \(message.providerMessageID)
+              AND adapter_id IS NOT DISTINCT FROM \(message.adapterID)::uuid
             """, logger: logger
         ).first { row in
             let (id, conversationID) = try row.decode((UUID, UUID).self)
             return IngestResult(messageId: id, conversationId: conversationID, duplicate: true)
         }
+    }
+
+    /// A member for a sender nobody knows, in the adapter's unverified-contacts organization, so
+    /// nothing a crew sends is lost; routing then treats them like anyone else.
+    private func newUnverifiedMember(_ message: InboundMessageInput, tenantID: UUID, _ connection: PostgresConnection) async throws -> UUID? {
+        guard let organizationID = message.unknownSenderOrganizationID else { return nil }
+        let memberID = UUIDv7.make()
+        let phone = [IdentityKind.whatsapp, .sms].contains(message.identityKind) ? (try? PhoneNumber(parsing: message.sender).e164) : nil
+        let name = String((message.senderName?.trimmingWhitespace()).flatMap { $0.isEmpty ? nil : $0 }?.prefix(200) ?? Substring(message.sender.prefix(200)))
+        try await connection.query("""
+            INSERT INTO members (tenant_id, id, organization_id, name, phone)
+            VALUES (\(tenantID), \(memberID), \(organizationID), \(name), \(phone))
+            """, logger: logger)
+        try await connection.query("""
+            INSERT INTO member_identities (tenant_id, id, member_id, kind, external_id)
+            VALUES (\(tenantID), \(UUIDv7.make()), \(memberID), \(message.identityKind.rawValue), \(message.sender))
+            """, logger: logger)
+        return memberID
     }
 
     /// The member's conversation that is not closed, opened now if there is none.
