@@ -29,6 +29,12 @@ public struct AppConfig: Sendable {
     public var loginWindow: Duration
     /// Maximum PostgreSQL connections this instance opens.
     public var databasePoolSize: Int
+    /// Where each provider's API is (configurable so tests and staging use a fake provider).
+    public var providerURLs = ProviderURLs()
+    /// Send attempts before an outbox row is dead-lettered.
+    public var outboxMaxAttempts = 8
+    /// How often an idle outbox worker looks for work.
+    public var outboxPollInterval: Duration = .milliseconds(250)
 
     /// Reads and validates the configuration.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
@@ -48,7 +54,37 @@ public struct AppConfig: Sendable {
             loginWindow: .seconds(try reader.int("LOGIN_WINDOW_SECONDS", default: 900, range: 1...86_400)),
             databasePoolSize: try reader.int("DATABASE_POOL_SIZE", default: 20, range: 1...500)
         )
-        return config
+        var withProviders = config
+        withProviders.providerURLs = ProviderURLs(
+            whatsapp: try reader.url("WHATSAPP_API_URL", default: ProviderURLs().whatsapp),
+            telegram: try reader.url("TELEGRAM_API_URL", default: ProviderURLs().telegram),
+            twilio: try reader.url("TWILIO_API_URL", default: ProviderURLs().twilio),
+            messenger: try reader.url("MESSENGER_API_URL", default: ProviderURLs().messenger))
+        withProviders.outboxMaxAttempts = try reader.int("OUTBOX_MAX_ATTEMPTS", default: 8, range: 1...100)
+        return withProviders
+    }
+}
+
+/// Base URLs of the providers' APIs (no trailing slash); request paths are appended.
+public struct ProviderURLs: Sendable, Equatable {
+    /// WhatsApp Cloud API (Graph API host; the version is in the path).
+    public var whatsapp = "https://graph.facebook.com"
+    /// Telegram Bot API.
+    public var telegram = "https://api.telegram.org"
+    /// Twilio REST API.
+    public var twilio = "https://api.twilio.com"
+    /// Messenger Send API (Graph API host).
+    public var messenger = "https://graph.facebook.com"
+
+    /// The defaults: the real providers.
+    public init() {}
+
+    /// Explicit URLs.
+    public init(whatsapp: String, telegram: String, twilio: String, messenger: String) {
+        self.whatsapp = whatsapp
+        self.telegram = telegram
+        self.twilio = twilio
+        self.messenger = messenger
     }
 }
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import FieldlineDomain
 import Foundation
 import Hummingbird
@@ -40,10 +41,18 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         metrics: PrometheusCollectorRegistry(),
         passwordHasher: PasswordHasher(cost: config.bcryptCost))
     let router = try await buildRouter(dependencies)
+    let outbox = OutboxWorker(
+        store: OutboxStore(database: database),
+        sender: MessageSender(
+            database: database,
+            adapters: PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: config.masterKey)),
+            http: HTTPClient.shared, urls: config.providerURLs),
+        maxAttempts: config.outboxMaxAttempts, pollInterval: config.outboxPollInterval,
+        logger: Logger(label: "fieldline.outbox"))
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Fieldline"),
-        services: [client],
+        services: [client, outbox],
         logger: logger)
     app.beforeServerStarts {
         guard migrateOnStart else { return }

@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import FieldlineChannels
+import FieldlineDomain
+import Foundation
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
+
+/// Delivers one queued outbound message (outbox topic `message.send`) through the adapter the
+/// member last wrote from, and records the provider's message id in the same transaction that
+/// completes the outbox row.
+struct MessageSender: Sendable {
+    let database: Database
+    let adapters: any AdaptersRepository
+    let http: HTTPClient
+    let urls: ProviderURLs
+
+    /// What is needed to send one message.
+    struct Delivery: Sendable {
+        let messageID: UUID
+        let text: String
+        let adapterID: UUID?
+        let provider: String?
+        let recipient: String?
+        let lastInboundAt: Date?
+    }
+
+    func send(_ item: OutboxItem) async throws {
+        guard let raw = item.payload["message_id"], let messageID = UUID(uuidString: raw) else {
+            throw SendFailure.permanent("outbox payload names no message_id")
+        }
+        guard let delivery = try await load(messageID, tenantID: item.tenantID) else {
+            throw SendFailure.permanent("message \(raw) no longer exists")
+        }
+        guard let adapterID = delivery.adapterID, let provider = delivery.provider.flatMap(ChannelProvider.init(rawValue:)) else {
+            // The member wrote through the built-in app adapter: the app reads replies from the API.
+            return try await record(item, messageID: messageID, providerMessageID: nil, adapterID: nil, provider: "app")
+        }
+        guard let recipient = delivery.recipient else { throw SendFailure.permanent("the member has no \(provider.rawValue) identity") }
+        guard let account = try await adapters.account(for: adapterID, provider: provider) else {
+            throw SendFailure.permanent("the adapter was disabled or removed")
+        }
+        if case .hold(let reason) = ServiceWindow.decide(provider: provider, lastInboundAt: delivery.lastInboundAt, now: Date()) {
+            throw SendFailure.permanent("held: \(reason)")
+        }
+        let requests: [ProviderRequest]
+        do {
+            requests = try ProviderRendering.requests(OutboundMessage(text: delivery.text), to: recipient, account: account)
+        } catch let error as RenderError {
+            throw SendFailure.permanent(error.description)
+        }
+        var firstID: String?
+        for request in requests {
+            let body = try await execute(request, base: ProviderRendering.baseURL(provider, urls))
+            // Accepted is accepted: an unreadable answer must not make us send the message again.
+            if firstID == nil { firstID = try? ProviderRendering.providerMessageID(body, provider: provider, recipient: recipient) }
+        }
+        try await record(item, messageID: messageID, providerMessageID: firstID, adapterID: adapterID, provider: provider.rawValue)
+    }
+
+    private func execute(_ request: ProviderRequest, base: String) async throws -> [UInt8] {
+        var http = HTTPClientRequest(url: base + request.path)
+        http.method = HTTPMethod(rawValue: request.method)
+        for header in request.headers { http.headers.add(name: header.name, value: header.value) }
+        http.body = .bytes(ByteBuffer(bytes: request.body))
+        let response: HTTPClientResponse
+        do {
+            response = try await self.http.execute(http, timeout: .seconds(15))
+        } catch {
+            throw SendFailure.transient("could not reach the provider: \(error)", retryAfter: nil)
+        }
+        let body = Array(buffer: try await response.body.collect(upTo: 1 << 20))
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let detail = "provider answered \(status): \(String(decoding: body.prefix(500), as: UTF8.self))"
+            if status == 429 || status >= 500 {
+                throw SendFailure.transient(detail, retryAfter: response.headers.first(name: "Retry-After").flatMap(Int.init))
+            }
+            throw SendFailure.permanent(detail)
+        }
+        return body
+    }
+
+    private func load(_ messageID: UUID, tenantID: UUID) async throws -> Delivery? {
+        try await database.withTenant(tenantID) { connection in
+            try await connection.query("""
+                WITH msg AS (
+                    SELECT m.id, m.body, m.conversation_id, c.member_id FROM messages m
+                    JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+                    WHERE m.tenant_id = \(tenantID) AND m.id = \(messageID) AND m.direction = 'outbound'
+                ), last_in AS (
+                    SELECT i.adapter_id, i.provider, i.created_at FROM messages i, msg
+                    WHERE i.tenant_id = \(tenantID) AND i.conversation_id = msg.conversation_id AND i.direction = 'inbound'
+                    ORDER BY i.id DESC LIMIT 1
+                )
+                SELECT msg.id, coalesce(msg.body, ''), last_in.adapter_id, last_in.provider,
+                       (SELECT mi.external_id FROM member_identities mi
+                        WHERE mi.tenant_id = \(tenantID) AND mi.member_id = msg.member_id AND mi.kind = last_in.provider
+                        ORDER BY mi.id LIMIT 1),
+                       last_in.created_at
+                FROM msg LEFT JOIN last_in ON true
+                """, logger: database.logger
+            ).first { row in
+                let (id, text, adapterID, provider, recipient, lastInboundAt) = try row.decode((UUID, String, UUID?, String?, String?, Date?).self)
+                return Delivery(messageID: id, text: text, adapterID: adapterID, provider: provider, recipient: recipient, lastInboundAt: lastInboundAt)
+            }
+        }
+    }
+
+    /// The provider accepted it: remember its id (for delivery reports) and finish the row, together.
+    private func record(_ item: OutboxItem, messageID: UUID, providerMessageID: String?, adapterID: UUID?, provider: String) async throws {
+        try await database.withTenant(item.tenantID) { connection in
+            try await connection.query("""
+                UPDATE messages SET delivery_status = 'sent', provider = \(provider), adapter_id = \(adapterID),
+                    provider_message_id = \(providerMessageID), delivery_error = NULL
+                WHERE tenant_id = \(item.tenantID) AND id = \(messageID) AND delivery_status = 'queued'
+                """, logger: database.logger)
+            try await OutboxStore.complete(item.id, on: connection, logger: database.logger)
+        }
+    }
+
+    /// The message will not be delivered: say why on the message itself.
+    func markFailed(_ item: OutboxItem, reason: String) async throws {
+        guard let raw = item.payload["message_id"], let messageID = UUID(uuidString: raw) else { return }
+        try await database.withTenant(item.tenantID) { connection in
+            try await connection.query("""
+                UPDATE messages SET delivery_status = 'failed', delivery_error = \(String(reason.prefix(1000)))
+                WHERE tenant_id = \(item.tenantID) AND id = \(messageID)
+                """, logger: database.logger)
+        }
+    }
+}

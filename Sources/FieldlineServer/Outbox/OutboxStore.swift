@@ -1,0 +1,74 @@
+import Foundation
+import PostgresNIO
+
+/// One claimed side effect.
+struct OutboxItem: Sendable {
+    let id: Int64
+    let tenantID: UUID
+    let topic: String
+    let payload: [String: String]
+    /// Attempts so far, this one included.
+    let attempts: Int
+}
+
+/// The transactional outbox, claimed across tenants. A claim takes rows with
+/// `FOR UPDATE SKIP LOCKED` and leases them (pushes `available_at` ahead) in one short statement,
+/// so no transaction stays open during the HTTP call; a worker that dies mid-send lets the lease
+/// run out and another worker retries.
+struct OutboxStore: Sendable {
+    let database: Database
+
+    /// Up to `limit` due rows, leased for `lease`.
+    func claim(limit: Int, lease: Duration) async throws -> [OutboxItem] {
+        let seconds = Double(lease.components.seconds)
+        return try await database.client.query("""
+            UPDATE outbox SET attempts = attempts + 1, available_at = now() + \(seconds) * interval '1 second'
+            WHERE id IN (
+                SELECT id FROM outbox
+                WHERE done_at IS NULL AND dead_at IS NULL AND available_at <= now()
+                ORDER BY available_at, id
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id, tenant_id, topic, payload::text, attempts
+            """, logger: database.logger
+        ).collect { row in
+            let (id, tenantID, topic, payload, attempts) = try row.decode((Int64, UUID, String, String, Int).self)
+            let object = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any] ?? [:]
+            return OutboxItem(id: id, tenantID: tenantID, topic: topic,
+                              payload: object.compactMapValues { $0 as? String }, attempts: attempts)
+        }
+    }
+
+    /// Tries again after `delay`, remembering why it failed.
+    func retry(_ id: Int64, after delay: Duration, error: String) async throws {
+        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        try await database.client.query("""
+            UPDATE outbox SET available_at = now() + \(seconds) * interval '1 second', last_error = \(String(error.prefix(1000)))
+            WHERE id = \(id)
+            """, logger: database.logger)
+    }
+
+    /// Gives up on a row; it stays visible with its error.
+    func deadLetter(_ id: Int64, error: String) async throws {
+        try await database.client.query(
+            "UPDATE outbox SET dead_at = now(), last_error = \(String(error.prefix(1000))) WHERE id = \(id)",
+            logger: database.logger)
+    }
+
+    /// Marks a row done, inside the caller's tenant transaction (with the effect it records).
+    static func complete(_ id: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("UPDATE outbox SET done_at = now(), last_error = NULL WHERE id = \(id)", logger: logger)
+    }
+}
+
+/// When to try a failed send again: exponential backoff with jitter, or what the provider asked.
+enum RetryPolicy {
+    /// The delay before attempt `attempts + 1`: 1 s, 2 s, 4 s … up to 5 minutes, ±50 % jitter;
+    /// a provider's `Retry-After` (seconds) wins when given.
+    static func delay(afterAttempt attempts: Int, retryAfter: Int? = nil) -> Duration {
+        if let retryAfter, retryAfter > 0 { return .seconds(min(retryAfter, 3600)) }
+        let base = min(300.0, pow(2.0, Double(max(0, attempts - 1))))
+        let jittered = base * Double.random(in: 0.5...1.5)
+        return .milliseconds(Int64(jittered * 1000))
+    }
+}

@@ -1,0 +1,69 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs the outbox: claims due rows (any tenant), performs each side effect, and retries with
+/// backoff or dead-letters after `maxAttempts`. Any number of workers, on any number of server
+/// instances, can run at once: claims skip rows another worker holds.
+struct OutboxWorker: Service {
+    let store: OutboxStore
+    let sender: MessageSender
+    let maxAttempts: Int
+    let pollInterval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let items: [OutboxItem]
+                do {
+                    items = try await store.claim(limit: 20, lease: .seconds(60))
+                } catch {
+                    logger.warning("outbox claim failed: \(error)")
+                    try await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                if items.isEmpty {
+                    try await Task.sleep(for: pollInterval)
+                    continue
+                }
+                await withTaskGroup(of: Void.self) { group in
+                    for item in items { group.addTask { await process(item) } }
+                }
+            }
+        }
+    }
+
+    func process(_ item: OutboxItem) async {
+        do {
+            switch item.topic {
+            case "message.send":
+                try await sender.send(item)
+            default:
+                throw SendFailure.permanent("no handler for outbox topic \(item.topic)")
+            }
+        } catch {
+            await failed(item, error)
+        }
+    }
+
+    private func failed(_ item: OutboxItem, _ error: any Error) async {
+        let failure = error as? SendFailure ?? .transient(String(describing: error), retryAfter: nil)
+        do {
+            switch failure {
+            case .transient(let reason, let retryAfter) where item.attempts < maxAttempts:
+                let delay = RetryPolicy.delay(afterAttempt: item.attempts, retryAfter: retryAfter)
+                logger.info("outbox retry", metadata: ["id": "\(item.id)", "attempt": "\(item.attempts)", "reason": "\(reason)"])
+                try await store.retry(item.id, after: delay, error: reason)
+            default:
+                logger.warning("outbox dead letter", metadata: ["id": "\(item.id)", "reason": "\(failure.description)"])
+                try await sender.markFailed(item, reason: failure.description)
+                try await store.deadLetter(item.id, error: failure.description)
+            }
+        } catch {
+            // The lease runs out and the row is tried again; nothing is lost.
+            logger.error("outbox bookkeeping failed: \(error)")
+        }
+    }
+}
