@@ -167,3 +167,29 @@ struct WebhookTests {
         }
     }
 }
+
+@Suite("Concurrent first messages")
+struct ConcurrentFirstMessageTests {
+    @Test("simultaneous first messages from one unknown sender make one member and one conversation, all 200")
+    func raceOnNewSender() async throws {
+        try await TestApp.run { client, fixtures in
+            let admin = APICaller(client, try await fixtures.tenant())
+            let hook = try await WebhookTests.createAdapter(admin, provider: "whatsapp",
+                credentials: #"{"access_token":"t","app_secret":"\#(WebhookTests.appSecret)","verify_token":"v"}"#)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        Int(try await WebhookTests.postSigned(client, hook.url, WebhookTests.whatsAppText(id: "wamid.RACE\(index)", from: "34611000999")).status.code)
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 12))
+            #expect(try await admin.get("/v1/members?external_id=%2B34611000999").json["data"].array.count == 1)
+            let conversations = try await admin.get("/v1/conversations").json["data"].array
+            try #require(conversations.count == 1)
+            let messages = try await admin.get("/v1/conversations/\(try #require(conversations[0]["id"].string))/messages?limit=50")
+            #expect(messages.json["data"].array.count == 12)
+        }
+    }
+}

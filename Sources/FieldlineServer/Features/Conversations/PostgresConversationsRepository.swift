@@ -74,11 +74,22 @@ struct PostgresConversationsRepository: ConversationsRepository {
             INSERT INTO members (tenant_id, id, organization_id, name, phone)
             VALUES (\(tenantID), \(memberID), \(organizationID), \(name), \(phone))
             """, logger: logger)
-        try await connection.query("""
+        // Two first messages from the same stranger can race: the second waits on the identity's
+        // unique key, inserts nothing, and uses the member the first one made.
+        let claimed = try await connection.query("""
             INSERT INTO member_identities (tenant_id, id, member_id, kind, external_id)
             VALUES (\(tenantID), \(UUIDv7.make()), \(memberID), \(message.identityKind.rawValue), \(message.sender))
-            """, logger: logger)
-        return memberID
+            ON CONFLICT (tenant_id, kind, external_id) DO NOTHING
+            RETURNING member_id
+            """, logger: logger
+        ).any()
+        if claimed { return memberID }
+        try await connection.query("DELETE FROM members WHERE tenant_id = \(tenantID) AND id = \(memberID)", logger: logger)
+        return try await connection.query("""
+            SELECT member_id FROM member_identities
+            WHERE tenant_id = \(tenantID) AND kind = \(message.identityKind.rawValue) AND external_id = \(message.sender)
+            """, logger: logger
+        ).first { try $0.decode(UUID.self) }
     }
 
     /// The member's conversation that is not closed, opened now if there is none.
