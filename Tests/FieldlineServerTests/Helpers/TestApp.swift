@@ -72,3 +72,23 @@ struct TenantFixture: Sendable {
     let email: String
     let token: String
 }
+
+extension TestApp {
+    /// Like `run`, with the application serving on a real socket (`.live`), for WebSockets.
+    static func runLive(_ body: @Sendable (any TestClientProtocol, Fixtures) async throws -> Void) async throws {
+        let settings = try await TestDatabase.create()
+        let config = testConfig(database: settings)
+        do {
+            let app = try await buildApplication(config: config, logger: TestDatabase.logger)
+            let tokens = await TokenService(secret: config.jwtSecret, ttl: config.jwtTTL)
+            try await withPostgres(settings, logger: TestDatabase.logger) { database in
+                let fixtures = Fixtures(settings: settings, database: database, tokens: tokens, provisioning: Provisioning(database: database, hasher: PasswordHasher(cost: 4)))
+                try await app.test(.live) { client in try await body(client, fixtures) }
+            }
+        } catch {
+            await TestDatabase.drop(settings)
+            throw error
+        }
+        await TestDatabase.drop(settings)
+    }
+}
