@@ -3,6 +3,7 @@ import FieldlineDomain
 import Foundation
 import Hummingbird
 import HummingbirdBcrypt
+import HummingbirdWebSocket
 import Logging
 import PostgresNIO
 import Prometheus
@@ -19,6 +20,8 @@ struct AppDependencies: Sendable {
     let tokens: TokenService
     let metrics: PrometheusCollectorRegistry
     let passwordHasher: PasswordHasher
+    /// This instance's connected live streams, woken by the `StreamListener` service.
+    var streamHub = StreamHub()
 }
 
 /// Builds the Fieldline application: the same function serves the binary and the tests.
@@ -51,9 +54,11 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         logger: Logger(label: "fieldline.outbox"))
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: dependencies.streamController.webSocketRouter(logger: logger)),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Fieldline"),
         services: [client, outbox],
         logger: logger)
+    app.addServices(StreamListener(settings: config.database, hub: dependencies.streamHub, logger: logger))
     app.beforeServerStarts {
         guard migrateOnStart else { return }
         let applied = try await Migrator(client: client, files: migrations, logger: logger).migrate()
@@ -101,5 +106,6 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     UsersController(repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher).addRoutes(to: api)
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
+    dependencies.streamController.addRoutes(to: v1)
     return router
 }

@@ -16,22 +16,22 @@ struct AuthMiddleware: RouterMiddleware {
               header.count > 7, header.prefix(7).lowercased() == "bearer "
         else { throw APIError.unauthorized }
         let credential = String(header.dropFirst(7)).trimmingWhitespace()
-        let principal: Principal?
-        if credential.hasPrefix(APIKeyToken.marker) {
-            if let token = APIKeyToken(parsing: credential) {
-                principal = try await credentials.principal(forAPIKeyHash: Self.hash(token))
-            } else {
-                principal = nil
-            }
-        } else {
-            principal = await tokens.verify(credential)
-        }
-        guard let principal else { throw APIError.unauthorized }
+        guard let principal = try await principal(forCredential: credential) else { throw APIError.unauthorized }
         var context = context
         context.principal = principal
         context.logger[metadataKey: "principal"] = .string(principal.reference)
         context.logger[metadataKey: "tenant"] = .string(principal.tenantID.uuidString.lowercased())
         return try await next(request, context)
+    }
+
+    /// The caller a bearer credential (API key or agent JWT) names, or nil when it is invalid.
+    /// Also used by the stream, which accepts the credential in `?access_token=`.
+    func principal(forCredential credential: String) async throws -> Principal? {
+        if credential.hasPrefix(APIKeyToken.marker) {
+            guard let token = APIKeyToken(parsing: credential) else { return nil }
+            return try await credentials.principal(forAPIKeyHash: Self.hash(token))
+        }
+        return await tokens.verify(credential)
     }
 
     /// SHA-256 of the key: high-entropy secrets need no slow hash, and lookups stay fast.

@@ -7,11 +7,16 @@ import Logging
 
 /// Configuration of a test application on its own database.
 func testConfig(database: DatabaseSettings) -> AppConfig {
-    AppConfig(
+    var config = AppConfig(
         database: database, host: "127.0.0.1", port: 0, publicURL: "http://localhost:8080",
         jwtSecret: TestApp.jwtSecret, jwtTTL: .seconds(900), masterKey: Array(repeating: 7, count: 32),
         mediaDir: NSTemporaryDirectory() + "fieldline-media", sqlDir: TestDatabase.sqlDirectory, bcryptCost: 4,
         loginMaxFailures: 5, loginWindow: .seconds(900), databasePoolSize: 4)
+    // Tests never reach the internet: unless a test starts a fake provider, sends go to a closed
+    // loopback port and fail fast.
+    let nowhere = "http://127.0.0.1:9"
+    config.providerURLs = ProviderURLs(whatsapp: nowhere, telegram: nowhere, twilio: nowhere, messenger: nowhere)
+    return config
 }
 
 /// Runs a test against the real application on a fresh database.
@@ -71,4 +76,24 @@ struct TenantFixture: Sendable {
     let userID: UUID
     let email: String
     let token: String
+}
+
+extension TestApp {
+    /// Like `run`, with the application serving on a real socket (`.live`), for WebSockets.
+    static func runLive(_ body: @Sendable (any TestClientProtocol, Fixtures) async throws -> Void) async throws {
+        let settings = try await TestDatabase.create()
+        let config = testConfig(database: settings)
+        do {
+            let app = try await buildApplication(config: config, logger: TestDatabase.logger)
+            let tokens = await TokenService(secret: config.jwtSecret, ttl: config.jwtTTL)
+            try await withPostgres(settings, logger: TestDatabase.logger) { database in
+                let fixtures = Fixtures(settings: settings, database: database, tokens: tokens, provisioning: Provisioning(database: database, hasher: PasswordHasher(cost: 4)))
+                try await app.test(.live) { client in try await body(client, fixtures) }
+            }
+        } catch {
+            await TestDatabase.drop(settings)
+            throw error
+        }
+        await TestDatabase.drop(settings)
+    }
 }

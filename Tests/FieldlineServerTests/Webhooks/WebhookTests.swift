@@ -141,29 +141,31 @@ struct WebhookTests {
         }
     }
 
-    @Test("a delivery report marks our outbound message delivered and never moves it backwards")
+    @Test("delivery reports move our outbound message forward and never backwards")
     func deliveryStatus() async throws {
-        try await TestApp.run { client, fixtures in
-            let fixture = try await fixtures.tenant()
-            let admin = APICaller(client, fixture)
-            let hook = try await Self.createAdapter(admin, provider: "whatsapp", credentials: #"{"access_token":"t","app_secret":"\#(Self.appSecret)","verify_token":"v"}"#)
-            #expect(try await Self.postSigned(client, hook.url, Self.whatsAppText(id: "wamid.IN1")).status == .ok)
-            let conversation = try #require(try await admin.get("/v1/conversations").json["data"][0]["id"].string)
-            let reply = try #require(try await admin.post("/v1/conversations/\(conversation)/messages", #"{"text":"Sí, en azul"}"#).json["id"].string)
-            // What the outbox sender will record once the provider accepts the message.
-            try await fixtures.database.withTenant(fixture.tenant.id) { connection in
-                try await connection.query("""
-                    UPDATE messages SET provider = 'whatsapp', adapter_id = \(UUID(uuidString: hook.id)!), provider_message_id = 'wamid.OUT1', delivery_status = 'sent'
-                    WHERE id = \(UUID(uuidString: reply)!)
-                    """, logger: fixtures.database.logger)
+        try await FakeProvider.run { baseURL, log in
+            try await TestApp.run(configure: OutboundDeliveryTests.configure(baseURL)) { client, fixtures in
+                let admin = APICaller(client, try await fixtures.tenant())
+                let created = try await admin.post("/v1/adapters", #"{"provider":"whatsapp","name":"Line","credentials":{"access_token":"t","app_secret":"\#(Self.appSecret)","verify_token":"v"},"config":{"phone_number_id":"2"}}"#)
+                let hook = "/v1/hooks/whatsapp/\(try #require(created.json["id"].string).lowercased())"
+                #expect(try await Self.postSigned(client, hook, Self.whatsAppText(id: "wamid.IN1")).status == .ok)
+                let conversation = try #require(try await admin.get("/v1/conversations").json["data"][0]["id"].string)
+                let reply = try #require(try await admin.post("/v1/conversations/\(conversation)/messages", #"{"text":"Sí, en azul"}"#).json["id"].string)
+                @Sendable func status() async throws -> String? {
+                    try await admin.get("/v1/conversations/\(conversation)/messages").json["data"].array
+                        .first { $0["id"].string == reply }?["delivery_status"].string
+                }
+                // The worker sends it; the fake provider calls it wamid.OUT-1.
+                #expect(try await eventually { try await status() == "sent" })
+                #expect(await log.requests.count == 1)
+                func report(_ value: String) -> String {
+                    #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"2"},"statuses":[{"id":"wamid.OUT-1","status":"\#(value)","timestamp":"1749416400","recipient_id":"16505551234"}]},"field":"messages"}]}]}"#
+                }
+                #expect(try await Self.postSigned(client, hook, report("read")).status == .ok)
+                #expect(try await status() == "read")
+                #expect(try await Self.postSigned(client, hook, report("delivered")).status == .ok)
+                #expect(try await status() == "read")
             }
-            func status(_ value: String) -> String {
-                #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"2"},"statuses":[{"id":"wamid.OUT1","status":"\#(value)","timestamp":"1749416400","recipient_id":"16505551234"}]},"field":"messages"}]}]}"#
-            }
-            #expect(try await Self.postSigned(client, hook.url, status("read")).status == .ok)
-            #expect(try await Self.postSigned(client, hook.url, status("delivered")).status == .ok)
-            let messages = try await admin.get("/v1/conversations/\(conversation)/messages").json["data"].array
-            #expect(messages.first(where: { $0["id"].string == reply })?["delivery_status"].string == "read")
         }
     }
 }

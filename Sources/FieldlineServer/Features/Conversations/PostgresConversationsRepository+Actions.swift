@@ -30,6 +30,7 @@ extension PostgresConversationsRepository {
             if isHuman, conversation.firstHumanReplyAt == nil {
                 try await recordEvent("first_human_reply", conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
             }
+            try await publish(Self.messageCreated(messageID, in: id, direction: "outbound", kind: "text"), tenantID: tenantID, connection)
             return message
         }
     }
@@ -39,12 +40,15 @@ extension PostgresConversationsRepository {
         return try await database.withTenant(tenantID) { connection in
             guard let conversation = try await fetch(id, viewer: viewer, lock: true, connection) else { return nil }
             try Self.requireNotArchived(conversation)
-            return try await connection.query("""
+            let messageID = UUIDv7.make()
+            let note = try await connection.query("""
                 INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, author_user_id)
-                VALUES (\(tenantID), \(UUIDv7.make()), \(id), 'internal', 'note', \(text), \(viewer.userID))
+                VALUES (\(tenantID), \(messageID), \(id), 'internal', 'note', \(text), \(viewer.userID))
                 RETURNING \(unescaped: Message.columns.replacingOccurrences(of: "m.", with: ""))
                 """, logger: logger
             ).first(Message.init(row:))
+            try await publish(Self.messageCreated(messageID, in: id, direction: "internal", kind: "note"), tenantID: tenantID, connection)
+            return note
         }
     }
 
@@ -60,6 +64,9 @@ extension PostgresConversationsRepository {
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
             try await recordEvent("closed", conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
+            try await publish(
+                NewStreamEvent(kind: .conversationClosed, conversationID: id, data: ["status": .string("closed"), "closed_by": .id(viewer.userID)]),
+                tenantID: tenantID, connection)
             return try await fetch(id, viewer: viewer, lock: false, connection)
         }
     }

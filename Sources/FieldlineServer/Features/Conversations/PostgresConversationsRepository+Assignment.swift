@@ -39,6 +39,12 @@ extension PostgresConversationsRepository {
                         jsonb_build_object('from_assignee_id', \(current.assigneeId)::uuid, 'from_team_id', \(current.teamId)::uuid,
                                            'assignee_id', \(newAssignee)::uuid, 'team_id', \(newTeam)::uuid))
                 """, logger: logger)
+            try await publish(
+                NewStreamEvent(
+                    kind: .conversationAssigned, conversationID: id, priorAssigneeID: current.assigneeId, priorTeamID: current.teamId,
+                    data: ["assignee_id": .id(newAssignee), "team_id": .id(newTeam), "from_assignee_id": .id(current.assigneeId),
+                           "from_team_id": .id(current.teamId), "transfer": .bool(wasHeld)]),
+                tenantID: tenantID, connection)
             // Read back without the visibility rule: an agent may hand a conversation to
             // another team and then no longer see it, yet still gets the result of the change.
             return try await fetch(id, viewer: Viewer(unrestricted: viewer), lock: false, connection)
@@ -56,7 +62,13 @@ extension PostgresConversationsRepository {
                     ELSE array_remove(tags, \(tag)) END
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
-            return try await fetch(id, viewer: viewer, lock: false, connection)
+            let updated = try await fetch(id, viewer: viewer, lock: false, connection)
+            try await publish(
+                NewStreamEvent(
+                    kind: .conversationTagsChanged, conversationID: id,
+                    data: [present ? "added" : "removed": .string(tag), "tags": .strings(updated?.tags ?? [])]),
+                tenantID: tenantID, connection)
+            return updated
         }
     }
 }

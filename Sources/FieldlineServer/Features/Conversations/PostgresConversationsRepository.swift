@@ -33,7 +33,7 @@ struct PostgresConversationsRepository: ConversationsRepository {
         guard let memberID = knownOrNew else {
             throw ValidationError(field: "sender", code: "unknown_sender", message: "no member has the \(message.identityKind.rawValue) identity '\(message.sender)'")
         }
-        let conversationID = try await activeConversation(of: memberID, tenantID: tenantID, connection)
+        let (conversationID, opened) = try await activeConversation(of: memberID, tenantID: tenantID, connection)
         let messageID = UUIDv7.make()
         let inserted = try await connection.query("""
             INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, adapter_id, provider_message_id)
@@ -48,6 +48,13 @@ struct PostgresConversationsRepository: ConversationsRepository {
             UPDATE conversations SET last_message_at = now(), status = CASE WHEN status = 'pending' THEN 'open' ELSE status END
             WHERE tenant_id = \(tenantID) AND id = \(conversationID)
             """, logger: logger)
+        let created = Self.messageCreated(messageID, in: conversationID, direction: "inbound", kind: message.kind.rawValue)
+        if opened {
+            let openedEvent = NewStreamEvent(kind: .conversationOpened, conversationID: conversationID, data: ["member_id": .id(memberID)])
+            try await publish(openedEvent, created, tenantID: tenantID, connection)
+        } else {
+            try await publish(created, tenantID: tenantID, connection)
+        }
         return IngestResult(messageId: messageID, conversationId: conversationID, duplicate: false)
     }
 
@@ -92,8 +99,8 @@ struct PostgresConversationsRepository: ConversationsRepository {
         ).first { try $0.decode(UUID.self) }
     }
 
-    /// The member's conversation that is not closed, opened now if there is none.
-    private func activeConversation(of memberID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> UUID {
+    /// The member's conversation that is not closed, opened now (`opened`) if there is none.
+    private func activeConversation(of memberID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> (id: UUID, opened: Bool) {
         let newID = UUIDv7.make()
         let opened = try await connection.query("""
             INSERT INTO conversations (tenant_id, id, member_id) VALUES (\(tenantID), \(newID), \(memberID))
@@ -103,14 +110,14 @@ struct PostgresConversationsRepository: ConversationsRepository {
         ).any()
         if opened {
             try await recordEvent("opened", conversationID: newID, actor: nil, tenantID: tenantID, connection)
-            return newID
+            return (newID, true)
         }
         let existing = try await connection.query("""
             SELECT id FROM conversations WHERE tenant_id = \(tenantID) AND member_id = \(memberID) AND status <> 'closed'
             """, logger: logger
         ).first { try $0.decode(UUID.self) }
         guard let existing else { throw MissingRowError(what: "active conversation") }
-        return existing
+        return (existing, false)
     }
 
     func recordEvent(_ kind: String, conversationID: UUID, actor: UUID?, tenantID: UUID, _ connection: PostgresConnection) async throws {

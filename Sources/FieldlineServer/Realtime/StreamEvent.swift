@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import PostgresNIO
+
+/// One event as a stream client receives it (one WebSocket text message of JSON):
+/// `{"id": "42", "type": "message.created", "conversation_id": "…", "occurred_at": "…",
+/// "data": {…}, "message": {…}}`. `id` is the cursor to pass back as `?after=`.
+struct StreamEvent: Encodable, Sendable {
+    /// Position in the tenant's stream, a decimal string (ids only grow).
+    let id: String
+    /// What happened.
+    let type: StreamEventKind
+    /// The conversation it happened to.
+    let conversationId: UUID
+    /// When it was committed.
+    let occurredAt: Date
+    /// Small facts about the change; the keys depend on `type`.
+    let data: [String: JSONFragment]
+    /// The message, for `message.created`.
+    var message: Message?
+
+    /// The numeric cursor.
+    var sequence: Int64 { Int64(id) ?? 0 }
+
+    /// Columns read by `init(row:)`.
+    static let columns = "e.id, e.kind, e.conversation_id, e.created_at, e.message_id, e.data::text"
+
+    /// Decodes a row of `columns`; returns the message id to attach separately.
+    static func decode(_ row: PostgresRow) throws -> (StreamEvent, UUID?) {
+        let (id, kind, conversationID, createdAt, messageID, data) =
+            try row.decode((Int64, String, UUID, Date, UUID?, String).self)
+        let facts = (try? JSONDecoder().decode([String: JSONFragment].self, from: Data(data.utf8))) ?? [:]
+        let event = StreamEvent(
+            id: String(id), type: StreamEventKind(rawValue: kind) ?? .conversationStatusChanged,
+            conversationId: conversationID, occurredAt: createdAt, data: facts, message: nil)
+        return (event, messageID)
+    }
+}
+
+/// A JSON value passed through unchanged from `stream_events.data`.
+enum JSONFragment: Sendable, Codable, Equatable {
+    case string(String), number(Double), bool(Bool), array([JSONFragment]), null
+
+    /// Decodes a scalar or an array of them (objects are not stored in event data).
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else { self = .array(try container.decode([JSONFragment].self)) }
+    }
+
+    /// Encodes the same value.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+}

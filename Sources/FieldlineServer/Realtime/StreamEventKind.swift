@@ -1,0 +1,57 @@
+import Foundation
+
+/// What happened, as named in the stream's JSON `type` and in `stream_events.kind`.
+enum StreamEventKind: String, Sendable, Codable {
+    /// A message was stored: inbound, an outbound reply, or an internal note.
+    case messageCreated = "message.created"
+    /// A member's message opened a new conversation.
+    case conversationOpened = "conversation.opened"
+    /// The conversation was assigned or transferred (to an agent and/or a team).
+    case conversationAssigned = "conversation.assigned"
+    /// The conversation was closed and archived.
+    case conversationClosed = "conversation.closed"
+    /// A tag was added or removed.
+    case conversationTagsChanged = "conversation.tags_changed"
+    /// The status changed other than by closing (e.g. pending → open).
+    case conversationStatusChanged = "conversation.status_changed"
+}
+
+/// One event to append in the transaction of the change that causes it.
+struct NewStreamEvent: Sendable {
+    /// What happened.
+    let kind: StreamEventKind
+    /// The conversation it happened to.
+    let conversationID: UUID
+    /// The message, for `message.created`.
+    var messageID: UUID? = nil
+    /// Who held the conversation before an assignment, so they learn it left them.
+    var priorAssigneeID: UUID? = nil
+    /// The team that held it before an assignment.
+    var priorTeamID: UUID? = nil
+    /// Small facts about the change (ids, statuses, tags), as a JSON object; never message bodies.
+    var data: [String: StreamValue] = [:]
+}
+
+/// A JSON value kept in an event's `data`.
+enum StreamValue: Sendable, Equatable, Encodable {
+    case string(String)
+    case bool(Bool)
+    case strings([String])
+    case null
+
+    /// A UUID as the API's JSON writes it, or null.
+    static func id(_ value: UUID?) -> StreamValue {
+        value.map { .string($0.uuidString) } ?? .null
+    }
+
+    /// Encodes the plain JSON value.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .strings(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+}

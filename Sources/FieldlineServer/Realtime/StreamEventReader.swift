@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Reads a tenant's stream events that one viewer may see, in id order.
+struct StreamEventReader: Sendable {
+    let database: Database
+
+    /// Events per read; a reader that gets a full page reads again at once.
+    static let pageSize = 200
+
+    /// The tenant's newest event id (0 when there is none): where a stream without `?after=`
+    /// starts. Everything at or below it is committed, because ids of one tenant become visible
+    /// in order (see `StreamEventWriter`).
+    func tail(tenantID: UUID) async throws -> Int64 {
+        try await database.withTenant(tenantID) { connection in
+            try await connection.query(
+                "SELECT coalesce(max(id), 0)::int8 FROM stream_events WHERE tenant_id = \(tenantID)", logger: database.logger
+            ).first { try $0.decode(Int64.self) } ?? 0
+        }
+    }
+
+    /// One page of what a viewer may see after a cursor, and how far the page covered.
+    struct Page: Sendable {
+        /// Visible events, oldest first.
+        let events: [StreamEvent]
+        /// The cursor to continue from: the tenant's events up to here were all considered,
+        /// including the ones this viewer may not see (so they are not scanned again).
+        let through: Int64
+        /// True when more may follow at once.
+        let isFull: Bool
+    }
+
+    /// Up to `pageSize` events after `after` that `viewer` may see, oldest first, with their messages.
+    func page(after: Int64, viewer: Viewer) async throws -> Page {
+        let tenantID = viewer.tenantID
+        return try await database.withTenant(tenantID) { connection in
+            // The tail first: each statement has its own snapshot, and everything up to this
+            // tail is visible to the next one (ids of a tenant commit in order).
+            let tail = try await connection.query(
+                "SELECT coalesce(max(id), 0)::int8 FROM stream_events WHERE tenant_id = \(tenantID)", logger: database.logger
+            ).first { try $0.decode(Int64.self) } ?? 0
+            let rows = try await connection.query("""
+                SELECT \(unescaped: StreamEvent.columns) FROM stream_events e
+                JOIN conversations c ON c.tenant_id = e.tenant_id AND c.id = e.conversation_id
+                WHERE e.tenant_id = \(tenantID) AND e.id > \(after) AND e.id <= \(tail)
+                  AND ((\(unescaped: try PostgresConversationsRepository.visibleSQL(viewer)))
+                       OR (\(unescaped: Self.formerHolderSQL(viewer))))
+                ORDER BY e.id LIMIT \(Self.pageSize)
+                """, logger: database.logger
+            ).collect(StreamEvent.decode)
+            let isFull = rows.count == Self.pageSize
+            let through = isFull ? (rows.last?.0.sequence ?? after) : max(after, tail)
+            let events = try await attachMessages(rows, tenantID: tenantID, connection)
+            return Page(events: events, through: through, isFull: isFull)
+        }
+    }
+
+    /// Fills in the message of each `message.created` event.
+    private func attachMessages(_ rows: [(StreamEvent, UUID?)], tenantID: UUID, _ connection: PostgresConnection) async throws -> [StreamEvent] {
+        let messageIDs = rows.compactMap(\.1)
+        guard !messageIDs.isEmpty else { return rows.map(\.0) }
+        let messages = try await connection.query("""
+            SELECT \(unescaped: Message.columns) FROM messages m
+            WHERE m.tenant_id = \(tenantID) AND m.id = ANY(\(messageIDs))
+            """, logger: database.logger
+        ).collect(Message.init(row:))
+        let byID = Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return rows.map { event, messageID in
+            var event = event
+            event.message = messageID.flatMap { byID[$0] }
+            return event
+        }
+    }
+
+    /// An agent also hears that a conversation was assigned away from them, their team, or the
+    /// shared unassigned pool, so their queue can drop it. Literal SQL: the only value in it is
+    /// a UUID we formatted ourselves.
+    static func formerHolderSQL(_ viewer: Viewer) -> String {
+        guard let user = viewer.restrictedToUser?.uuidString.lowercased() else { return "false" }
+        return """
+            e.kind = 'conversation.assigned' AND (
+                e.prior_assignee_id = '\(user)' OR (e.prior_assignee_id IS NULL AND e.prior_team_id IS NULL)
+                OR e.prior_team_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.tenant_id = e.tenant_id AND tm.user_id = '\(user)'))
+            """
+    }
+}
