@@ -3,6 +3,7 @@ import PostgresNIO
 
 /// Runs `body` with a connection pool that is running only for its duration: for one-off CLI
 /// commands and test set-up, outside an application's service group.
+@discardableResult
 public func withPostgres<T: Sendable>(
     _ settings: DatabaseSettings,
     logger: Logger = Logger(label: "fieldline.postgres"),

@@ -7,6 +7,17 @@ import Prometheus
 struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let registry: PrometheusCollectorRegistry
 
+    /// `http_requests_total`.
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "http_requests", unitName: "total", helpText: "HTTP requests by method, route template and status")
+    }
+    /// `http_request_duration_seconds`.
+    static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by method and route template")
+    }
+
     static var buckets: [Duration] {
         [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5].map { .milliseconds(Int64($0 * 1000 * 1000) / 1000) }
     }
@@ -19,9 +30,9 @@ struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             ("route", context.endpointPath ?? "unmatched"),
             ("status", String(response.status.code)),
         ]
-        registry.makeCounter(name: "http_requests_total", labels: labels).increment()
+        registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
         registry.makeDurationHistogram(
-            name: "http_request_duration_seconds", labels: Array(labels.prefix(2)), buckets: Self.buckets
+            descriptor: Self.duration, labels: Array(labels.prefix(2)), buckets: Self.buckets
         ).record(ContinuousClock.now - start)
         return response
     }
