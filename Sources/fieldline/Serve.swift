@@ -15,6 +15,10 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "fieldline")
         logger.logLevel = CommandEnvironment.logLevel
         let app = try await buildApplication(config: config, migrateOnStart: migrate, logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch is CancellationError {
+            // A graceful shutdown (SIGINT/SIGTERM) that cancelled a sleeping service.
+        }
     }
 }

@@ -14,13 +14,22 @@ struct OutboxWorker: Service {
     let logger: Logger
 
     func run() async throws {
+        // Shutdown cancels the sleeps below; that is the normal way out, not an error.
+        do {
+            try await loop()
+        } catch is CancellationError {
+            return
+        }
+    }
+
+    private func loop() async throws {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let items: [OutboxItem]
                 do {
                     items = try await store.claim(limit: 20, lease: .seconds(60))
                 } catch {
-                    logger.warning("outbox claim failed: \(error)")
+                    logger.warning("outbox claim failed (retrying in 1 s): \(String(reflecting: error))")
                     try await Task.sleep(for: .seconds(1))
                     continue
                 }
