@@ -122,7 +122,7 @@ import Testing
 
     @Test func waitEstimates() {
         #expect(QueueEstimate.seconds(position: 3, assignmentsLastHour: 12, onlineAgents: 2, expectedHandleSeconds: 600) == 900)
-        #expect(QueueEstimate.seconds(position: 2, assignmentsLastHour: 0, onlineAgents: 2, expectedHandleSeconds: 600) == 600)
+        #expect(QueueEstimate.seconds(position: 2, assignmentsLastHour: 4, onlineAgents: 2, expectedHandleSeconds: 600) == 600)
         #expect(QueueEstimate.seconds(position: 1, assignmentsLastHour: 0, onlineAgents: 0, expectedHandleSeconds: 600) == 600)
         #expect(QueueEstimate.minutes(61) == 2)
         #expect(QueueEstimate.minutes(0) == 1)

@@ -37,12 +37,14 @@ public enum Permission: String, Sendable, CaseIterable {
     case inboundWrite = "inbound:write"
     /// Connect and disconnect provider accounts (their credentials).
     case adaptersManage = "adapters:manage"
+    /// Configure routing: the welcome menu, rules, messages, team hours and strategies.
+    case routingManage = "routing:manage"
 
     /// The permissions a user role grants.
     public static func granted(to role: UserRole) -> Set<Permission> {
         switch role {
         case .admin: Set(allCases).subtracting([.inboundWrite])
-        case .supervisor: [.networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite]
+        case .supervisor: [.networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite, .routingManage]
         case .agent: [.networkRead, .usersRead, .conversationsRead, .conversationsWrite]
         }
     }

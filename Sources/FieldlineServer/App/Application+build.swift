@@ -50,6 +50,7 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
             database: database,
             adapters: PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: config.masterKey)),
             http: HTTPClient.shared, urls: config.providerURLs),
+        scheduled: ScheduledWork(database: database),
         maxAttempts: config.outboxMaxAttempts, pollInterval: config.outboxPollInterval,
         logger: Logger(label: "fieldline.outbox"))
     var app = Application(
@@ -105,6 +106,9 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     AdaptersController(repository: adapters, publicURL: dependencies.config.publicURL).addRoutes(to: api)
     UsersController(repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher).addRoutes(to: api)
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
+    let routing = PostgresRoutingRepository(database: database)
+    RoutingController(repository: routing).addRoutes(to: api)
+    TeamRoutingController(repository: routing).addRoutes(to: api)
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)
     return router

@@ -9,6 +9,7 @@ import ServiceLifecycle
 struct OutboxWorker: Service {
     let store: OutboxStore
     let sender: MessageSender
+    let scheduled: ScheduledWork
     let maxAttempts: Int
     let pollInterval: Duration
     let logger: Logger
@@ -49,6 +50,8 @@ struct OutboxWorker: Service {
             switch item.topic {
             case "message.send":
                 try await sender.send(item)
+            case let topic where ScheduledWork.topics.contains(topic):
+                try await scheduled.perform(item)
             default:
                 throw SendFailure.permanent("no handler for outbox topic \(item.topic)")
             }
@@ -67,7 +70,7 @@ struct OutboxWorker: Service {
                 try await store.retry(item.id, after: delay, error: reason)
             default:
                 logger.warning("outbox dead letter", metadata: ["id": "\(item.id)", "reason": "\(failure.description)"])
-                try await sender.markFailed(item, reason: failure.description)
+                if item.topic == "message.send" { try await sender.markFailed(item, reason: failure.description) }
                 try await store.deadLetter(item.id, error: failure.description)
             }
         } catch {

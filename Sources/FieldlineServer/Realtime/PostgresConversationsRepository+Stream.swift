@@ -1,3 +1,4 @@
+import FieldlineDomain
 import Foundation
 import PostgresNIO
 
@@ -13,5 +14,12 @@ extension PostgresConversationsRepository {
         NewStreamEvent(
             kind: .messageCreated, conversationID: conversationID, messageID: messageID,
             data: ["message_id": .id(messageID), "direction": .string(direction), "kind": .string(kind)])
+    }
+
+    /// `conversation.status_changed` (snoozed, woken), with why.
+    static func statusChanged(_ conversationID: UUID, from: ConversationStatus, to: ConversationStatus, reason: String) -> NewStreamEvent {
+        NewStreamEvent(
+            kind: .conversationStatusChanged, conversationID: conversationID,
+            data: ["from": .string(from.rawValue), "status": .string(to.rawValue), "reason": .string(reason)])
     }
 }

@@ -50,6 +50,15 @@ struct CrossTenantTests {
             ("DELETE", "/v1/adapters/{id}", nil),
             ("PUT", "/v1/conversations/{id}/tags/{tag}", nil),
             ("DELETE", "/v1/conversations/{id}/tags/{tag}", nil),
+            ("POST", "/v1/conversations/{id}/snooze", #"{"until":"\#(RFC3339.format(Date().addingTimeInterval(3600)))"}"#),
+            ("DELETE", "/v1/conversations/{id}/snooze", nil),
+            ("PUT", "/v1/routing/rules/{id}", #"{"team_id":"\#(UUID())","label":"Stolen","menu_number":9}"#),
+            ("DELETE", "/v1/routing/rules/{id}", nil),
+            ("GET", "/v1/teams/{id}/routing", nil),
+            ("PUT", "/v1/teams/{id}/routing", #"{"assignment_strategy":"least_busy"}"#),
+            ("GET", "/v1/teams/{id}/queue", nil),
+            ("GET", "/v1/users/{id}/availability", nil),
+            ("PUT", "/v1/users/{id}/availability", #"{"availability":"online"}"#),
         ]
     }
 
@@ -73,6 +82,7 @@ struct CrossTenantTests {
             let key = try #require(try await owner.post("/v1/api-keys", #"{"name":"ERP","scopes":["network:read"]}"#).json["id"].string)
             #expect(try await owner.post("/v1/members/\(memberID)/identities", #"{"kind":"app","external_id":"owner-app-1"}"#).status == .created)
             let adapter = try #require(try await owner.post("/v1/adapters", #"{"provider":"telegram","name":"Bot","credentials":{"bot_token":"1:x","secret_token":"s"}}"#).json["id"].string)
+            let rule = try #require(try await owner.post("/v1/routing/rules", #"{"team_id":"\#(team)","label":"Grúas","menu_number":1}"#).json["id"].string)
             let appKey = try #require(try await owner.post("/v1/api-keys", #"{"name":"App","scopes":["inbound:write"]}"#).json["key"].string)
             let conversation = try #require(try await APICaller(client, token: appKey).post(
                 "/v1/app/messages", #"{"sender":"owner-app-1","provider_message_id":"p1","text":"hola"}"#).json["conversation_id"].string)
@@ -89,6 +99,7 @@ struct CrossTenantTests {
                 "api-keys": ["id": key],
                 "conversations": ["id": conversation, "tag": "stolen"],
                 "adapters": ["id": adapter],
+                "routing": ["id": rule],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]
@@ -106,6 +117,9 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/organizations/\(org)/relations").json["data"].array.count == 1)
             #expect(try await owner.get("/v1/conversations/\(conversation)/messages").json["data"].array.count == 1)
             #expect(try await owner.get("/v1/conversations/\(conversation)").json["status"].string == "open")
+            #expect(try await owner.get("/v1/routing/rules").json["data"][0]["label"].string == "Grúas")
+            #expect(try await owner.get("/v1/teams/\(team)/routing").json["assignment_strategy"].string == "round_robin")
+            #expect(try await owner.get("/v1/users/\(ownerUser)/availability").json["availability"].string == "offline")
             // Lists never show the other tenant's rows.
             #expect(try await intruder.get("/v1/organizations").json["data"].array.map { $0["id"].string } == [intruderPeer])
             #expect(try await intruder.get("/v1/members").json["data"].array.isEmpty)

@@ -15,15 +15,24 @@ struct Conversation: ResponseEncodable, Sendable {
     let lastMessageAt: Date
     let firstHumanReplyAt: Date?
     let closedAt: Date?
+    /// While snoozed (`pending`): when it wakes by itself.
+    let snoozedUntil: Date?
+    /// Where routing left it: `none`, `awaiting_choice` (menu sent), `queued`, `assigned`.
+    let routingState: String
+    /// Since when it waits in its team's queue.
+    let queuedAt: Date?
 
     static let columns = """
         c.id, c.member_id, c.status, c.assignee_id, c.team_id, c.tags, c.opened_at, c.last_message_at,
-        c.first_human_reply_at, c.closed_at
+        c.first_human_reply_at, c.closed_at, c.snoozed_until, c.routing_state, c.queued_at
         """
 
     init(row: PostgresRow) throws {
-        let (id, memberID, status, assigneeID, teamID, tags, openedAt, lastMessageAt, firstHumanReplyAt, closedAt) =
-            try row.decode((UUID, UUID, String, UUID?, UUID?, [String], Date, Date, Date?, Date?).self)
+        let (id, memberID, status, assigneeID, teamID, tags, openedAt, lastMessageAt, firstHumanReplyAt, closedAt, snoozedUntil, routingState, queuedAt) =
+            try row.decode((UUID, UUID, String, UUID?, UUID?, [String], Date, Date, Date?, Date?, Date?, String, Date?).self)
+        self.snoozedUntil = snoozedUntil
+        self.routingState = routingState
+        self.queuedAt = queuedAt
         self.id = id
         self.memberId = memberID
         self.status = ConversationStatus(rawValue: status) ?? .open
@@ -103,11 +112,14 @@ struct IngestResult: ResponseEncodable, Sendable {
 }
 
 /// Who is looking, for team visibility: agents see their own, their teams' and team-less
-/// conversations; supervisors, admins and API keys see all of the tenant's.
+/// conversations; supervisors see those of members in their organization's subtree (all of the
+/// tenant's when they belong to no organization); admins and API keys see all of the tenant's.
 struct Viewer: Sendable {
     let tenantID: UUID
     /// Set when visibility is restricted (an agent).
     let restrictedToUser: UUID?
+    /// Set for a supervisor: visibility follows their user's organization.
+    var supervisor: UUID? = nil
     /// The user acting, if a user.
     let userID: UUID?
 
@@ -120,10 +132,7 @@ struct Viewer: Sendable {
     init(_ principal: Principal) {
         tenantID = principal.tenantID
         userID = principal.userID
-        if case .user(let id, let role) = principal.kind, role == .agent {
-            restrictedToUser = id
-        } else {
-            restrictedToUser = nil
-        }
+        restrictedToUser = if case .user(let id, .agent) = principal.kind { id } else { nil }
+        supervisor = if case .user(let id, .supervisor) = principal.kind { id } else { nil }
     }
 }

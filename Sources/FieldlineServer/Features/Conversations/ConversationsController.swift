@@ -21,6 +21,7 @@ struct ConversationsController: Sendable {
         group.post("conversations/{id}/close", use: close)
         group.get("members/{id}/timeline", use: timeline)
         addAssignmentRoutes(to: group)
+        addSnoozeRoutes(to: group)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Conversation> {

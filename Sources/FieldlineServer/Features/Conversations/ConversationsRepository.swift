@@ -23,6 +23,10 @@ protocol ConversationsRepository: Sendable {
     func close(_ id: UUID, viewer: Viewer) async throws -> Conversation?
     /// Assigns to an agent and/or a team (a transfer when someone held it); nil when not visible.
     func assign(_ id: UUID, assignee: FieldUpdate<UUID>, team: FieldUpdate<UUID>, viewer: Viewer) async throws -> Conversation?
+    /// Snoozes (status `pending`) until `until` or the member's next message; nil when not visible.
+    func snooze(_ id: UUID, until: Date, viewer: Viewer) async throws -> Conversation?
+    /// Ends a snooze now; nil when not visible.
+    func wake(_ id: UUID, viewer: Viewer) async throws -> Conversation?
     /// Adds (`present`) or removes a tag; nil when not visible.
     func setTag(_ tag: String, on id: UUID, present: Bool, viewer: Viewer) async throws -> Conversation?
     /// The member's closed conversations with their messages, newest first; nil for an unknown member.

@@ -64,9 +64,15 @@ extension PostgresConversationsRepository {
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
             try await recordEvent("closed", conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
-            try await publish(
-                NewStreamEvent(kind: .conversationClosed, conversationID: id, data: ["status": .string("closed"), "closed_by": .id(viewer.userID)]),
-                tenantID: tenantID, connection)
+            var events = [NewStreamEvent(
+                kind: .conversationClosed, conversationID: id, data: ["status": .string("closed"), "closed_by": .id(viewer.userID)])]
+            // The agent has a free place now: the oldest conversation waiting in their teams takes it.
+            if let assignee = conversation.assigneeId {
+                let routing = RoutingEngine(logger: logger)
+                let teams = try await routing.teams(of: assignee, tenantID: tenantID, connection)
+                events += try await routing.drain(teams: teams, settings: nil, tenantID: tenantID, connection).events
+            }
+            try await StreamEventWriter.append(events, tenantID: tenantID, connection: connection, logger: logger)
             return try await fetch(id, viewer: viewer, lock: false, connection)
         }
     }

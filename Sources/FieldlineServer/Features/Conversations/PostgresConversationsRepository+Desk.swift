@@ -27,6 +27,16 @@ extension PostgresConversationsRepository {
 
     /// Visibility as literal SQL: the only value in it is a UUID we formatted ourselves.
     static func visibleSQL(_ viewer: Viewer) throws -> String {
+        if let supervisor = viewer.supervisor?.uuidString.lowercased() {
+            return """
+                NOT EXISTS (SELECT 1 FROM users su WHERE su.tenant_id = c.tenant_id AND su.id = '\(supervisor)' AND su.organization_id IS NOT NULL)
+                OR EXISTS (
+                    SELECT 1 FROM users su
+                    JOIN members sm ON sm.tenant_id = su.tenant_id AND sm.id = c.member_id
+                    JOIN organizations so ON so.tenant_id = sm.tenant_id AND so.id = sm.organization_id
+                    WHERE su.tenant_id = c.tenant_id AND su.id = '\(supervisor)' AND so.path @> ARRAY[su.organization_id])
+                """
+        }
         guard let user = viewer.restrictedToUser?.uuidString.lowercased() else { return "true" }
         return """
             c.assignee_id = '\(user)' OR (c.team_id IS NULL AND c.assignee_id IS NULL)

@@ -33,7 +33,8 @@ struct PostgresConversationsRepository: ConversationsRepository {
         guard let memberID = knownOrNew else {
             throw ValidationError(field: "sender", code: "unknown_sender", message: "no member has the \(message.identityKind.rawValue) identity '\(message.sender)'")
         }
-        let (conversationID, opened) = try await activeConversation(of: memberID, tenantID: tenantID, connection)
+        let conversation = try await activeConversation(of: memberID, tenantID: tenantID, connection)
+        let conversationID = conversation.id
         let messageID = UUIDv7.make()
         let inserted = try await connection.query("""
             INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, adapter_id, provider_message_id)
@@ -44,17 +45,24 @@ struct PostgresConversationsRepository: ConversationsRepository {
             """, logger: logger
         ).any()
         guard inserted else { throw LostDuplicateRace() }
+        // A member writing wakes a snoozed (pending) conversation.
         try await connection.query("""
-            UPDATE conversations SET last_message_at = now(), status = CASE WHEN status = 'pending' THEN 'open' ELSE status END
+            UPDATE conversations SET last_message_at = now(), status = 'open', snoozed_until = NULL
             WHERE tenant_id = \(tenantID) AND id = \(conversationID)
             """, logger: logger)
-        let created = Self.messageCreated(messageID, in: conversationID, direction: "inbound", kind: message.kind.rawValue)
-        if opened {
-            let openedEvent = NewStreamEvent(kind: .conversationOpened, conversationID: conversationID, data: ["member_id": .id(memberID)])
-            try await publish(openedEvent, created, tenantID: tenantID, connection)
-        } else {
-            try await publish(created, tenantID: tenantID, connection)
+        var events: [NewStreamEvent] = []
+        if conversation.opened {
+            events.append(NewStreamEvent(kind: .conversationOpened, conversationID: conversationID, data: ["member_id": .id(memberID)]))
         }
+        events.append(Self.messageCreated(messageID, in: conversationID, direction: "inbound", kind: message.kind.rawValue))
+        if conversation.status == .pending {
+            try await recordEvent("woke", conversationID: conversationID, actor: nil, tenantID: tenantID, connection)
+            events.append(Self.statusChanged(conversationID, from: .pending, to: .open, reason: "member_wrote"))
+        }
+        events += try await RoutingEngine(logger: logger).inbound(
+            text: message.text, conversationID: conversationID, opened: conversation.opened,
+            routingState: conversation.routingState, tenantID: tenantID, connection)
+        try await StreamEventWriter.append(events, tenantID: tenantID, connection: connection, logger: logger)
         return IngestResult(messageId: messageID, conversationId: conversationID, duplicate: false)
     }
 
@@ -100,7 +108,7 @@ struct PostgresConversationsRepository: ConversationsRepository {
     }
 
     /// The member's conversation that is not closed, opened now (`opened`) if there is none.
-    private func activeConversation(of memberID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> (id: UUID, opened: Bool) {
+    private func activeConversation(of memberID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> ActiveConversation {
         let newID = UUIDv7.make()
         let opened = try await connection.query("""
             INSERT INTO conversations (tenant_id, id, member_id) VALUES (\(tenantID), \(newID), \(memberID))
@@ -110,14 +118,25 @@ struct PostgresConversationsRepository: ConversationsRepository {
         ).any()
         if opened {
             try await recordEvent("opened", conversationID: newID, actor: nil, tenantID: tenantID, connection)
-            return (newID, true)
+            return ActiveConversation(id: newID, opened: true, status: .open, routingState: "none")
         }
         let existing = try await connection.query("""
-            SELECT id FROM conversations WHERE tenant_id = \(tenantID) AND member_id = \(memberID) AND status <> 'closed'
+            SELECT id, status, routing_state FROM conversations
+            WHERE tenant_id = \(tenantID) AND member_id = \(memberID) AND status <> 'closed'
             """, logger: logger
-        ).first { try $0.decode(UUID.self) }
+        ).first { row in
+            let (id, status, routingState) = try row.decode((UUID, String, String).self)
+            return ActiveConversation(id: id, opened: false, status: ConversationStatus(rawValue: status) ?? .open, routingState: routingState)
+        }
         guard let existing else { throw MissingRowError(what: "active conversation") }
-        return (existing, false)
+        return existing
+    }
+
+    private struct ActiveConversation {
+        let id: UUID
+        let opened: Bool
+        let status: ConversationStatus
+        let routingState: String
     }
 
     func recordEvent(_ kind: String, conversationID: UUID, actor: UUID?, tenantID: UUID, _ connection: PostgresConnection) async throws {

@@ -1,0 +1,135 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// Runs routing inside the caller's transaction: the welcome menu, rules, the fallback, and
+/// handing conversations to teams. Methods return the stream events to publish, which the caller
+/// appends last (after the routing lock, as the stream writer requires).
+struct RoutingEngine: Sendable {
+    let logger: Logger
+
+    /// Advisory-lock class serialising automatic assignment per tenant, so two transactions
+    /// never both give an agent their last free place.
+    static let lockClass: Int32 = 7008
+
+    /// Routes after a member's inbound message. Only a conversation that was just opened or is
+    /// waiting for a menu answer is routed; once routed (or handled by hand) nothing re-runs.
+    func inbound(
+        text: String?, conversationID: UUID, opened: Bool, routingState: String, tenantID: UUID, _ connection: PostgresConnection
+    ) async throws -> [NewStreamEvent] {
+        guard opened || routingState == "awaiting_choice" else { return [] }
+        guard let settings = try await RoutingSettings.load(tenantID: tenantID, connection, logger: logger), settings.enabled else { return [] }
+        try await lock(tenantID, connection)
+        let rules = try await RoutingRulesStore.load(tenantID: tenantID, connection, logger: logger)
+        let menu = RoutingRules.menu(rules)
+        if let text, let rule = RoutingRules.match(text, rules: rules) {
+            return try await route(conversationID, to: rule.teamID, because: ["rule_id": rule.id.uuidString.lowercased()], settings: settings, tenantID: tenantID, connection)
+        }
+        if opened, let welcome = settings.welcomeMessage {
+            try await setState("awaiting_choice", conversationID, tenantID: tenantID, connection)
+            return [try await systemMessage(Self.withMenu(welcome, menu), to: conversationID, tenantID: tenantID, connection)]
+        }
+        var events: [NewStreamEvent] = []
+        if let fallback = settings.fallbackMessage {
+            events.append(try await systemMessage(Self.withMenu(fallback, menu), to: conversationID, tenantID: tenantID, connection))
+        }
+        if let team = settings.fallbackTeamID {
+            events += try await route(conversationID, to: team, because: ["fallback": "true"], settings: settings, tenantID: tenantID, connection)
+        }
+        return events
+    }
+
+    /// Puts the conversation in `team`'s queue and runs the queue; the member is told they were
+    /// assigned, their place in line, or that the team is closed.
+    func route(
+        _ conversationID: UUID, to team: UUID, because reason: [String: String], settings: RoutingSettings, tenantID: UUID,
+        _ connection: PostgresConnection
+    ) async throws -> [NewStreamEvent] {
+        try await connection.query("""
+            UPDATE conversations SET team_id = \(team), routing_state = 'queued', queued_at = now()
+            WHERE tenant_id = \(tenantID) AND id = \(conversationID)
+            """, logger: logger)
+        let data = reason.merging(["team_id": team.uuidString.lowercased()]) { $1 }
+        try await connection.query("""
+            INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, data)
+            VALUES (\(tenantID), \(UUIDv7.make()), \(conversationID), 'routed', \(Self.json(data))::jsonb)
+            """, logger: logger)
+        var events = [NewStreamEvent(
+            kind: .conversationAssigned, conversationID: conversationID,
+            data: ["team_id": .id(team), "assignee_id": .null, "by": .string("routing")])]
+        let outcome = try await drain(teams: [team], settings: settings, tenantID: tenantID, connection)
+        events += outcome.events
+        guard !outcome.assigned.contains(conversationID) else { return events }
+        guard let state = try await TeamRoutingState.load(team, tenantID: tenantID, connection, logger: logger) else { return events }
+        let now = Date()
+        if !state.isOpen(at: now) {
+            try await scheduleDrain(team, at: state.nextOpening(after: now), tenantID: tenantID, connection)
+            if let template = settings.outOfHoursMessage {
+                let next = state.nextOpening(after: now).map { state.localTime($0) } ?? ""
+                let text = MessageTemplate.render(template, ["team_name": state.name, "next_open": next])
+                events.append(try await systemMessage(text, to: conversationID, tenantID: tenantID, connection))
+            }
+        } else if let template = settings.queueMessage,
+                  let place = try await QueuePlaces.place(of: conversationID, team: state, tenantID: tenantID, connection, logger: logger) {
+            let text = MessageTemplate.render(template, [
+                "team_name": state.name, "position": String(place.position),
+                "eta_minutes": String(QueueEstimate.minutes(place.estimatedWaitSeconds)),
+            ])
+            events.append(try await systemMessage(text, to: conversationID, tenantID: tenantID, connection))
+        }
+        return events
+    }
+
+    /// Takes the tenant's routing lock until the transaction ends.
+    func lock(_ tenantID: UUID, _ connection: PostgresConnection) async throws {
+        _ = try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(Self.lockClass), hashtext(\(tenantID.uuidString.lowercased())))", logger: logger
+        ).collect { _ in () }
+    }
+
+    func setState(_ state: String, _ conversationID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws {
+        try await connection.query(
+            "UPDATE conversations SET routing_state = \(state) WHERE tenant_id = \(tenantID) AND id = \(conversationID)",
+            logger: logger)
+    }
+
+    /// Queues an outbound `system` message to the member (message and outbox row together).
+    func systemMessage(_ text: String, to conversationID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> NewStreamEvent {
+        let messageID = UUIDv7.make()
+        let body = String(text.prefix(MessageLimits.maxBodyCharacters))
+        try await connection.query("""
+            WITH message AS (
+                INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, delivery_status)
+                VALUES (\(tenantID), \(messageID), \(conversationID), 'outbound', 'system', \(body), 'queued')
+                RETURNING id
+            )
+            INSERT INTO outbox (tenant_id, topic, payload)
+            SELECT \(tenantID), 'message.send', jsonb_build_object('message_id', id, 'conversation_id', \(conversationID)) FROM message
+            """, logger: logger)
+        return PostgresConversationsRepository.messageCreated(messageID, in: conversationID, direction: "outbound", kind: "system")
+    }
+
+    /// Asks the outbox to run the team's queue when it opens (once per team and time).
+    func scheduleDrain(_ team: UUID, at date: Date?, tenantID: UUID, _ connection: PostgresConnection) async throws {
+        guard let date else { return }
+        try await connection.query("""
+            INSERT INTO outbox (tenant_id, topic, payload, available_at)
+            SELECT \(tenantID), 'routing.drain', jsonb_build_object('team_id', \(team.uuidString.lowercased())), \(date)
+            WHERE NOT EXISTS (
+                SELECT 1 FROM outbox
+                WHERE topic = 'routing.drain' AND tenant_id = \(tenantID) AND payload->>'team_id' = \(team.uuidString.lowercased())
+                  AND done_at IS NULL AND dead_at IS NULL AND available_at <= \(date))
+            """, logger: logger)
+    }
+
+    /// The welcome or fallback text with the menu: at `{menu}`, or after it when it has none.
+    static func withMenu(_ template: String, _ menu: String) -> String {
+        if template.contains("{menu}") { return MessageTemplate.render(template, ["menu": menu]) }
+        return menu.isEmpty ? template : template + "\n\n" + menu
+    }
+
+    static func json(_ values: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
