@@ -10,6 +10,7 @@ struct RolesTests {
         #expect(Permission.allCases.map(\.rawValue) == [
             "network:read", "network:write", "users:read", "users:write", "api_keys:manage",
             "conversations:read", "conversations:write", "inbound:write", "adapters:manage",
+            "analytics:read",
         ])
     }
 
@@ -20,9 +21,11 @@ struct RolesTests {
         #expect(Permission.granted(to: .admin).contains(.usersWrite))
     }
 
-    @Test("supervisors model the network and read users, but manage neither users nor keys")
+    @Test("supervisors model the network, read users and analytics, but manage neither users nor keys")
     func supervisor() {
-        #expect(Permission.granted(to: .supervisor) == [.networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite])
+        #expect(Permission.granted(to: .supervisor) == [
+            .networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite, .analyticsRead,
+        ])
     }
 
     @Test("agents read the network and work conversations")
@@ -50,7 +53,7 @@ struct APIKeyScopeTests {
     @Test("every permission except api_keys:manage may be given to a key")
     func all() {
         #expect(APIKeyScope.all == [
-            .networkRead, .networkWrite, .usersRead, .usersWrite, .conversationsRead, .conversationsWrite, .inboundWrite,
+            .networkRead, .networkWrite, .usersRead, .usersWrite, .conversationsRead, .conversationsWrite, .inboundWrite, .analyticsRead,
         ])
         #expect(!APIKeyScope.all.contains(.apiKeysManage))
     }
@@ -76,7 +79,7 @@ struct APIKeyScopeTests {
         let error = try #require(throws: ValidationError.self) { try APIKeyScope.parse(["network:read", scope]) }
         #expect(error == ValidationError(
             field: "scopes",
-            message: "unknown scope '\(scope)'; allowed: network:read, network:write, users:read, users:write, conversations:read, conversations:write, inbound:write"))
+            message: "unknown scope '\(scope)'; allowed: network:read, network:write, users:read, users:write, conversations:read, conversations:write, inbound:write, analytics:read"))
     }
 
     @Test("uses the given field name")

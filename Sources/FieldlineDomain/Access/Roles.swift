@@ -37,12 +37,14 @@ public enum Permission: String, Sendable, CaseIterable {
     case inboundWrite = "inbound:write"
     /// Connect and disconnect provider accounts (their credentials).
     case adaptersManage = "adapters:manage"
+    /// Read conversation analytics of the whole tenant (every team and agent).
+    case analyticsRead = "analytics:read"
 
     /// The permissions a user role grants.
     public static func granted(to role: UserRole) -> Set<Permission> {
         switch role {
         case .admin: Set(allCases).subtracting([.inboundWrite])
-        case .supervisor: [.networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite]
+        case .supervisor: [.networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite, .analyticsRead]
         case .agent: [.networkRead, .usersRead, .conversationsRead, .conversationsWrite]
         }
     }
