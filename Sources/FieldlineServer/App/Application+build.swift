@@ -106,6 +106,8 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     UsersController(repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher).addRoutes(to: api)
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
+    SearchController(repository: PostgresSearchRepository(database: database)).addRoutes(to: api)
+    AnalyticsController(repository: PostgresAnalyticsRepository(database: database)).addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)
     return router
 }
