@@ -11,6 +11,7 @@ struct RolesTests {
             "network:read", "network:write", "users:read", "users:write", "api_keys:manage",
             "conversations:read", "conversations:write", "inbound:write", "adapters:manage",
             "routing:manage",
+            "analytics:read",
         ])
     }
 
@@ -21,10 +22,10 @@ struct RolesTests {
         #expect(Permission.granted(to: .admin).contains(.usersWrite))
     }
 
-    @Test("supervisors model the network, read users and configure routing, but manage neither users nor keys")
+    @Test("supervisors model the network, read users and configure routing and read analytics, but manage neither users nor keys")
     func supervisor() {
         #expect(Permission.granted(to: .supervisor) == [
-            .networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite, .routingManage,
+            .networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite, .routingManage, .analyticsRead,
         ])
     }
 
@@ -53,7 +54,7 @@ struct APIKeyScopeTests {
     @Test("every permission except api_keys:manage may be given to a key")
     func all() {
         #expect(APIKeyScope.all == [
-            .networkRead, .networkWrite, .usersRead, .usersWrite, .conversationsRead, .conversationsWrite, .inboundWrite, .routingManage,
+            .networkRead, .networkWrite, .usersRead, .usersWrite, .conversationsRead, .conversationsWrite, .inboundWrite, .routingManage, .analyticsRead,
         ])
         #expect(!APIKeyScope.all.contains(.apiKeysManage))
     }
@@ -79,7 +80,7 @@ struct APIKeyScopeTests {
         let error = try #require(throws: ValidationError.self) { try APIKeyScope.parse(["network:read", scope]) }
         #expect(error == ValidationError(
             field: "scopes",
-            message: "unknown scope '\(scope)'; allowed: network:read, network:write, users:read, users:write, conversations:read, conversations:write, inbound:write, routing:manage"))
+            message: "unknown scope '\(scope)'; allowed: network:read, network:write, users:read, users:write, conversations:read, conversations:write, inbound:write, routing:manage, analytics:read"))
     }
 
     @Test("uses the given field name")

@@ -39,12 +39,14 @@ public enum Permission: String, Sendable, CaseIterable {
     case adaptersManage = "adapters:manage"
     /// Configure routing: the welcome menu, rules, messages, team hours and strategies.
     case routingManage = "routing:manage"
+    /// Read conversation analytics of the whole tenant (every team and agent).
+    case analyticsRead = "analytics:read"
 
     /// The permissions a user role grants.
     public static func granted(to role: UserRole) -> Set<Permission> {
         switch role {
         case .admin: Set(allCases).subtracting([.inboundWrite])
-        case .supervisor: [.networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite, .routingManage]
+        case .supervisor: [.networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite, .routingManage, .analyticsRead]
         case .agent: [.networkRead, .usersRead, .conversationsRead, .conversationsWrite]
         }
     }

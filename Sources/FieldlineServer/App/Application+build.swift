@@ -110,6 +110,8 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     RoutingController(repository: routing).addRoutes(to: api)
     TeamRoutingController(repository: routing).addRoutes(to: api)
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
+    SearchController(repository: PostgresSearchRepository(database: database)).addRoutes(to: api)
+    AnalyticsController(repository: PostgresAnalyticsRepository(database: database)).addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)
     return router
 }
