@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdTesting
+import NIOCore
 import Testing
 @testable import FieldlineServer
 
@@ -50,6 +51,8 @@ struct CrossTenantTests {
             ("DELETE", "/v1/adapters/{id}", nil),
             ("PUT", "/v1/conversations/{id}/tags/{tag}", nil),
             ("DELETE", "/v1/conversations/{id}/tags/{tag}", nil),
+            ("GET", "/v1/media/{id}", nil),
+            ("GET", "/v1/media/{id}/content", nil),
         ]
     }
 
@@ -76,6 +79,12 @@ struct CrossTenantTests {
             let appKey = try #require(try await owner.post("/v1/api-keys", #"{"name":"App","scopes":["inbound:write"]}"#).json["key"].string)
             let conversation = try #require(try await APICaller(client, token: appKey).post(
                 "/v1/app/messages", #"{"sender":"owner-app-1","provider_message_id":"p1","text":"hola"}"#).json["conversation_id"].string)
+            // A photo through the owner's Telegram bot gives a media item (its fetch never succeeds here: no provider).
+            let photo = #"{"update_id":5,"message":{"message_id":9,"date":1700000000,"chat":{"id":4242,"type":"private"},"photo":[{"file_id":"f1","file_unique_id":"u1","width":1,"height":1}]}}"#
+            #expect(try await client.execute(uri: "/v1/hooks/telegram/\(adapter.lowercased())", method: .post,
+                headers: [.contentType: "application/json", .telegramSecretToken: "s"], body: ByteBuffer(string: photo)) { $0 }.status == .ok)
+            let photoConversation = try #require(try await owner.get("/v1/conversations").json["data"].array.first { $0["id"].string != conversation }?["id"].string)
+            let media = try #require(try await owner.get("/v1/conversations/\(photoConversation)/messages").json["data"][0]["media"]["id"].string)
 
             // The intruder's own organization, so bodies naming a peer are valid for them.
             let intruderPeer = try #require(try await intruder.post("/v1/organizations", #"{"kind":"partner","name":"Mine"}"#).json["id"].string)
@@ -89,6 +98,7 @@ struct CrossTenantTests {
                 "api-keys": ["id": key],
                 "conversations": ["id": conversation, "tag": "stolen"],
                 "adapters": ["id": adapter],
+                "media": ["id": media],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]
@@ -106,6 +116,7 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/organizations/\(org)/relations").json["data"].array.count == 1)
             #expect(try await owner.get("/v1/conversations/\(conversation)/messages").json["data"].array.count == 1)
             #expect(try await owner.get("/v1/conversations/\(conversation)").json["status"].string == "open")
+            #expect(try await owner.get("/v1/media/\(media)").json["id"].string == media)
             // Lists never show the other tenant's rows.
             #expect(try await intruder.get("/v1/organizations").json["data"].array.map { $0["id"].string } == [intruderPeer])
             #expect(try await intruder.get("/v1/members").json["data"].array.isEmpty)

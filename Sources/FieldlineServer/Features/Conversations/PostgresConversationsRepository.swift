@@ -44,6 +44,11 @@ struct PostgresConversationsRepository: ConversationsRepository {
             """, logger: logger
         ).any()
         guard inserted else { throw LostDuplicateRace() }
+        if let media = message.media {
+            try await PostgresMediaRepository.enqueue(
+                media, messageID: messageID, provider: message.provider, adapterID: message.adapterID, tenantID: tenantID,
+                on: connection, logger: logger)
+        }
         try await connection.query("""
             UPDATE conversations SET last_message_at = now(), status = CASE WHEN status = 'pending' THEN 'open' ELSE status END
             WHERE tenant_id = \(tenantID) AND id = \(conversationID)
