@@ -40,8 +40,11 @@ struct MediaDownloader: Sendable {
         return Array(buffer: try await response.body.collect(upTo: 1 << 20))
     }
 
-    /// Downloads `url` into the store; `declaredType` only makes a refusal clearer.
-    func download(_ url: String, headers: [ProviderRequest.Header], declaredType: String?) async throws -> Downloaded {
+    /// Downloads `url` into the store; `declaredType` only makes a refusal clearer, and
+    /// `expectedSHA256` (hex), when the provider announced one, must match the bytes.
+    func download(
+        _ url: String, headers: [ProviderRequest.Header], declaredType: String?, expectedSHA256: String? = nil
+    ) async throws -> Downloaded {
         let response = try await get(url, headers: headers)
         if let length = response.headers.first(name: "Content-Length").flatMap(Int64.init) { try policy.check(size: length) }
         let upload = try await store.begin()
@@ -59,7 +62,7 @@ struct MediaDownloader: Sendable {
                 try await upload.write(chunk)
             }
             let type = try contentType ?? policy.contentType(head: head, declared: declaredType)
-            return Downloaded(stored: try await upload.commit(), contentType: type)
+            return Downloaded(stored: try await upload.commit(expectedSHA256: expectedSHA256), contentType: type)
         } catch {
             await upload.abort()
             throw error

@@ -25,16 +25,15 @@ struct MediaFetcher: Sendable {
             throw SendFailure.permanent(refusal.description)
         } catch let error as MediaDownloader.StatusError {
             throw Self.failure(error)
+        } catch let error as SHA256Mismatch {
+            // A truncated or altered download; a new attempt may get the whole file.
+            throw SendFailure.transient(error.description, retryAfter: nil)
         } catch let error as ChannelParseError {
             throw SendFailure.permanent(error.description)
         } catch let error as SendFailure {
             throw error
         } catch {
             throw SendFailure.transient("could not download the media: \(error)", retryAfter: nil)
-        }
-        if let declared = media.declaredSHA256, let expected = Self.hex(ofProviderSHA256: declared), expected != downloaded.stored.sha256 {
-            // A truncated or altered download; a new attempt may get the whole file.
-            throw SendFailure.transient("the SHA-256 of the bytes received does not match the provider's", retryAfter: nil)
         }
         try await repository.markFetched(
             media.id, tenantID: media.tenantID, stored: downloaded.stored, contentType: downloaded.contentType, outboxID: item.id)
@@ -70,7 +69,9 @@ struct MediaFetcher: Sendable {
             return try await downloader.download(try required(media.url, "url"), headers: [], declaredType: media.declaredType)
         case .whatsapp:
             let token = try await account(media, .whatsapp).secrets.accessToken
-            return try await whatsApp(try required(media.providerMediaID, "media id"), token: token, declaredType: media.declaredType)
+            let expected = media.declaredSHA256.flatMap(Self.hex(ofProviderSHA256:))
+            return try await whatsApp(
+                try required(media.providerMediaID, "media id"), token: token, declaredType: media.declaredType, expectedSHA256: expected)
         case .telegram:
             let bot = TelegramBot(token: try await account(media, .telegram).secrets.accessToken)
             let lookup = TelegramFile.infoRequest(fileID: try required(media.providerMediaID, "file_id"), bot: bot)
@@ -100,7 +101,9 @@ struct MediaFetcher: Sendable {
 
     /// WhatsApp: media id → short-lived URL → bytes, both with the bearer token. The URL expires
     /// after five minutes, so a 401/403/404 on the download looks the id up once more.
-    private func whatsApp(_ mediaID: String, token: String, declaredType: String?) async throws -> MediaDownloader.Downloaded {
+    private func whatsApp(
+        _ mediaID: String, token: String, declaredType: String?, expectedSHA256: String?
+    ) async throws -> MediaDownloader.Downloaded {
         let lookup = WhatsAppMedia.infoRequest(mediaID: mediaID, account: WhatsAppAccount(phoneNumberID: "", accessToken: token))
         let bearer = lookup.headers
         var resolvedAgain = false
@@ -108,7 +111,9 @@ struct MediaFetcher: Sendable {
             let info = try WhatsAppMedia.parseInfo(try await downloader.fetchJSON(urls.whatsapp + lookup.path, headers: bearer))
             if let size = info.fileSize { try downloader.policy.check(size: size) }
             do {
-                return try await downloader.download(info.url, headers: bearer, declaredType: declaredType ?? info.mimeType)
+                return try await downloader.download(
+                    info.url, headers: bearer, declaredType: declaredType ?? info.mimeType,
+                    expectedSHA256: expectedSHA256 ?? info.sha256.flatMap(Self.hex(ofProviderSHA256:)))
             } catch let error as MediaDownloader.StatusError where [401, 403, 404].contains(error.status) && !resolvedAgain {
                 resolvedAgain = true
             }

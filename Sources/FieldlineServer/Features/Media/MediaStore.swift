@@ -17,10 +17,16 @@ protocol MediaStore: Sendable {
 protocol MediaUpload: Sendable {
     /// Appends bytes (hashing them as they go).
     func write(_ buffer: ByteBuffer) async throws
-    /// Finishes the file and stores it under its SHA-256.
-    func commit() async throws -> StoredMedia
+    /// Finishes the file and stores it under its SHA-256; when `expectedSHA256` (hex) is given and
+    /// differs, the file is discarded and `SHA256Mismatch` thrown instead.
+    func commit(expectedSHA256: String?) async throws -> StoredMedia
     /// Discards what was written.
     func abort() async
+}
+
+/// The bytes written are not the file the provider announced (a truncated or altered download).
+struct SHA256Mismatch: Error, CustomStringConvertible {
+    var description: String { "the SHA-256 of the bytes received does not match the provider's" }
 }
 
 /// Media on local disk under one directory: `objects/ab/cd/<sha256>`, written to `tmp/` first,
@@ -85,9 +91,13 @@ final class FileMediaUpload: MediaUpload, @unchecked Sendable {
         try await NIOThreadPool.singleton.runIfActive { [handle] in try handle.write(contentsOf: bytes) }
     }
 
-    func commit() async throws -> StoredMedia {
+    func commit(expectedSHA256: String?) async throws -> StoredMedia {
         let (digest, size) = lock.withLock { (hasher.finalize(), self.size) }
         let sha256 = digest.map { String(format: "%02x", $0) }.joined()
+        if let expectedSHA256, expectedSHA256 != sha256 {
+            await abort()
+            throw SHA256Mismatch()
+        }
         let destination = store.path(sha256: sha256)
         try await NIOThreadPool.singleton.runIfActive { [handle, temporary] in
             try handle.synchronize()
