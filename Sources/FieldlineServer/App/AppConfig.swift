@@ -1,3 +1,4 @@
+import FieldlineDomain
 import Foundation
 
 /// Everything the server needs to start, read from environment variables and validated up
@@ -35,6 +36,8 @@ public struct AppConfig: Sendable {
     public var outboxMaxAttempts = 8
     /// How often an idle outbox worker looks for work.
     public var outboxPollInterval: Duration = .milliseconds(250)
+    /// The size limit and content-type allow-list of fetched inbound media.
+    public var mediaPolicy = MediaPolicy(maxBytes: 16 * 1024 * 1024)
 
     /// Reads and validates the configuration.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
@@ -61,6 +64,9 @@ public struct AppConfig: Sendable {
             twilio: try reader.url("TWILIO_API_URL", default: ProviderURLs().twilio),
             messenger: try reader.url("MESSENGER_API_URL", default: ProviderURLs().messenger))
         withProviders.outboxMaxAttempts = try reader.int("OUTBOX_MAX_ATTEMPTS", default: 8, range: 1...100)
+        withProviders.mediaPolicy = MediaPolicy(
+            maxBytes: Int64(try reader.int("MEDIA_MAX_BYTES", default: 16 * 1024 * 1024, range: 1...(1 << 30))),
+            allowedTypes: try reader.mediaTypes("MEDIA_ALLOWED_TYPES", default: MediaPolicy.defaultAllowedTypes))
         return withProviders
     }
 }
@@ -145,6 +151,18 @@ struct EnvironmentReader {
             throw ConfigError(variable: name, problem: "must be at least \(minimumBytes) bytes long (got \(secret.utf8.count)); generate one with: openssl rand -hex 32")
         }
         return secret
+    }
+
+    /// A comma-separated list of content types, each one that `MediaSniffer` can recognise.
+    func mediaTypes(_ name: String, default fallback: [String]) throws -> [String] {
+        guard let raw = value(name) else { return fallback }
+        let types = raw.split(separator: ",").map { MediaSniffer.essence(String($0)) }.filter { !$0.isEmpty }
+        let known = Set(MediaPolicy.defaultAllowedTypes)
+        if let unknown = types.first(where: { !known.contains($0) }) {
+            throw ConfigError(variable: name, problem: "names '\(unknown)', which is not a recognised media type; choose from: \(MediaPolicy.defaultAllowedTypes.joined(separator: ","))")
+        }
+        guard !types.isEmpty else { throw ConfigError(variable: name, problem: "must list at least one content type") }
+        return types
     }
 
     /// A key given as 64 hex characters or base64 of exactly `bytes` bytes.

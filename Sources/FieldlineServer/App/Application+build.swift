@@ -44,12 +44,16 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         metrics: PrometheusCollectorRegistry(),
         passwordHasher: PasswordHasher(cost: config.bcryptCost))
     let router = try await buildRouter(dependencies)
+    let adapters = PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: config.masterKey))
     let outbox = OutboxWorker(
         store: OutboxStore(database: database),
-        sender: MessageSender(
-            database: database,
-            adapters: PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: config.masterKey)),
-            http: HTTPClient.shared, urls: config.providerURLs),
+        sender: MessageSender(database: database, adapters: adapters, http: HTTPClient.shared, urls: config.providerURLs),
+        media: MediaFetcher(
+            repository: PostgresMediaRepository(database: database), adapters: adapters,
+            downloader: MediaDownloader(
+                http: HTTPClient.media, store: FileMediaStore(directory: config.mediaDir), policy: config.mediaPolicy,
+                timeout: .seconds(45)),
+            urls: config.providerURLs),
         scheduled: ScheduledWork(database: database),
         maxAttempts: config.outboxMaxAttempts, pollInterval: config.outboxPollInterval,
         logger: Logger(label: "fieldline.outbox"))
@@ -112,6 +116,8 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
     SearchController(repository: PostgresSearchRepository(database: database)).addRoutes(to: api)
     AnalyticsController(repository: PostgresAnalyticsRepository(database: database)).addRoutes(to: api)
+    MediaController(repository: PostgresMediaRepository(database: database), store: FileMediaStore(directory: dependencies.config.mediaDir))
+        .addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)
     return router
 }

@@ -9,6 +9,7 @@ import ServiceLifecycle
 struct OutboxWorker: Service {
     let store: OutboxStore
     let sender: MessageSender
+    let media: MediaFetcher
     let scheduled: ScheduledWork
     let maxAttempts: Int
     let pollInterval: Duration
@@ -52,6 +53,8 @@ struct OutboxWorker: Service {
                 try await sender.send(item)
             case let topic where ScheduledWork.topics.contains(topic):
                 try await scheduled.perform(item)
+            case PostgresMediaRepository.fetchTopic:
+                try await media.fetch(item)
             default:
                 throw SendFailure.permanent("no handler for outbox topic \(item.topic)")
             }
@@ -61,6 +64,9 @@ struct OutboxWorker: Service {
     }
 
     private func failed(_ item: OutboxItem, _ error: any Error) async {
+        // Shutting down cut the work short: that is no verdict on the row (it must not count
+        // as its last attempt), so leave it to its lease and the next worker.
+        if Task.isCancelled { return }
         let failure = error as? SendFailure ?? .transient(String(describing: error), retryAfter: nil)
         do {
             switch failure {
@@ -68,9 +74,14 @@ struct OutboxWorker: Service {
                 let delay = RetryPolicy.delay(afterAttempt: item.attempts, retryAfter: retryAfter)
                 logger.info("outbox retry", metadata: ["id": "\(item.id)", "attempt": "\(item.attempts)", "reason": "\(reason)"])
                 try await store.retry(item.id, after: delay, error: reason)
+                if item.topic == PostgresMediaRepository.fetchTopic { try await media.noteRetry(item, reason: reason) }
             default:
                 logger.warning("outbox dead letter", metadata: ["id": "\(item.id)", "reason": "\(failure.description)"])
-                if item.topic == "message.send" { try await sender.markFailed(item, reason: failure.description) }
+                if item.topic == PostgresMediaRepository.fetchTopic {
+                    try await media.markFailed(item, reason: failure.description)
+                } else if item.topic == "message.send" {
+                    try await sender.markFailed(item, reason: failure.description)
+                }
                 try await store.deadLetter(item.id, error: failure.description)
             }
         } catch {

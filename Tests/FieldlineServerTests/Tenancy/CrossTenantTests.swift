@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdTesting
+import NIOCore
 import Testing
 @testable import FieldlineServer
 
@@ -59,6 +60,8 @@ struct CrossTenantTests {
             ("GET", "/v1/teams/{id}/queue", nil),
             ("GET", "/v1/users/{id}/availability", nil),
             ("PUT", "/v1/users/{id}/availability", #"{"availability":"online"}"#),
+            ("GET", "/v1/media/{id}", nil),
+            ("GET", "/v1/media/{id}/content", nil),
         ]
     }
 
@@ -86,6 +89,12 @@ struct CrossTenantTests {
             let appKey = try #require(try await owner.post("/v1/api-keys", #"{"name":"App","scopes":["inbound:write"]}"#).json["key"].string)
             let conversation = try #require(try await APICaller(client, token: appKey).post(
                 "/v1/app/messages", #"{"sender":"owner-app-1","provider_message_id":"p1","text":"hola"}"#).json["conversation_id"].string)
+            // A photo through the owner's Telegram bot gives a media item (its fetch never succeeds here: no provider).
+            let photo = #"{"update_id":5,"message":{"message_id":9,"date":1700000000,"chat":{"id":4242,"type":"private"},"photo":[{"file_id":"f1","file_unique_id":"u1","width":1,"height":1}]}}"#
+            #expect(try await client.execute(uri: "/v1/hooks/telegram/\(adapter.lowercased())", method: .post,
+                headers: [.contentType: "application/json", .telegramSecretToken: "s"], body: ByteBuffer(string: photo)) { $0 }.status == .ok)
+            let photoConversation = try #require(try await owner.get("/v1/conversations").json["data"].array.first { $0["id"].string != conversation }?["id"].string)
+            let media = try #require(try await owner.get("/v1/conversations/\(photoConversation)/messages").json["data"][0]["media"]["id"].string)
 
             // The intruder's own organization, so bodies naming a peer are valid for them.
             let intruderPeer = try #require(try await intruder.post("/v1/organizations", #"{"kind":"partner","name":"Mine"}"#).json["id"].string)
@@ -100,6 +109,7 @@ struct CrossTenantTests {
                 "conversations": ["id": conversation, "tag": "stolen"],
                 "adapters": ["id": adapter],
                 "routing": ["id": rule],
+                "media": ["id": media],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]
@@ -120,6 +130,7 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/routing/rules").json["data"][0]["label"].string == "Grúas")
             #expect(try await owner.get("/v1/teams/\(team)/routing").json["assignment_strategy"].string == "round_robin")
             #expect(try await owner.get("/v1/users/\(ownerUser)/availability").json["availability"].string == "offline")
+            #expect(try await owner.get("/v1/media/\(media)").json["id"].string == media)
             // Lists never show the other tenant's rows.
             #expect(try await intruder.get("/v1/organizations").json["data"].array.map { $0["id"].string } == [intruderPeer])
             #expect(try await intruder.get("/v1/members").json["data"].array.isEmpty)

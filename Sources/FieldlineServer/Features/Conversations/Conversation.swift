@@ -58,15 +58,18 @@ struct Message: ResponseEncodable, Sendable {
     let providerMessageId: String?
     let deliveryStatus: DeliveryStatus?
     let createdAt: Date
+    /// The file this message carries (image, document), with its fetch status.
+    let media: MessageMedia?
 
+    /// `message_media(...)` is a function, not a join, so these columns also work in `RETURNING`.
     static let columns = """
         m.id, m.conversation_id, m.direction, m.kind, m.body, m.author_user_id, m.provider, m.provider_message_id,
-        m.delivery_status, m.created_at
+        m.delivery_status, m.created_at, message_media(m.tenant_id, m.id)::text
         """
 
     init(row: PostgresRow) throws {
-        let (id, conversationID, direction, kind, text, authorUserID, provider, providerMessageID, deliveryStatus, createdAt) =
-            try row.decode((UUID, UUID, String, String, String?, UUID?, String?, String?, String?, Date).self)
+        let (id, conversationID, direction, kind, text, authorUserID, provider, providerMessageID, deliveryStatus, createdAt, media) =
+            try row.decode((UUID, UUID, String, String, String?, UUID?, String?, String?, String?, Date, String?).self)
         self.id = id
         self.conversationId = conversationID
         self.direction = MessageDirection(rawValue: direction) ?? .inbound
@@ -77,6 +80,7 @@ struct Message: ResponseEncodable, Sendable {
         self.providerMessageId = providerMessageID
         self.deliveryStatus = deliveryStatus.flatMap(DeliveryStatus.init(rawValue:))
         self.createdAt = createdAt
+        self.media = MessageMedia.parse(media)
     }
 }
 
@@ -95,6 +99,8 @@ struct InboundMessageInput: Sendable {
     var unknownSenderOrganizationID: UUID? = nil
     /// A display name for such a new member.
     var senderName: String? = nil
+    /// The file an image or document message carries, fetched in the background.
+    var media: InboundMediaInput? = nil
     let identityKind: IdentityKind
     let sender: String
     let providerMessageID: String

@@ -45,6 +45,11 @@ struct PostgresConversationsRepository: ConversationsRepository {
             """, logger: logger
         ).any()
         guard inserted else { throw LostDuplicateRace() }
+        if let media = message.media {
+            try await PostgresMediaRepository.enqueue(
+                media, messageID: messageID, provider: message.provider, adapterID: message.adapterID, tenantID: tenantID,
+                on: connection, logger: logger)
+        }
         // A member writing wakes a snoozed (pending) conversation.
         try await connection.query("""
             UPDATE conversations SET last_message_at = now(), status = 'open', snoozed_until = NULL

@@ -39,7 +39,21 @@ struct InboundProcessor: Sendable {
         input.adapterID = account.adapter.id
         input.unknownSenderOrganizationID = account.adapter.unverifiedOrganizationId
         input.senderName = message.senderName
+        input.media = Self.media(message.content)
         return input
+    }
+
+    /// Where the file of an image or document message can be fetched; nil for other contents.
+    static func media(_ content: MessageContent) -> InboundMediaInput? {
+        let reference: MediaReference
+        switch content {
+        case .image(let media, _), .document(let media, _, _): reference = media
+        default: return nil
+        }
+        guard reference.providerMediaID != nil || reference.url != nil else { return nil }
+        return InboundMediaInput(
+            providerMediaID: reference.providerMediaID, url: reference.url, declaredType: reference.mimeType,
+            declaredSHA256: reference.sha256)
     }
 
     /// Kind, text and JSON payload of a message's content.

@@ -1,0 +1,50 @@
+import FieldlineDomain
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/v1/media/{id}`: inbound media files (photos, documents, voice notes) that members sent,
+/// readable by whoever may see the message's conversation.
+struct MediaController: Sendable {
+    let repository: any MediaRepository
+    let store: any MediaStore
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("media/{id}", use: get)
+        group.get("media/{id}/content", use: content)
+    }
+
+    /// The metadata: fetch status, SHA-256, size, detected content type, error.
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> MediaItem {
+        try await item(context)
+    }
+
+    /// The bytes, with the content type recognised from them; 404 until fetched.
+    @Sendable func content(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let media = try await item(context)
+        guard media.status == .fetched, let sha256 = media.sha256, let contentType = media.contentType else {
+            let detail = media.status == .failed ? "could not be fetched: \(media.error ?? "unknown error")" : "has not been fetched yet"
+            throw APIError(.notFound, code: "media_not_fetched", message: "the media \(detail)")
+        }
+        guard let body = try await store.body(sha256: sha256, context: context) else {
+            context.logger.error("media file missing from the store", metadata: ["media": .string(media.id.uuidString), "sha256": .string(sha256)])
+            throw APIError(.notFound, code: "media_not_fetched", message: "the media file is missing from storage")
+        }
+        let headers: HTTPFields = [
+            .contentType: contentType,
+            .eTag: "\"\(sha256)\"",
+            // Content-addressed: the bytes behind this id never change.
+            .cacheControl: "private, max-age=31536000, immutable",
+            .contentDisposition: "inline",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        ]
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    private func item(_ context: AppRequestContext) async throws -> MediaItem {
+        let viewer = Viewer(try context.require(.conversationsRead))
+        let id = try context.parameters.uuid("id", "media")
+        guard let media = try await repository.get(id, viewer: viewer) else { throw APIError.notFound("media") }
+        return media
+    }
+}
