@@ -35,8 +35,14 @@ public enum ServiceWindow {
             if provider == .whatsapp, let template {
                 return .useTemplate(template)
             }
-            let since = lastInboundAt == nil ? "the member has never written" : "the member's last message is over 24 hours old"
-            return .hold(reason: "\(provider.rawValue) service window closed: \(since)")
+            return .hold(reason: closedReason(provider, lastInboundAt: lastInboundAt))
         }
+    }
+
+    /// Why the window is closed, for people: e.g. "whatsapp service window closed: the member's
+    /// last message is over 24 hours old".
+    public static func closedReason(_ provider: ChannelProvider, lastInboundAt: Date?) -> String {
+        let since = lastInboundAt == nil ? "the member has never written" : "the member's last message is over 24 hours old"
+        return "\(provider.rawValue) service window closed: \(since)"
     }
 }

@@ -23,6 +23,23 @@ enum ProviderRendering {
         }
     }
 
+    /// The request that sends an approved WhatsApp template through `account`.
+    static func templateRequest(_ template: MessageTemplate, to recipient: String, account: AdapterAccount) throws -> ProviderRequest {
+        guard account.provider == .whatsapp else { throw SendFailure.permanent("templates exist only on WhatsApp") }
+        guard let phoneNumberID = account.adapter.config["phone_number_id"] else { throw SendFailure.misconfigured("config.phone_number_id is not set") }
+        let whatsapp = WhatsAppAccount(phoneNumberID: phoneNumberID, accessToken: account.secrets.accessToken)
+        return WhatsAppOutbound.renderTemplate(template, to: recipient, account: whatsapp)
+    }
+
+    /// The approved template a WhatsApp adapter sends when the service window is closed
+    /// (`config.reengagement_template` and `config.reengagement_template_language`), if any.
+    static func reengagementTemplate(_ account: AdapterAccount) -> MessageTemplate? {
+        let config = account.adapter.config
+        guard account.provider == .whatsapp, let name = config[AdapterConfigKey.reengagementTemplate],
+              let language = config[AdapterConfigKey.reengagementTemplateLanguage] else { return nil }
+        return MessageTemplate(name: name, languageCode: language)
+    }
+
     /// The provider's id for what it accepted, so its delivery reports find our message.
     static func providerMessageID(_ body: [UInt8], provider: ChannelProvider, recipient: String) throws -> String {
         switch provider {

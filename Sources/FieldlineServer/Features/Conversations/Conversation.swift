@@ -1,3 +1,4 @@
+import FieldlineChannels
 import FieldlineDomain
 import Foundation
 import Hummingbird
@@ -44,20 +45,26 @@ struct Message: ResponseEncodable, Sendable {
     let direction: MessageDirection
     let kind: MessageKind
     let text: String?
+    /// What the kind carries besides text: choices, image, location, a picked `choice_id`, media.
+    let payload: JSONValue
     let authorUserId: UUID?
     let provider: String?
     let providerMessageId: String?
-    let deliveryStatus: DeliveryStatus?
+    let deliveryStatus: FieldlineDomain.DeliveryStatus?
+    /// Why an outbound message is `held` or `failed`.
+    let deliveryError: String?
     let createdAt: Date
 
     static let columns = """
         m.id, m.conversation_id, m.direction, m.kind, m.body, m.author_user_id, m.provider, m.provider_message_id,
-        m.delivery_status, m.created_at
+        m.delivery_status, m.created_at, m.payload::text, m.delivery_error
         """
 
     init(row: PostgresRow) throws {
-        let (id, conversationID, direction, kind, text, authorUserID, provider, providerMessageID, deliveryStatus, createdAt) =
-            try row.decode((UUID, UUID, String, String, String?, UUID?, String?, String?, String?, Date).self)
+        let (id, conversationID, direction, kind, text, authorUserID, provider, providerMessageID, deliveryStatus, createdAt, payload, deliveryError) =
+            try row.decode((UUID, UUID, String, String, String?, UUID?, String?, String?, String?, Date, String, String?).self)
+        self.payload = (try? JSONDecoder().decode(JSONValue.self, from: Data(payload.utf8))) ?? .object([:])
+        self.deliveryError = deliveryError
         self.id = id
         self.conversationId = conversationID
         self.direction = MessageDirection(rawValue: direction) ?? .inbound
@@ -66,7 +73,7 @@ struct Message: ResponseEncodable, Sendable {
         self.authorUserId = authorUserID
         self.provider = provider
         self.providerMessageId = providerMessageID
-        self.deliveryStatus = deliveryStatus.flatMap(DeliveryStatus.init(rawValue:))
+        self.deliveryStatus = deliveryStatus.flatMap(FieldlineDomain.DeliveryStatus.init(rawValue:))
         self.createdAt = createdAt
     }
 }

@@ -34,11 +34,14 @@ struct PostgresConversationsRepository: ConversationsRepository {
             throw ValidationError(field: "sender", code: "unknown_sender", message: "no member has the \(message.identityKind.rawValue) identity '\(message.sender)'")
         }
         let (conversationID, opened) = try await activeConversation(of: memberID, tenantID: tenantID, connection)
+        // A conversation opened just now has no replies yet: nothing to answer, nothing held.
+        let answer = opened ? nil : try await numberedAnswer(message, in: conversationID, tenantID: tenantID, connection)
+        let content = answer ?? (kind: message.kind, text: message.text, payload: message.payload)
         let messageID = UUIDv7.make()
         let inserted = try await connection.query("""
             INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, adapter_id, provider_message_id)
-            VALUES (\(tenantID), \(messageID), \(conversationID), 'inbound', \(message.kind.rawValue), \(message.text),
-                    \(message.payload)::jsonb, \(message.provider), \(message.adapterID), \(message.providerMessageID))
+            VALUES (\(tenantID), \(messageID), \(conversationID), 'inbound', \(content.kind.rawValue), \(content.text),
+                    \(content.payload)::jsonb, \(message.provider), \(message.adapterID), \(message.providerMessageID))
             ON CONFLICT (tenant_id, provider, adapter_id, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
             RETURNING id
             """, logger: logger
@@ -48,7 +51,8 @@ struct PostgresConversationsRepository: ConversationsRepository {
             UPDATE conversations SET last_message_at = now(), status = CASE WHEN status = 'pending' THEN 'open' ELSE status END
             WHERE tenant_id = \(tenantID) AND id = \(conversationID)
             """, logger: logger)
-        let created = Self.messageCreated(messageID, in: conversationID, direction: "inbound", kind: message.kind.rawValue)
+        if !opened { try await releaseHeldMessages(in: conversationID, tenantID: tenantID, connection) }
+        let created = Self.messageCreated(messageID, in: conversationID, direction: "inbound", kind: content.kind.rawValue)
         if opened {
             let openedEvent = NewStreamEvent(kind: .conversationOpened, conversationID: conversationID, data: ["member_id": .id(memberID)])
             try await publish(openedEvent, created, tenantID: tenantID, connection)
