@@ -160,7 +160,7 @@ struct RichReplyTests {
         }
     }
 
-    @Test("a number only answers choices that went out as numbered text: WhatsApp buttons leave \"2\" as text")
+    @Test("a number only answers choices that went out as numbered text: WhatsApp buttons leave \"2\" as text, titles too long for a list do not")
     func numberOnlyForNumberedText() async throws {
         try await FakeProvider.run { baseURL, log in
             try await TestApp.run(configure: Support.configure(baseURL)) { client, fixtures in
@@ -175,6 +175,17 @@ struct RichReplyTests {
                 #expect(latest["kind"].string == "text")
                 #expect(latest["text"].string == "2")
                 #expect(await log.requests.count == 1)
+
+                // Titles over 24 characters fit neither buttons nor a list: WhatsApp gets numbered text.
+                let long = #"{"text":"¿Qué hacemos?","choices":[{"id":"later","title":"Reprogramar para la semana que viene"},{"id":"now","title":"Ir ahora mismo con la grúa pequeña"}]}"#
+                let numbered = try #require(try await admin.post("/v1/conversations/\(conversation)/messages", long).json["id"].string)
+                #expect(try await eventually { try await Support.message(admin, conversation, numbered)?["delivery_status"].string == "sent" })
+                let text = try Support.body(try #require(await log.requests.last))["text"] as? [String: Any]
+                #expect((text?["body"] as? String)?.hasSuffix("1) Reprogramar para la semana que viene\n2) Ir ahora mismo con la grúa pequeña") == true)
+                try await Support.inbound(client, "whatsapp", hook, id: "wamid.IN3", text: "2")
+                let answer = try await admin.get("/v1/conversations/\(conversation)/messages").json["data"][0]
+                #expect(answer["kind"].string == "choice")
+                #expect(answer["payload"]["choice_id"].string == "now")
             }
         }
     }
