@@ -5,6 +5,15 @@ import Foundation
 public enum ServiceWindow {
     /// How long the window stays open after the member's last message.
     public static let length: TimeInterval = 24 * 60 * 60
+    /// How long after the member's last message Messenger's `HUMAN_AGENT` tag lets a person reply
+    /// (PROTOCOLS.md §4.3; the page needs Meta's Human Agent permission).
+    public static let humanAgentLength: TimeInterval = 7 * 24 * 60 * 60
+
+    /// Whether a person's reply may still go out on Messenger with the `HUMAN_AGENT` tag.
+    public static func allowsHumanAgentTag(lastInboundAt: Date?, now: Date) -> Bool {
+        guard let lastInboundAt else { return false }
+        return now < lastInboundAt.addingTimeInterval(humanAgentLength)
+    }
 
     /// What to do with a free-form outbound message.
     public enum Decision: Sendable, Equatable {

@@ -21,6 +21,8 @@ struct MessageSender: Sendable {
         let conversationID: UUID
         let text: String?
         let payload: ReplyPayload
+        /// The person who wrote it; nil for messages Fieldline wrote itself.
+        let authorUserID: UUID?
         let adapterID: UUID?
         let provider: String?
         let recipient: String?
@@ -71,13 +73,13 @@ struct MessageSender: Sendable {
                 provider: provider, lastInboundAt: delivery.lastInboundAt, now: Date(), template: ProviderRendering.reengagementTemplate(account)
             ) {
             case .sendFreeForm:
-                do {
-                    requests = try ProviderRendering.requests(delivery.outbound, to: recipient, account: account)
-                } catch let error as RenderError {
-                    throw SendFailure.permanent(error.description)
-                }
+                requests = try render(delivery, to: recipient, account: account)
             case .useTemplate(let template):
                 return try await hold(item, delivery, reason: "\(ServiceWindow.closedReason(provider, lastInboundAt: delivery.lastInboundAt)); the approved template '\(template.name)' asks the member to answer, and this message goes out when they do", template: template)
+            case .hold where ProviderRendering.usesHumanAgentTag(account) && delivery.authorUserID != nil
+                && ServiceWindow.allowsHumanAgentTag(lastInboundAt: delivery.lastInboundAt, now: Date()):
+                // A person's reply within 7 days: Messenger allows it with the HUMAN_AGENT tag.
+                requests = try render(delivery, to: recipient, account: account, messengerTag: "HUMAN_AGENT")
             case .hold(let reason):
                 return try await hold(item, delivery, reason: "\(reason); this message goes out when the member writes again", template: nil)
             }
@@ -90,6 +92,15 @@ struct MessageSender: Sendable {
         }
         try await record(item, messageID: messageID, providerMessageID: firstID, adapterID: adapterID, provider: provider.rawValue)
         return true
+    }
+
+    /// The provider requests for a free-form message; a refused render fails the message.
+    private func render(_ delivery: Delivery, to recipient: String, account: AdapterAccount, messengerTag: String? = nil) throws -> [ProviderRequest] {
+        do {
+            return try ProviderRendering.requests(delivery.outbound, to: recipient, account: account, messengerTag: messengerTag)
+        } catch let error as RenderError {
+            throw SendFailure.permanent(error.description)
+        }
     }
 
     private func execute(_ request: ProviderRequest, base: String) async throws -> [UInt8] {
@@ -119,7 +130,7 @@ struct MessageSender: Sendable {
         try await database.withTenant(tenantID) { connection in
             try await connection.query("""
                 WITH msg AS (
-                    SELECT m.id, m.body, m.payload, m.conversation_id, c.member_id FROM messages m
+                    SELECT m.id, m.body, m.payload, m.author_user_id, m.conversation_id, c.member_id FROM messages m
                     JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
                     WHERE m.tenant_id = \(tenantID) AND m.id = \(messageID) AND m.direction = 'outbound'
                 ), last_in AS (
@@ -127,7 +138,7 @@ struct MessageSender: Sendable {
                     WHERE i.tenant_id = \(tenantID) AND i.conversation_id = msg.conversation_id AND i.direction = 'inbound'
                     ORDER BY i.id DESC LIMIT 1
                 )
-                SELECT msg.id, msg.conversation_id, msg.body, msg.payload::text, last_in.adapter_id, last_in.provider,
+                SELECT msg.id, msg.conversation_id, msg.body, msg.payload::text, msg.author_user_id, last_in.adapter_id, last_in.provider,
                        (SELECT mi.external_id FROM member_identities mi
                         WHERE mi.tenant_id = \(tenantID) AND mi.member_id = msg.member_id AND mi.kind = last_in.provider
                         ORDER BY mi.id LIMIT 1),
@@ -135,10 +146,10 @@ struct MessageSender: Sendable {
                 FROM msg LEFT JOIN last_in ON true
                 """, logger: database.logger
             ).first { row in
-                let (id, conversationID, text, payload, adapterID, provider, recipient, lastInboundID, lastInboundAt) =
-                    try row.decode((UUID, UUID, String?, String, UUID?, String?, String?, UUID?, Date?).self)
+                let (id, conversationID, text, payload, authorUserID, adapterID, provider, recipient, lastInboundID, lastInboundAt) =
+                    try row.decode((UUID, UUID, String?, String, UUID?, UUID?, String?, String?, UUID?, Date?).self)
                 return Delivery(
-                    messageID: id, conversationID: conversationID, text: text, payload: ReplyPayload(json: payload),
+                    messageID: id, conversationID: conversationID, text: text, payload: ReplyPayload(json: payload), authorUserID: authorUserID,
                     adapterID: adapterID, provider: provider, recipient: recipient, lastInboundID: lastInboundID, lastInboundAt: lastInboundAt)
             }
         }

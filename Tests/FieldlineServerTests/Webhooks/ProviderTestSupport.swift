@@ -28,7 +28,7 @@ enum ProviderTestSupport {
         case "whatsapp": #"{"provider":"whatsapp","name":"WA","credentials":{"access_token":"wa-token","app_secret":"\#(WebhookTests.appSecret)","verify_token":"v"},"config":{"phone_number_id":"106540352242922"\#(extra)}}"#
         case "telegram": #"{"provider":"telegram","name":"TG","credentials":{"bot_token":"123:abc","secret_token":"\#(telegramSecret)"}}"#
         case "sms": #"{"provider":"sms","name":"SMS","credentials":{"account_sid":"AC123","auth_token":"\#(twilioToken)"},"config":{"phone_number":"+34900000000"}}"#
-        default: #"{"provider":"messenger","name":"FB","credentials":{"access_token":"page-token","app_secret":"\#(messengerSecret)","verify_token":"v"},"config":{"page_id":"682498302938465"}}"#
+        default: #"{"provider":"messenger","name":"FB","credentials":{"access_token":"page-token","app_secret":"\#(messengerSecret)","verify_token":"v"},"config":{"page_id":"682498302938465"\#(extra)}}"#
         }
         let created = try await admin.post("/v1/adapters", body)
         #expect(created.status == .created, "\(created.text)")

@@ -117,6 +117,31 @@ struct ServiceWindowTests {
         }
     }
 
+    @Test("Messenger with human_agent_tag: a person's reply within 7 days goes out tagged HUMAN_AGENT; after 7 days it is held")
+    func messengerHumanAgentTag() async throws {
+        try await FakeProvider.run { baseURL, log in
+            try await TestApp.run(configure: Support.configure(baseURL)) { client, fixtures in
+                let fixture = try await fixtures.tenant()
+                let admin = APICaller(client, fixture)
+                let page = try await Support.adapter(admin, "messenger", extraConfig: #""human_agent_tag":"true""#)
+                try await Support.inbound(client, "messenger", page, id: "mid.1", text: "hola")
+                let conversation = try await Support.conversation(admin)
+                try await Support.age(inbound: 48, tenant: fixture.tenant.id, fixtures)
+                let path = "/v1/conversations/\(conversation)/messages"
+                let tagged = try #require(try await admin.post(path, #"{"text":"Ya está resuelto"}"#).json["id"].string)
+                #expect(try await eventually { try await Support.message(admin, conversation, tagged)?["delivery_status"].string == "sent" })
+                let body = try Support.body(try #require(await log.requests.first))
+                #expect(body["messaging_type"] as? String == "MESSAGE_TAG")
+                #expect(body["tag"] as? String == "HUMAN_AGENT")
+
+                try await Support.age(inbound: 8 * 24, tenant: fixture.tenant.id, fixtures)
+                let late = try #require(try await admin.post(path, #"{"text":"¿Algo más?"}"#).json["id"].string)
+                #expect(try await eventually { try await Support.message(admin, conversation, late)?["delivery_status"].string == "held" })
+                #expect(await log.requests.count == 1)
+            }
+        }
+    }
+
     @Test("telegram and SMS have no window: an old conversation is answered at once")
     func noWindowElsewhere() async throws {
         try await FakeProvider.run { baseURL, log in
@@ -150,6 +175,7 @@ struct ServiceWindowTests {
             #expect(try await create("whatsapp", #""reengagement_template":"reply_waiting""#).json["error"]["field"].string == "config.reengagement_template_language")
             #expect(try await create("whatsapp", #""reengagement_template":"Reply Waiting","reengagement_template_language":"es""#).json["error"]["field"].string == "config.reengagement_template")
             #expect(try await create("whatsapp", #""reengagement_template":"a","reengagement_template_language":"english""#).json["error"]["field"].string == "config.reengagement_template_language")
+            #expect(try await create("whatsapp", #""human_agent_tag":"true""#).json["error"]["field"].string == "config.human_agent_tag")
             let telegram = try await create("telegram", #""reengagement_template":"a","reengagement_template_language":"es""#)
             #expect(telegram.status == .unprocessableContent)
             #expect(telegram.json["error"]["field"].string == "config.reengagement_template")

@@ -8,8 +8,20 @@ enum AdapterConfigKey {
     /// WhatsApp: the language that template was approved in, e.g. `en_US` or `es`.
     static let reengagementTemplateLanguage = "reengagement_template_language"
 
+    /// Messenger: `true` lets people's replies go out with the `HUMAN_AGENT` tag for 7 days
+    /// after the member's last message (the page needs Meta's Human Agent permission).
+    static let humanAgentTag = "human_agent_tag"
+
     /// Refuses settings that could only fail later, when a message is sent.
     static func validate(_ config: [String: String], provider: ChannelProvider) throws {
+        if let tag = config[humanAgentTag] {
+            guard provider == .messenger else {
+                throw ValidationError(field: "config.\(humanAgentTag)", message: "the HUMAN_AGENT tag exists only on Messenger")
+            }
+            guard tag == "true" || tag == "false" else {
+                throw ValidationError(field: "config.\(humanAgentTag)", message: "config.\(humanAgentTag) must be \"true\" or \"false\"")
+            }
+        }
         let name = config[reengagementTemplate]
         let language = config[reengagementTemplateLanguage]
         guard name != nil || language != nil else { return }
