@@ -45,9 +45,9 @@ import Testing
     }
 
     @Test func templatesReplaceKnownPlaceholdersOnly() {
-        #expect(MessageTemplate.render("Hola {name}, eres el {position}º {oops}", ["name": "Ana", "position": "3"]) == "Hola Ana, eres el 3º {oops}")
-        #expect(MessageTemplate.render("left { open", ["open": "x"]) == "left { open")
-        #expect(MessageTemplate.render("{a}{b}", ["a": "1", "b": "2"]) == "12")
+        #expect(PlaceholderText.render("Hola {name}, eres el {position}º {oops}", ["name": "Ana", "position": "3"]) == "Hola Ana, eres el 3º {oops}")
+        #expect(PlaceholderText.render("left { open", ["open": "x"]) == "left { open")
+        #expect(PlaceholderText.render("{a}{b}", ["a": "1", "b": "2"]) == "12")
     }
 }
 

@@ -5,6 +5,15 @@ import Foundation
 public enum ServiceWindow {
     /// How long the window stays open after the member's last message.
     public static let length: TimeInterval = 24 * 60 * 60
+    /// How long after the member's last message Messenger's `HUMAN_AGENT` tag lets a person reply
+    /// (PROTOCOLS.md §4.3; the page needs Meta's Human Agent permission).
+    public static let humanAgentLength: TimeInterval = 7 * 24 * 60 * 60
+
+    /// Whether a person's reply may still go out on Messenger with the `HUMAN_AGENT` tag.
+    public static func allowsHumanAgentTag(lastInboundAt: Date?, now: Date) -> Bool {
+        guard let lastInboundAt else { return false }
+        return now < lastInboundAt.addingTimeInterval(humanAgentLength)
+    }
 
     /// What to do with a free-form outbound message.
     public enum Decision: Sendable, Equatable {
@@ -35,8 +44,14 @@ public enum ServiceWindow {
             if provider == .whatsapp, let template {
                 return .useTemplate(template)
             }
-            let since = lastInboundAt == nil ? "the member has never written" : "the member's last message is over 24 hours old"
-            return .hold(reason: "\(provider.rawValue) service window closed: \(since)")
+            return .hold(reason: closedReason(provider, lastInboundAt: lastInboundAt))
         }
+    }
+
+    /// Why the window is closed, for people: e.g. "whatsapp service window closed: the member's
+    /// last message is over 24 hours old".
+    public static func closedReason(_ provider: ChannelProvider, lastInboundAt: Date?) -> String {
+        let since = lastInboundAt == nil ? "the member has never written" : "the member's last message is over 24 hours old"
+        return "\(provider.rawValue) service window closed: \(since)"
     }
 }

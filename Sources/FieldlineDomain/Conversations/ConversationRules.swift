@@ -38,10 +38,14 @@ public enum MessageKind: String, Sendable, Codable, CaseIterable {
     case unsupported
 }
 
-/// The delivery state of an outbound message: `queued → sent → delivered → read | failed`.
+/// The delivery state of an outbound message: `queued → sent → delivered → read | failed`, and
+/// `queued → held → queued` while the provider's customer-service window is closed.
 public enum DeliveryStatus: String, Sendable, Codable, CaseIterable {
     /// Written to the outbox, not yet handed to the provider.
     case queued
+    /// Not sent because the provider's service window is closed (reason in the message's
+    /// `delivery_error`); queued again when the member next writes.
+    case held
     /// Accepted by the provider.
     case sent
     /// Delivered to the member's phone.

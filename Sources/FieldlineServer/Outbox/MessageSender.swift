@@ -18,36 +18,71 @@ struct MessageSender: Sendable {
     /// What is needed to send one message.
     struct Delivery: Sendable {
         let messageID: UUID
-        let text: String
+        let conversationID: UUID
+        let text: String?
+        let payload: ReplyPayload
+        /// The person who wrote it; nil for messages Fieldline wrote itself.
+        let authorUserID: UUID?
         let adapterID: UUID?
         let provider: String?
         let recipient: String?
+        /// The member's latest inbound message in the conversation: the service window runs from it.
+        let lastInboundID: UUID?
         let lastInboundAt: Date?
+
+        /// The message as every provider renders it.
+        var outbound: OutboundMessage {
+            OutboundMessage(
+                text: text, choices: (payload.choices ?? []).map { Choice(id: $0.id, title: $0.title) },
+                image: payload.image.map { MediaReference(url: $0.url) },
+                location: payload.location.map { OutboundLocation(latitude: $0.latitude, longitude: $0.longitude, name: $0.name, address: $0.address) })
+        }
     }
 
     func send(_ item: OutboxItem) async throws {
         guard let raw = item.payload["message_id"], let messageID = UUID(uuidString: raw) else {
             throw SendFailure.permanent("outbox payload names no message_id")
         }
+        // A second pass only when the member wrote while we were deciding to hold: the window is open again.
+        for _ in 0..<2 {
+            if try await send(messageID, item: item) { return }
+        }
+        throw SendFailure.transient("the member kept writing while the message was being held", retryAfter: nil)
+    }
+
+    /// Sends, or holds outside the service window; false when a new inbound message changed the decision.
+    private func send(_ messageID: UUID, item: OutboxItem) async throws -> Bool {
         guard let delivery = try await load(messageID, tenantID: item.tenantID) else {
-            throw SendFailure.permanent("message \(raw) no longer exists")
+            throw SendFailure.permanent("message \(messageID.uuidString) no longer exists")
         }
         guard let adapterID = delivery.adapterID, let provider = delivery.provider.flatMap(ChannelProvider.init(rawValue:)) else {
             // The member wrote through the built-in app adapter: the app reads replies from the API.
-            return try await record(item, messageID: messageID, providerMessageID: nil, adapterID: nil, provider: "app")
+            try await record(item, messageID: messageID, providerMessageID: nil, adapterID: nil, provider: "app")
+            return true
         }
         guard let recipient = delivery.recipient else { throw SendFailure.permanent("the member has no \(provider.rawValue) identity") }
         guard let account = try await adapters.account(for: adapterID, provider: provider) else {
             throw SendFailure.permanent("the adapter was disabled or removed")
         }
-        if case .hold(let reason) = ServiceWindow.decide(provider: provider, lastInboundAt: delivery.lastInboundAt, now: Date()) {
-            throw SendFailure.permanent("held: \(reason)")
-        }
         let requests: [ProviderRequest]
-        do {
-            requests = try ProviderRendering.requests(OutboundMessage(text: delivery.text), to: recipient, account: account)
-        } catch let error as RenderError {
-            throw SendFailure.permanent(error.description)
+        if let template = delivery.payload.template {
+            requests = [try ProviderRendering.templateRequest(
+                MessageTemplate(name: template.name, languageCode: template.language), to: recipient, account: account)]
+        } else {
+            switch ServiceWindow.decide(
+                provider: provider, lastInboundAt: delivery.lastInboundAt, now: Date(), template: ProviderRendering.reengagementTemplate(account)
+            ) {
+            case .sendFreeForm:
+                requests = try render(delivery, to: recipient, account: account)
+            case .useTemplate(let template):
+                return try await hold(item, delivery, reason: "\(ServiceWindow.closedReason(provider, lastInboundAt: delivery.lastInboundAt)); the approved template '\(template.name)' asks the member to answer, and this message goes out when they do", template: template)
+            case .hold where ProviderRendering.usesHumanAgentTag(account) && delivery.authorUserID != nil
+                && ServiceWindow.allowsHumanAgentTag(lastInboundAt: delivery.lastInboundAt, now: Date()):
+                // A person's reply within 7 days: Messenger allows it with the HUMAN_AGENT tag.
+                requests = try render(delivery, to: recipient, account: account, messengerTag: "HUMAN_AGENT")
+            case .hold(let reason):
+                return try await hold(item, delivery, reason: "\(reason); this message goes out when the member writes again", template: nil)
+            }
         }
         var firstID: String?
         for request in requests {
@@ -56,6 +91,16 @@ struct MessageSender: Sendable {
             if firstID == nil { firstID = try? ProviderRendering.providerMessageID(body, provider: provider, recipient: recipient) }
         }
         try await record(item, messageID: messageID, providerMessageID: firstID, adapterID: adapterID, provider: provider.rawValue)
+        return true
+    }
+
+    /// The provider requests for a free-form message; a refused render fails the message.
+    private func render(_ delivery: Delivery, to recipient: String, account: AdapterAccount, messengerTag: String? = nil) throws -> [ProviderRequest] {
+        do {
+            return try ProviderRendering.requests(delivery.outbound, to: recipient, account: account, messengerTag: messengerTag)
+        } catch let error as RenderError {
+            throw SendFailure.permanent(error.description)
+        }
     }
 
     private func execute(_ request: ProviderRequest, base: String) async throws -> [UInt8] {
@@ -85,24 +130,27 @@ struct MessageSender: Sendable {
         try await database.withTenant(tenantID) { connection in
             try await connection.query("""
                 WITH msg AS (
-                    SELECT m.id, m.body, m.conversation_id, c.member_id FROM messages m
+                    SELECT m.id, m.body, m.payload, m.author_user_id, m.conversation_id, c.member_id FROM messages m
                     JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
                     WHERE m.tenant_id = \(tenantID) AND m.id = \(messageID) AND m.direction = 'outbound'
                 ), last_in AS (
-                    SELECT i.adapter_id, i.provider, i.created_at FROM messages i, msg
+                    SELECT i.id, i.adapter_id, i.provider, i.created_at FROM messages i, msg
                     WHERE i.tenant_id = \(tenantID) AND i.conversation_id = msg.conversation_id AND i.direction = 'inbound'
                     ORDER BY i.id DESC LIMIT 1
                 )
-                SELECT msg.id, coalesce(msg.body, ''), last_in.adapter_id, last_in.provider,
+                SELECT msg.id, msg.conversation_id, msg.body, msg.payload::text, msg.author_user_id, last_in.adapter_id, last_in.provider,
                        (SELECT mi.external_id FROM member_identities mi
                         WHERE mi.tenant_id = \(tenantID) AND mi.member_id = msg.member_id AND mi.kind = last_in.provider
                         ORDER BY mi.id LIMIT 1),
-                       last_in.created_at
+                       last_in.id, last_in.created_at
                 FROM msg LEFT JOIN last_in ON true
                 """, logger: database.logger
             ).first { row in
-                let (id, text, adapterID, provider, recipient, lastInboundAt) = try row.decode((UUID, String, UUID?, String?, String?, Date?).self)
-                return Delivery(messageID: id, text: text, adapterID: adapterID, provider: provider, recipient: recipient, lastInboundAt: lastInboundAt)
+                let (id, conversationID, text, payload, authorUserID, adapterID, provider, recipient, lastInboundID, lastInboundAt) =
+                    try row.decode((UUID, UUID, String?, String, UUID?, UUID?, String?, String?, UUID?, Date?).self)
+                return Delivery(
+                    messageID: id, conversationID: conversationID, text: text, payload: ReplyPayload(json: payload), authorUserID: authorUserID,
+                    adapterID: adapterID, provider: provider, recipient: recipient, lastInboundID: lastInboundID, lastInboundAt: lastInboundAt)
             }
         }
     }

@@ -3,8 +3,11 @@ import Foundation
 
 /// Renders a message for the adapter's provider and reads back the provider's message id.
 enum ProviderRendering {
-    /// The requests that deliver `message` to `recipient` through `account`.
-    static func requests(_ message: OutboundMessage, to recipient: String, account: AdapterAccount) throws -> [ProviderRequest] {
+    /// The requests that deliver `message` to `recipient` through `account`; `messengerTag` sends
+    /// a Messenger message as `MESSAGE_TAG` with that tag (outside the standard window).
+    static func requests(
+        _ message: OutboundMessage, to recipient: String, account: AdapterAccount, messengerTag: String? = nil
+    ) throws -> [ProviderRequest] {
         let secrets = account.secrets
         let config = account.adapter.config
         switch account.provider {
@@ -19,8 +22,33 @@ enum ProviderRendering {
             return try TwilioOutbound.render(message, to: recipient, account: TwilioAccount(accountSID: accountSID, authToken: secrets.accessToken, from: from))
         case .messenger:
             guard let pageID = config["page_id"] else { throw SendFailure.misconfigured("config.page_id is not set") }
-            return try MessengerOutbound.render(message, to: recipient, page: MessengerPage(pageID: pageID, pageAccessToken: secrets.accessToken))
+            return try MessengerOutbound.render(
+                message, to: recipient, page: MessengerPage(pageID: pageID, pageAccessToken: secrets.accessToken),
+                messagingType: messengerTag.map(MessengerMessagingType.messageTag) ?? .response)
         }
+    }
+
+    /// The request that sends an approved WhatsApp template through `account`.
+    static func templateRequest(_ template: MessageTemplate, to recipient: String, account: AdapterAccount) throws -> ProviderRequest {
+        guard account.provider == .whatsapp else { throw SendFailure.permanent("templates exist only on WhatsApp") }
+        guard let phoneNumberID = account.adapter.config["phone_number_id"] else { throw SendFailure.misconfigured("config.phone_number_id is not set") }
+        let whatsapp = WhatsAppAccount(phoneNumberID: phoneNumberID, accessToken: account.secrets.accessToken)
+        return WhatsAppOutbound.renderTemplate(template, to: recipient, account: whatsapp)
+    }
+
+    /// The approved template a WhatsApp adapter sends when the service window is closed
+    /// (`config.reengagement_template` and `config.reengagement_template_language`), if any.
+    static func reengagementTemplate(_ account: AdapterAccount) -> MessageTemplate? {
+        let config = account.adapter.config
+        guard account.provider == .whatsapp, let name = config[AdapterConfigKey.reengagementTemplate],
+              let language = config[AdapterConfigKey.reengagementTemplateLanguage] else { return nil }
+        return MessageTemplate(name: name, languageCode: language)
+    }
+
+    /// Whether a Messenger page may send people's replies with the `HUMAN_AGENT` tag
+    /// (`config.human_agent_tag` = `true`, once Meta granted the page that permission).
+    static func usesHumanAgentTag(_ account: AdapterAccount) -> Bool {
+        account.provider == .messenger && account.adapter.config[AdapterConfigKey.humanAgentTag] == "true"
     }
 
     /// The provider's id for what it accepted, so its delivery reports find our message.

@@ -53,4 +53,12 @@ struct ServiceWindowTests {
         #expect(ServiceWindow.decide(provider: provider, lastInboundAt: nil, now: last) == .sendFreeForm)
         #expect(ServiceWindow.decide(provider: provider, lastInboundAt: last, now: last + 1_000_000) == .sendFreeForm)
     }
+
+    @Test("Messenger's HUMAN_AGENT tag covers 7 days after the member's last message, and nobody who never wrote")
+    func humanAgentTag() {
+        #expect(ServiceWindow.allowsHumanAgentTag(lastInboundAt: last, now: last + 6 * 86_400))
+        #expect(ServiceWindow.allowsHumanAgentTag(lastInboundAt: last, now: last + 7 * 86_400 - 1))
+        #expect(!ServiceWindow.allowsHumanAgentTag(lastInboundAt: last, now: last + 7 * 86_400))
+        #expect(!ServiceWindow.allowsHumanAgentTag(lastInboundAt: nil, now: last))
+    }
 }

@@ -30,25 +30,60 @@ enum TestDatabase {
         return logger
     }()
 
-    /// A fresh, migrated database for one test; dropped by `drop`.
+    /// A fresh, migrated database for one test; dropped by `drop`. Waits for one of
+    /// `TestDatabaseSlots`' places first.
     static func create() async throws -> DatabaseSettings {
         try await TemplateDatabase.shared.ensure()
         let admin = try adminSettings()
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await withPostgres(admin, logger: logger, poolSize: 1) { database in
-            try await database.client.query(
-                PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(templateName)"), logger: logger)
+        await TestDatabaseSlots.shared.acquire(name)
+        do {
+            try await withPostgres(admin, logger: logger, poolSize: 1) { database in
+                try await database.client.query(
+                    PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(templateName)"), logger: logger)
+            }
+        } catch {
+            await TestDatabaseSlots.shared.release(name)
+            throw error
         }
         return admin.with(database: name)
     }
 
-    /// Drops a test database.
+    /// Drops a test database (and frees its slot).
     static func drop(_ settings: DatabaseSettings) async {
-        guard let admin = try? adminSettings() else { return }
-        _ = try? await withPostgres(admin, logger: logger, poolSize: 1) { database in
-            try await database.client.query(
-                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(settings.database) WITH (FORCE)"), logger: logger)
+        if let admin = try? adminSettings() {
+            _ = try? await withPostgres(admin, logger: logger, poolSize: 1) { database in
+                try await database.client.query(
+                    PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(settings.database) WITH (FORCE)"), logger: logger)
+            }
         }
+        await TestDatabaseSlots.shared.release(settings.database)
+    }
+}
+
+/// Caps how many test databases (each with an app of about nine connections) exist at once.
+/// Swift Testing starts every test together; on two cores, two hundred apps connecting at once
+/// made connection setup, not the code under test, miss deadlines (and PostgreSQL's 200 slots).
+actor TestDatabaseSlots {
+    static let shared = TestDatabaseSlots(limit: 16)
+    private let limit: Int
+    private var holders: Set<String> = []
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Waits for a free slot and gives it to the database `name`.
+    func acquire(_ name: String) async {
+        while holders.count >= limit {
+            await withCheckedContinuation { waiters.append($0) }
+        }
+        holders.insert(name)
+    }
+
+    /// Frees the slot of `name`, if it holds one (databases made elsewhere hold none).
+    func release(_ name: String) {
+        guard holders.remove(name) != nil else { return }
+        if !waiters.isEmpty { waiters.removeFirst().resume() }
     }
 }
 

@@ -35,6 +35,7 @@ struct AdaptersController: Sendable {
         guard config.count <= 20, config.allSatisfy({ $0.key.count <= 50 && $0.value.count <= 200 }) else {
             throw ValidationError(field: "config", message: "config holds at most 20 short string settings")
         }
+        try AdapterConfigKey.validate(config, provider: provider)
         let adapter = try await repository.create(
             provider: provider, name: try Validate.name(body.name, maxLength: 100),
             secrets: try AdapterSecrets(provider: provider, fields: body.credentials), config: config,

@@ -1,3 +1,4 @@
+import FieldlineChannels
 import FieldlineDomain
 import Foundation
 import Hummingbird
@@ -53,10 +54,14 @@ struct Message: ResponseEncodable, Sendable {
     let direction: MessageDirection
     let kind: MessageKind
     let text: String?
+    /// What the kind carries besides text: choices, image, location, a picked `choice_id`, media.
+    let payload: JSONValue
     let authorUserId: UUID?
     let provider: String?
     let providerMessageId: String?
-    let deliveryStatus: DeliveryStatus?
+    let deliveryStatus: FieldlineDomain.DeliveryStatus?
+    /// Why an outbound message is `held` or `failed`.
+    let deliveryError: String?
     let createdAt: Date
     /// The file this message carries (image, document), with its fetch status.
     let media: MessageMedia?
@@ -64,12 +69,14 @@ struct Message: ResponseEncodable, Sendable {
     /// `message_media(...)` is a function, not a join, so these columns also work in `RETURNING`.
     static let columns = """
         m.id, m.conversation_id, m.direction, m.kind, m.body, m.author_user_id, m.provider, m.provider_message_id,
-        m.delivery_status, m.created_at, message_media(m.tenant_id, m.id)::text
+        m.delivery_status, m.created_at, message_media(m.tenant_id, m.id)::text, m.payload::text, m.delivery_error
         """
 
     init(row: PostgresRow) throws {
-        let (id, conversationID, direction, kind, text, authorUserID, provider, providerMessageID, deliveryStatus, createdAt, media) =
-            try row.decode((UUID, UUID, String, String, String?, UUID?, String?, String?, String?, Date, String?).self)
+        let (id, conversationID, direction, kind, text, authorUserID, provider, providerMessageID, deliveryStatus, createdAt, media, payload, deliveryError) =
+            try row.decode((UUID, UUID, String, String, String?, UUID?, String?, String?, String?, Date, String?, String, String?).self)
+        self.payload = (try? JSONDecoder().decode(JSONValue.self, from: Data(payload.utf8))) ?? .object([:])
+        self.deliveryError = deliveryError
         self.id = id
         self.conversationId = conversationID
         self.direction = MessageDirection(rawValue: direction) ?? .inbound
@@ -78,7 +85,7 @@ struct Message: ResponseEncodable, Sendable {
         self.authorUserId = authorUserID
         self.provider = provider
         self.providerMessageId = providerMessageID
-        self.deliveryStatus = deliveryStatus.flatMap(DeliveryStatus.init(rawValue:))
+        self.deliveryStatus = deliveryStatus.flatMap(FieldlineDomain.DeliveryStatus.init(rawValue:))
         self.createdAt = createdAt
         self.media = MessageMedia.parse(media)
     }

@@ -56,8 +56,8 @@ struct ConversationsController: Sendable {
     @Sendable func reply(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Message> {
         let viewer = Viewer(try context.require(.conversationsWrite))
         let id = try context.parameters.uuid("id", "conversation")
-        let body = try await JSONBody.decode(TextRequest.self, from: request, context: context)
-        guard let message = try await repository.reply(to: id, text: try MessageLimits.body(body.text), viewer: viewer) else {
+        let body = try await JSONBody.decode(ReplyRequest.self, from: request, context: context)
+        guard let message = try await repository.reply(to: id, content: try body.content(), viewer: viewer) else {
             throw APIError.notFound("conversation")
         }
         return .created(message, location: nil)

@@ -16,7 +16,7 @@ protocol ConversationsRepository: Sendable {
     /// Messages of a visible conversation, newest first; nil when not visible.
     func messages(of id: UUID, page: PageRequest, viewer: Viewer) async throws -> [Message]?
     /// Queues an outbound reply (message + outbox row in one transaction); nil when not visible.
-    func reply(to id: UUID, text: String, viewer: Viewer) async throws -> Message?
+    func reply(to id: UUID, content: ReplyContent, viewer: Viewer) async throws -> Message?
     /// Adds an internal note; nil when not visible.
     func addNote(to id: UUID, text: String, viewer: Viewer) async throws -> Message?
     /// Closes (archives) a conversation; nil when not visible.

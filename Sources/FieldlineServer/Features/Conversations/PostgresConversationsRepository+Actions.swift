@@ -4,15 +4,16 @@ import PostgresNIO
 
 /// Replies, notes, closing and the archive timeline.
 extension PostgresConversationsRepository {
-    func reply(to id: UUID, text: String, viewer: Viewer) async throws -> Message? {
+    func reply(to id: UUID, content: ReplyContent, viewer: Viewer) async throws -> Message? {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
             guard let conversation = try await fetch(id, viewer: viewer, lock: true, connection) else { return nil }
             try Self.requireNotArchived(conversation)
             let messageID = UUIDv7.make()
             let message = try await connection.query("""
-                INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, author_user_id, delivery_status)
-                VALUES (\(tenantID), \(messageID), \(id), 'outbound', 'text', \(text), \(viewer.userID), 'queued')
+                INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, author_user_id, delivery_status)
+                VALUES (\(tenantID), \(messageID), \(id), 'outbound', \(content.kind.rawValue), \(content.text),
+                        \(ReplyPayload(content).json)::jsonb, \(viewer.userID), 'queued')
                 RETURNING \(unescaped: Message.columns.replacingOccurrences(of: "m.", with: ""))
                 """, logger: logger
             ).first(Message.init(row:))
@@ -30,7 +31,7 @@ extension PostgresConversationsRepository {
             if isHuman, conversation.firstHumanReplyAt == nil {
                 try await recordEvent("first_human_reply", conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
             }
-            try await publish(Self.messageCreated(messageID, in: id, direction: "outbound", kind: "text"), tenantID: tenantID, connection)
+            try await publish(Self.messageCreated(messageID, in: id, direction: "outbound", kind: content.kind.rawValue), tenantID: tenantID, connection)
             return message
         }
     }
@@ -63,6 +64,7 @@ extension PostgresConversationsRepository {
                 UPDATE conversations SET status = 'closed', closed_at = now(), closed_by = \(viewer.userID), snoozed_until = NULL
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
+            try await failHeldMessages(in: id, tenantID: tenantID, connection)
             try await recordEvent("closed", conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
             var events = [NewStreamEvent(
                 kind: .conversationClosed, conversationID: id, data: ["status": .string("closed"), "closed_by": .id(viewer.userID)])]

@@ -35,11 +35,15 @@ struct PostgresConversationsRepository: ConversationsRepository {
         }
         let conversation = try await activeConversation(of: memberID, tenantID: tenantID, connection)
         let conversationID = conversation.id
+        let opened = conversation.opened
+        // A conversation opened just now has no replies yet: nothing to answer, nothing held.
+        let answer = opened ? nil : try await numberedAnswer(message, in: conversationID, tenantID: tenantID, connection)
+        let content = answer ?? (kind: message.kind, text: message.text, payload: message.payload)
         let messageID = UUIDv7.make()
         let inserted = try await connection.query("""
             INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, adapter_id, provider_message_id)
-            VALUES (\(tenantID), \(messageID), \(conversationID), 'inbound', \(message.kind.rawValue), \(message.text),
-                    \(message.payload)::jsonb, \(message.provider), \(message.adapterID), \(message.providerMessageID))
+            VALUES (\(tenantID), \(messageID), \(conversationID), 'inbound', \(content.kind.rawValue), \(content.text),
+                    \(content.payload)::jsonb, \(message.provider), \(message.adapterID), \(message.providerMessageID))
             ON CONFLICT (tenant_id, provider, adapter_id, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
             RETURNING id
             """, logger: logger
@@ -55,11 +59,12 @@ struct PostgresConversationsRepository: ConversationsRepository {
             UPDATE conversations SET last_message_at = now(), status = 'open', snoozed_until = NULL
             WHERE tenant_id = \(tenantID) AND id = \(conversationID)
             """, logger: logger)
+        if !opened { try await releaseHeldMessages(in: conversationID, tenantID: tenantID, connection) }
         var events: [NewStreamEvent] = []
-        if conversation.opened {
+        if opened {
             events.append(NewStreamEvent(kind: .conversationOpened, conversationID: conversationID, data: ["member_id": .id(memberID)]))
         }
-        events.append(Self.messageCreated(messageID, in: conversationID, direction: "inbound", kind: message.kind.rawValue))
+        events.append(Self.messageCreated(messageID, in: conversationID, direction: "inbound", kind: content.kind.rawValue))
         if conversation.status == .pending {
             try await recordEvent("woke", conversationID: conversationID, actor: nil, tenantID: tenantID, connection)
             events.append(Self.statusChanged(conversationID, from: .pending, to: .open, reason: "member_wrote"))

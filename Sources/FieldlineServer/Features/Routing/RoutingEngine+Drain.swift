@@ -91,7 +91,7 @@ extension RoutingEngine {
             kind: .conversationAssigned, conversationID: assignment.conversationID, priorTeamID: team.id,
             data: ["assignee_id": .id(assignment.userID), "team_id": .id(team.id), "by": .string("routing"), "transfer": .bool(false)])]
         if let template = settings?.assignmentMessage {
-            let text = MessageTemplate.render(template, ["agent_name": agentName, "team_name": team.name])
+            let text = PlaceholderText.render(template, ["agent_name": agentName, "team_name": team.name])
             events.append(try await systemMessage(text, to: assignment.conversationID, tenantID: tenantID, connection))
         }
         return events

@@ -66,12 +66,12 @@ struct RoutingEngine: Sendable {
             try await scheduleDrain(team, at: state.nextOpening(after: now), tenantID: tenantID, connection)
             if let template = settings.outOfHoursMessage {
                 let next = state.nextOpening(after: now).map { state.localTime($0) } ?? ""
-                let text = MessageTemplate.render(template, ["team_name": state.name, "next_open": next])
+                let text = PlaceholderText.render(template, ["team_name": state.name, "next_open": next])
                 events.append(try await systemMessage(text, to: conversationID, tenantID: tenantID, connection))
             }
         } else if let template = settings.queueMessage,
                   let place = try await QueuePlaces.place(of: conversationID, team: state, tenantID: tenantID, connection, logger: logger) {
-            let text = MessageTemplate.render(template, [
+            let text = PlaceholderText.render(template, [
                 "team_name": state.name, "position": String(place.position),
                 "eta_minutes": String(QueueEstimate.minutes(place.estimatedWaitSeconds)),
             ])
@@ -124,7 +124,7 @@ struct RoutingEngine: Sendable {
 
     /// The welcome or fallback text with the menu: at `{menu}`, or after it when it has none.
     static func withMenu(_ template: String, _ menu: String) -> String {
-        if template.contains("{menu}") { return MessageTemplate.render(template, ["menu": menu]) }
+        if template.contains("{menu}") { return PlaceholderText.render(template, ["menu": menu]) }
         return menu.isEmpty ? template : template + "\n\n" + menu
     }
 

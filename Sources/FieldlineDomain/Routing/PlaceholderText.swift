@@ -1,5 +1,5 @@
 /// Tenant-written messages with `{placeholders}` ("You are number {position} in line").
-public enum MessageTemplate {
+public enum PlaceholderText {
     /// Replaces each `{name}` whose name is in `values`; unknown placeholders stay as written,
     /// so a typo is visible rather than silently dropped.
     public static func render(_ template: String, _ values: [String: String]) -> String {
