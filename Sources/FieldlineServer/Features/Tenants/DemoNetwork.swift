@@ -27,7 +27,7 @@ extension Provisioning {
         let password = APIKeyToken.generate().secret.dropFirst(APIKeyToken.marker.count).prefix(20)
         let adminEmail = "admin@demo.fieldline.test"
         _ = try await createUser(tenantID: id, email: adminEmail, name: "Demo Admin", role: .admin, password: String(password))
-        _ = try await createUser(tenantID: id, email: "agent@demo.fieldline.test", name: "Dana Dispatcher", role: .agent, password: String(password))
+        let dana = try await createUser(tenantID: id, email: "agent@demo.fieldline.test", name: "Dana Dispatcher", role: .agent, password: String(password))
         let key = try await createAPIKey(tenantID: id, name: "Demo ERP", scopes: APIKeyScope.all.map(\.rawValue))
 
         let organizations = PostgresOrganizationsRepository(database: database)
@@ -65,9 +65,31 @@ extension Provisioning {
                                    shape: try ServiceAreaShape(latitude: 40.4168, longitude: -3.7038, radiusKilometres: 15), tenantID: id)
 
         let teams = PostgresTeamsRepository(database: database)
-        _ = try await teams.create(name: "Dispatch", tenantID: id)
-        _ = try await teams.create(name: "Support", tenantID: id)
+        let dispatch = try await teams.create(name: "Dispatch", tenantID: id).id
+        let support = try await teams.create(name: "Support", tenantID: id).id
+        _ = try await teams.setMember(team: dispatch, user: dana, role: .member, tenantID: id)
+        try await seedDemoRouting(dispatch: dispatch, support: support, agent: dana, tenantID: id)
 
         return DemoCredentials(tenantSlug: tenant.slug, adminEmail: adminEmail, adminPassword: String(password), apiKey: key.secret)
+    }
+
+    /// Routing for the demo: a Spanish welcome menu, keyword rules, and Dana online in Dispatch.
+    private func seedDemoRouting(dispatch: UUID, support: UUID, agent: UUID, tenantID: UUID) async throws {
+        let routing = PostgresRoutingRepository(database: database)
+        _ = try await routing.saveSettings(RoutingSettings(
+            enabled: true,
+            welcomeMessage: "¡Hola! Responde con un número:\n{menu}",
+            fallbackMessage: "No te entendí. {menu}",
+            assignmentMessage: "Te atiende {agent_name} ({team_name}).",
+            outOfHoursMessage: "{team_name} abre el {next_open}.",
+            queueMessage: "Eres el número {position} en la cola; espera aproximada {eta_minutes} min.",
+            fallbackTeamID: dispatch), tenantID: tenantID)
+        _ = try await routing.createRule(
+            RoutingRuleInput(teamID: dispatch, label: "Servicio de grúa", menuNumber: 1,
+                             keywords: try RoutingRules.keywords(["grúa", "servicio", "avería"])), tenantID: tenantID)
+        _ = try await routing.createRule(
+            RoutingRuleInput(teamID: support, label: "Facturas y app", menuNumber: 2,
+                             keywords: try RoutingRules.keywords(["factura", "pago", "app"])), tenantID: tenantID)
+        _ = try await routing.setAvailability(of: agent, online: true, capacity: nil, tenantID: tenantID)
     }
 }
