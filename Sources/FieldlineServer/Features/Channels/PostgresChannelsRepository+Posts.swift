@@ -28,6 +28,8 @@ extension PostgresChannelsRepository {
                 opened AS (
                     INSERT INTO conversations (tenant_id, id, member_id)
                     SELECT \(tenantID), uuid_v7(), r.member_id FROM r
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.member_id = r.member_id AND c.status <> 'closed')
                     ON CONFLICT (tenant_id, member_id) WHERE status <> 'closed' DO NOTHING
                     RETURNING id, member_id
                 ), events AS (
@@ -37,6 +39,8 @@ extension PostgresChannelsRepository {
                 SELECT id, member_id FROM opened
                 """, logger: logger
             ).collect { try $0.decode((UUID, UUID).self) }
+            // A broadcast leaves last_message_at alone: it is not activity that should lift thousands of
+            // conversations to the top of the agents' queues (a new conversation starts at now()).
             let count = try await connection.query("""
                 WITH params AS (SELECT \(tenantID)::uuid AS tenant_id, \(id)::uuid AS channel_id, \(memberID)::uuid AS sender),
                 r AS (\(unescaped: recipients)),
@@ -52,9 +56,6 @@ extension PostgresChannelsRepository {
                     INSERT INTO outbox (tenant_id, topic, payload)
                     SELECT \(tenantID), 'message.send', jsonb_build_object('message_id', sent.id, 'conversation_id', sent.conversation_id)
                     FROM sent
-                ), touched AS (
-                    UPDATE conversations c SET last_message_at = now()
-                    FROM sent WHERE c.tenant_id = \(tenantID) AND c.id = sent.conversation_id
                 )
                 SELECT count(*)::int FROM sent
                 """, logger: logger

@@ -46,7 +46,8 @@ extension PostgresChannelsRepository {
     }
 
     /// `conversation.opened` and `message.created` for every delivery of a post, in one statement
-    /// under the per-tenant append lock that `StreamEventWriter` takes (so stream ids stay ordered).
+    /// under the per-tenant append lock that `StreamEventWriter` takes (so stream ids stay ordered),
+    /// with a single wake-up `NOTIFY` instead of one per event.
     func appendStreamEvents(postID: UUID, opened: [(UUID, UUID)], tenantID: UUID, _ connection: PostgresConnection) async throws {
         let tenantText = tenantID.uuidString.lowercased()
         try await connection.query("""
@@ -66,7 +67,8 @@ extension PostgresChannelsRepository {
                 FROM events, lock ORDER BY events.step, events.sort_id
                 RETURNING id
             )
-            SELECT count(pg_notify(\(StreamEventWriter.channel), \(tenantText) || ':' || id)) FROM inserted
+            -- One NOTIFY for the batch: it only wakes the tenant's streams, which read every new event from the table.
+            SELECT pg_notify(\(StreamEventWriter.channel), \(tenantText) || ':' || max(id)) FROM inserted
             """, logger: logger)
     }
 }
