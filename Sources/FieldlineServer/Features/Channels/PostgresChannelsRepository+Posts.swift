@@ -21,9 +21,9 @@ extension PostgresChannelsRepository {
                 """, logger: logger)
             // Peers read who is speaking in the shared thread; a hierarchical post speaks as the organization.
             let delivered = kind == .horizontal ? "\(label): \(text)" : text
-            let recipients = Self.recipientsSQL(kind)
+            let recipients = Self.recipientsSQL(kind, tenantID: tenantID)
             let opened = try await connection.query("""
-                WITH params AS (SELECT \(tenantID)::uuid AS tenant_id, \(id)::uuid AS channel_id, \(memberID)::uuid AS sender),
+                WITH params AS (SELECT \(id)::uuid AS channel_id, \(memberID)::uuid AS sender),
                 r AS (\(unescaped: recipients)),
                 opened AS (
                     INSERT INTO conversations (tenant_id, id, member_id)
@@ -42,7 +42,7 @@ extension PostgresChannelsRepository {
             // A broadcast leaves last_message_at alone: it is not activity that should lift thousands of
             // conversations to the top of the agents' queues (a new conversation starts at now()).
             let count = try await connection.query("""
-                WITH params AS (SELECT \(tenantID)::uuid AS tenant_id, \(id)::uuid AS channel_id, \(memberID)::uuid AS sender),
+                WITH params AS (SELECT \(id)::uuid AS channel_id, \(memberID)::uuid AS sender),
                 r AS (\(unescaped: recipients)),
                 targets AS (
                     SELECT c.id FROM conversations c JOIN r ON c.member_id = r.member_id
@@ -85,26 +85,29 @@ extension PostgresChannelsRepository {
         }
     }
 
-    /// The members a post reaches, as SQL over the `params` CTE (tenant, channel, sender member or
-    /// null), so the one statement text serves both fan-out statements. Hierarchical: members of the speaking organization's strict descendants
-    /// (its `path` contains it) matching the kind and tag filters. Horizontal: members of every
-    /// participant organization except the sender.
-    static func recipientsSQL(_ kind: ChannelKind) -> String {
-        switch kind {
+    /// The members a post reaches, as SQL over the `params` CTE (channel, sender member or null),
+    /// so one statement text serves both fan-out statements. Hierarchical: members of the speaking
+    /// organization's strict descendants (their `path` contains it) matching the kind and tag
+    /// filters. Horizontal: members of every participant organization except the sender.
+    /// The tenant is written as a literal in every table's filter (for Citus routing): a UUID's
+    /// canonical text is only hex digits and dashes, so it cannot inject anything.
+    static func recipientsSQL(_ kind: ChannelKind, tenantID: UUID) -> String {
+        let tenant = "'\(tenantID.uuidString.lowercased())'::uuid"
+        return switch kind {
         case .hierarchical:
             """
             SELECT m.id AS member_id FROM params
-            JOIN channels ch ON ch.tenant_id = params.tenant_id AND ch.id = params.channel_id
-            JOIN organizations o ON o.tenant_id = ch.tenant_id AND o.path @> ARRAY[ch.organization_id] AND o.id <> ch.organization_id
+            JOIN channels ch ON ch.tenant_id = \(tenant) AND ch.id = params.channel_id
+            JOIN organizations o ON o.tenant_id = \(tenant) AND o.path @> ARRAY[ch.organization_id] AND o.id <> ch.organization_id
                 AND (cardinality(ch.kinds) = 0 OR o.kind = ANY(ch.kinds)) AND (cardinality(ch.tags) = 0 OR o.tags && ch.tags)
-            JOIN members m ON m.tenant_id = o.tenant_id AND m.organization_id = o.id
+            JOIN members m ON m.tenant_id = \(tenant) AND m.organization_id = o.id
             WHERE m.id IS DISTINCT FROM params.sender
             """
         case .horizontal:
             """
             SELECT m.id AS member_id FROM params
-            JOIN channel_participants p ON p.tenant_id = params.tenant_id AND p.channel_id = params.channel_id
-            JOIN members m ON m.tenant_id = p.tenant_id AND m.organization_id = p.organization_id
+            JOIN channel_participants p ON p.tenant_id = \(tenant) AND p.channel_id = params.channel_id
+            JOIN members m ON m.tenant_id = \(tenant) AND m.organization_id = p.organization_id
             WHERE m.id IS DISTINCT FROM params.sender
             """
         }
