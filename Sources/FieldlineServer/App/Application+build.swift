@@ -110,6 +110,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     AdaptersController(repository: adapters, publicURL: dependencies.config.publicURL).addRoutes(to: api)
     UsersController(repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher).addRoutes(to: api)
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
+    ChannelsController(repository: PostgresChannelsRepository(database: database)).addRoutes(to: api)
     let routing = PostgresRoutingRepository(database: database)
     RoutingController(repository: routing).addRoutes(to: api)
     TeamRoutingController(repository: routing).addRoutes(to: api)

@@ -62,6 +62,10 @@ struct CrossTenantTests {
             ("PUT", "/v1/users/{id}/availability", #"{"availability":"online"}"#),
             ("GET", "/v1/media/{id}", nil),
             ("GET", "/v1/media/{id}/content", nil),
+            ("GET", "/v1/channels/{id}", nil),
+            ("DELETE", "/v1/channels/{id}", nil),
+            ("GET", "/v1/channels/{id}/posts", nil),
+            ("POST", "/v1/channels/{id}/posts", #"{"text":"Stolen"}"#),
         ]
     }
 
@@ -96,6 +100,8 @@ struct CrossTenantTests {
             let photoConversation = try #require(try await owner.get("/v1/conversations").json["data"].array.first { $0["id"].string != conversation }?["id"].string)
             let media = try #require(try await owner.get("/v1/conversations/\(photoConversation)/messages").json["data"][0]["media"]["id"].string)
 
+            let channel = try #require(try await owner.post(
+                "/v1/channels", #"{"kind":"horizontal","name":"Peers","organization_ids":["\#(org)","\#(peer)"]}"#).json["id"].string)
             // The intruder's own organization, so bodies naming a peer are valid for them.
             let intruderPeer = try #require(try await intruder.post("/v1/organizations", #"{"kind":"partner","name":"Mine"}"#).json["id"].string)
             let values: [String: [String: String]] = [
@@ -110,6 +116,7 @@ struct CrossTenantTests {
                 "adapters": ["id": adapter],
                 "routing": ["id": rule],
                 "media": ["id": media],
+                "channels": ["id": channel],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]
@@ -131,6 +138,7 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/teams/\(team)/routing").json["assignment_strategy"].string == "round_robin")
             #expect(try await owner.get("/v1/users/\(ownerUser)/availability").json["availability"].string == "offline")
             #expect(try await owner.get("/v1/media/\(media)").json["id"].string == media)
+            #expect(try await owner.get("/v1/channels/\(channel)/posts").json["data"].array.isEmpty)
             // Lists never show the other tenant's rows.
             #expect(try await intruder.get("/v1/organizations").json["data"].array.map { $0["id"].string } == [intruderPeer])
             #expect(try await intruder.get("/v1/members").json["data"].array.isEmpty)
