@@ -38,6 +38,9 @@ public struct AppConfig: Sendable {
     public var outboxPollInterval: Duration = .milliseconds(250)
     /// The size limit and content-type allow-list of fetched inbound media.
     public var mediaPolicy = MediaPolicy(maxBytes: 16 * 1024 * 1024)
+    /// How long an opened adapter account (decrypted credentials) is reused by the webhook path;
+    /// zero turns the cache off. Also how long other instances may accept a disabled adapter's webhooks.
+    public var adapterCacheTTL: Duration = .seconds(30)
 
     /// Reads and validates the configuration.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
@@ -63,6 +66,7 @@ public struct AppConfig: Sendable {
             telegram: try reader.url("TELEGRAM_API_URL", default: ProviderURLs().telegram),
             twilio: try reader.url("TWILIO_API_URL", default: ProviderURLs().twilio),
             messenger: try reader.url("MESSENGER_API_URL", default: ProviderURLs().messenger))
+        withProviders.adapterCacheTTL = .seconds(try reader.int("ADAPTER_CACHE_SECONDS", default: 30, range: 0...3600))
         withProviders.outboxMaxAttempts = try reader.int("OUTBOX_MAX_ATTEMPTS", default: 8, range: 1...100)
         withProviders.mediaPolicy = MediaPolicy(
             maxBytes: Int64(try reader.int("MEDIA_MAX_BYTES", default: 16 * 1024 * 1024, range: 1...(1 << 30))),

@@ -94,7 +94,9 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     ).addRoutes(to: v1)
 
     let conversations = PostgresConversationsRepository(database: database)
-    let adapters = PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: dependencies.config.masterKey))
+    let adapters = CachedAdaptersRepository(
+        base: PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: dependencies.config.masterKey)),
+        cache: AdapterAccountCache(ttl: dependencies.config.adapterCacheTTL))
     WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations), publicURL: dependencies.config.publicURL)
         .addRoutes(to: v1)
 

@@ -20,15 +20,28 @@ extension PostgresConversationsRepository {
         }
     }
 
+    /// The last reply that offered choices, as read for a numbered answer.
+    struct ChoiceOffer: Sendable {
+        let id: UUID
+        let provider: String?
+        let payload: String
+        /// An inbound choice already followed it.
+        let answered: Bool
+    }
+
+    /// Whether `message` could be a numbered answer at all: a choice title (or "#10)") is short,
+    /// so longer texts skip the lookup of the offer.
+    static func mayBeNumberedAnswer(_ message: InboundMessageInput) -> Bool {
+        guard message.kind == .text, let text = message.text else { return false }
+        return text.count <= ReplyContent.maxChoiceTitleLength + 10
+    }
+
     /// Kind, text and payload of `message` when it answers the numbered choices of the last reply
     /// the member received (SMS, or wherever the provider showed choices as "1) …" lines); nil otherwise.
-    ///
-    /// Only the first answer counts, so a later "3" meaning three minutes stays text.
     func numberedAnswer(_ message: InboundMessageInput, in conversationID: UUID, tenantID: UUID, _ connection: PostgresConnection)
         async throws -> (kind: MessageKind, text: String?, payload: String)?
     {
-        // A choice title (or "#10)") is short: longer texts cannot be answers, so skip the lookup.
-        guard message.kind == .text, let text = message.text, text.count <= ReplyContent.maxChoiceTitleLength + 10 else { return nil }
+        guard Self.mayBeNumberedAnswer(message) else { return nil }
         let offer = try await connection.query("""
             SELECT o.id, o.provider, o.payload::text,
                    EXISTS (SELECT 1 FROM messages a
@@ -39,33 +52,28 @@ extension PostgresConversationsRepository {
               AND o.kind <> 'system' AND o.delivery_status IN ('sent', 'delivered', 'read')
             ORDER BY o.id DESC LIMIT 1
             """, logger: logger
-        ).first { try $0.decode((UUID, String?, String, Bool).self) }
-        guard let (offerID, providerName, payload, answered) = offer, !answered,
-              let provider = providerName.flatMap(ChannelProvider.init(rawValue:)),
-              let offered = ReplyPayload(json: payload).choices?.map({ Choice(id: $0.id, title: $0.title) }),
+        ).first { row in
+            let (id, provider, payload, answered) = try row.decode((UUID, String?, String, Bool).self)
+            return ChoiceOffer(id: id, provider: provider, payload: payload, answered: answered)
+        }
+        return try Self.numberedAnswer(message, offer: offer)
+    }
+
+    /// The numbered answer `message` gives to `offer`, if any.
+    ///
+    /// Only the first answer counts, so a later "3" meaning three minutes stays text.
+    static func numberedAnswer(_ message: InboundMessageInput, offer: ChoiceOffer?) throws -> (kind: MessageKind, text: String?, payload: String)? {
+        guard mayBeNumberedAnswer(message), let text = message.text,
+              let offer, !offer.answered,
+              let provider = offer.provider.flatMap(ChannelProvider.init(rawValue:)),
+              let offered = ReplyPayload(json: offer.payload).choices?.map({ Choice(id: $0.id, title: $0.title) }),
               Capabilities.of(provider).choiceRendering(for: offered) == .numberedText,
               let picked = NumberedChoices.match(text, in: offered)
         else { return nil }
-        let answer = NumberedAnswer(choiceId: picked.id, title: picked.title, answer: text, offerMessageId: offerID)
+        let answer = NumberedAnswer(choiceId: picked.id, title: picked.title, answer: text, offerMessageId: offer.id)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return (.choice, picked.title, String(decoding: try encoder.encode(answer), as: UTF8.self))
-    }
-
-    /// Puts the conversation's held replies back in the outbox: the member wrote, so the window is
-    /// open again. Runs after ingest has updated (and so locked) the conversation row; see
-    /// `MessageSender.hold` for why that order loses nothing.
-    func releaseHeldMessages(in conversationID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws {
-        try await connection.query("""
-            WITH released AS (
-                UPDATE messages SET delivery_status = 'queued', delivery_error = NULL
-                WHERE tenant_id = \(tenantID) AND conversation_id = \(conversationID) AND delivery_status = 'held'
-                RETURNING id
-            )
-            INSERT INTO outbox (tenant_id, topic, payload)
-            SELECT \(tenantID), 'message.send', jsonb_build_object('message_id', id, 'conversation_id', \(conversationID))
-            FROM released ORDER BY id
-            """, logger: logger)
     }
 
     /// A closed conversation is archived, so its member's next message opens a new one and
