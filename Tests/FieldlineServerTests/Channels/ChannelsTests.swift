@@ -103,10 +103,21 @@ struct ChannelsTests {
             let posts = try await admin.get("/v1/channels/\(channel)/posts")
             #expect(posts.json["data"].array.map { $0["text"].string } == ["Cambio de turno a las 20h"])
             #expect(try await admin.get("/v1/channels?kind=hierarchical").json["data"].array.count == 3)
+            // The post's text is indexed once, on the post; search still finds every copy.
+            let vectorsOnCopies = try await fixtures.database.withTenant(fixture.tenant.id) { connection in
+                try await connection.query(
+                    "SELECT count(*)::int FROM messages WHERE channel_post_id = \(postID) AND search_vector IS NOT NULL",
+                    logger: fixtures.database.logger
+                ).first { try $0.decode(Int.self) }
+            }
+            #expect(vectorsOnCopies == 0)
+            #expect(try await admin.get("/v1/search?q=TURNO").json["data"].array.count == 3)
             #expect(try await admin.delete("/v1/channels/\(channel)").status == .noContent)
             #expect(try await admin.get("/v1/channels/\(channel)").status == .notFound)
-            // The deliveries outlive the channel: they are the members' conversations.
+            // The deliveries outlive the channel: they are the members' conversations, and stay
+            // searchable (their own vector is computed once they lose the post).
             #expect(try await Self.conversation(of: electricMember, admin)?.texts.count == 2)
+            #expect(try await admin.get("/v1/search?q=turno").json["data"].array.count == 3)
         }
     }
 

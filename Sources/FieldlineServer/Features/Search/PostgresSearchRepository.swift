@@ -3,8 +3,9 @@ import Foundation
 import PostgresNIO
 
 /// `SearchRepository` on PostgreSQL text search (`sql/009_search_analytics.sql`): messages'
-/// stored `search_vector` matched against `fieldline_search_query`, both analysed in Spanish,
-/// Portuguese and English, accents and case ignored.
+/// stored `search_vector` (for a channel post's copies, the post's, indexed once) matched against
+/// `fieldline_search_query`, both analysed in Spanish, Portuguese and English, accents and case
+/// ignored.
 struct PostgresSearchRepository: SearchRepository {
     let database: Database
 
@@ -20,8 +21,9 @@ struct PostgresSearchRepository: SearchRepository {
             let messages = try await connection.query("""
                 SELECT \(unescaped: Message.columns) FROM messages m
                 JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+                LEFT JOIN channel_posts cp ON cp.tenant_id = m.tenant_id AND cp.id = m.channel_post_id
                 WHERE m.tenant_id = \(tenantID)
-                  AND m.search_vector @@ fieldline_search_query(\(query.text))
+                  AND coalesce(m.search_vector, cp.search_vector) @@ fieldline_search_query(\(query.text))
                   AND (\(unescaped: try PostgresConversationsRepository.visibleSQL(viewer)))
                   AND (\(query.memberID)::uuid IS NULL OR c.member_id = \(query.memberID))
                   AND (\(query.tag)::text IS NULL OR c.tags @> ARRAY[\(query.tag)::text])
