@@ -27,6 +27,19 @@ enum TestApp {
         configure: (inout AppConfig) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, Fixtures) async throws -> Void
     ) async throws {
+        try await run(.router, configure: configure, body)
+    }
+
+    /// Like `run`, with the application serving on a real socket (`.live`), for WebSockets.
+    static func runLive(_ body: @Sendable (any TestClientProtocol, Fixtures) async throws -> Void) async throws {
+        try await run(.live, configure: { _ in }, body)
+    }
+
+    private static func run(
+        _ setup: TestingSetup,
+        configure: (inout AppConfig) -> Void,
+        _ body: @Sendable (any TestClientProtocol, Fixtures) async throws -> Void
+    ) async throws {
         let settings = try await TestDatabase.create()
         var config = testConfig(database: settings)
         configure(&config)
@@ -35,7 +48,7 @@ enum TestApp {
             let tokens = await TokenService(secret: config.jwtSecret, ttl: config.jwtTTL)
             try await withPostgres(settings, logger: TestDatabase.logger) { database in
                 let fixtures = Fixtures(settings: settings, database: database, tokens: tokens, provisioning: Provisioning(database: database, hasher: PasswordHasher(cost: 4)))
-                try await app.test(.router) { client in try await body(client, fixtures) }
+                try await app.test(setup) { client in try await body(client, fixtures) }
             }
         } catch {
             await TestDatabase.drop(settings)
@@ -76,24 +89,4 @@ struct TenantFixture: Sendable {
     let userID: UUID
     let email: String
     let token: String
-}
-
-extension TestApp {
-    /// Like `run`, with the application serving on a real socket (`.live`), for WebSockets.
-    static func runLive(_ body: @Sendable (any TestClientProtocol, Fixtures) async throws -> Void) async throws {
-        let settings = try await TestDatabase.create()
-        let config = testConfig(database: settings)
-        do {
-            let app = try await buildApplication(config: config, logger: TestDatabase.logger)
-            let tokens = await TokenService(secret: config.jwtSecret, ttl: config.jwtTTL)
-            try await withPostgres(settings, logger: TestDatabase.logger) { database in
-                let fixtures = Fixtures(settings: settings, database: database, tokens: tokens, provisioning: Provisioning(database: database, hasher: PasswordHasher(cost: 4)))
-                try await app.test(.live) { client in try await body(client, fixtures) }
-            }
-        } catch {
-            await TestDatabase.drop(settings)
-            throw error
-        }
-        await TestDatabase.drop(settings)
-    }
 }

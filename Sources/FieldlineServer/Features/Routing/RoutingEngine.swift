@@ -19,7 +19,6 @@ struct RoutingEngine: Sendable {
     ) async throws -> [NewStreamEvent] {
         guard opened || routingState == "awaiting_choice" else { return [] }
         guard let settings = try await RoutingSettings.load(tenantID: tenantID, connection, logger: logger), settings.enabled else { return [] }
-        try await lock(tenantID, connection)
         let rules = try await RoutingRulesStore.load(tenantID: tenantID, connection, logger: logger)
         let menu = RoutingRules.menu(rules)
         if let text, let rule = RoutingRules.match(text, rules: rules) {
