@@ -13,11 +13,14 @@ public struct Database: Sendable {
     public let client: PostgresClient
     /// Logger for database work outside a request.
     public let logger: Logger
+    /// Where committed transactions that wrote stream events signal this instance's publisher.
+    public let streamPublication: StreamPublication
 
     /// Wraps a client.
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, streamPublication: StreamPublication = StreamPublication()) {
         self.client = client
         self.logger = logger
+        self.streamPublication = streamPublication
     }
 
     /// Runs `body` in a transaction scoped to `tenantID`.
@@ -36,18 +39,20 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in a transaction with no tenant set: only the global lookup tables are
-    /// visible. Errors from `body` are rethrown unchanged (not wrapped).
+    /// visible. Errors from `body` are rethrown unchanged (not wrapped). Once it has committed,
+    /// the tenants it wrote stream events for are signalled to the stream publisher.
     @discardableResult
     public func transaction<T: Sendable>(
         logger: Logger? = nil,
         _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let logger = logger ?? self.logger
-        return try await client.withConnection { connection in
+        let written = StreamPublication.Written()
+        let result = try await client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             let result: T
             do {
-                result = try await body(connection)
+                result = try await StreamPublication.$written.withValue(written) { try await body(connection) }
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw error
@@ -55,5 +60,7 @@ public struct Database: Sendable {
             try await connection.query("COMMIT", logger: logger)
             return result
         }
+        streamPublication.signal(written.all)
+        return result
     }
 }

@@ -10,10 +10,12 @@ struct StreamEventReader: Sendable {
     static let pageSize = 200
 
     /// The tenant's newest event id (0 when there is none): where a stream without `?after=`
-    /// starts. Everything at or below it is committed, because ids of one tenant become visible
-    /// in order (see `StreamEventWriter`).
+    /// starts. Events committed before the call are published first, so they are all at or
+    /// below it; everything at or below it is final, because ids become visible in order (see
+    /// `sql/014_stream_publishing.sql`).
     func tail(tenantID: UUID) async throws -> Int64 {
-        try await database.withTenant(tenantID) { connection in
+        try await database.publishStreamEvents(of: [tenantID])
+        return try await database.withTenant(tenantID) { connection in
             try await connection.query(
                 "SELECT coalesce(max(id), 0)::int8 FROM stream_events WHERE tenant_id = \(tenantID)", logger: database.logger
             ).first { try $0.decode(Int64.self) } ?? 0
@@ -36,7 +38,7 @@ struct StreamEventReader: Sendable {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
             // The tail first: each statement has its own snapshot, and everything up to this
-            // tail is visible to the next one (ids of a tenant commit in order).
+            // tail is visible to the next one (ids become visible in order).
             let tail = try await connection.query(
                 "SELECT coalesce(max(id), 0)::int8 FROM stream_events WHERE tenant_id = \(tenantID)", logger: database.logger
             ).first { try $0.decode(Int64.self) } ?? 0

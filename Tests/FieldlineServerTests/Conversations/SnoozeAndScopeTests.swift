@@ -6,7 +6,9 @@ import Testing
 @Suite("Snooze, status changes and supervisor scope")
 struct SnoozeAndScopeTests {
     func streamKinds(_ fixtures: Fixtures, _ tenant: UUID) async throws -> [(String, String?)] {
-        try await fixtures.database.withTenant(tenant) { connection in
+        // Events committed by now may still wait for the app's publisher: publish them here.
+        try await fixtures.database.publishStreamEvents(of: [tenant])
+        return try await fixtures.database.withTenant(tenant) { connection in
             try await connection.query(
                 "SELECT kind, data->>'reason' FROM stream_events WHERE kind = 'conversation.status_changed' ORDER BY id",
                 logger: fixtures.database.logger

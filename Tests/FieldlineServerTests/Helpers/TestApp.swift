@@ -31,8 +31,11 @@ enum TestApp {
     }
 
     /// Like `run`, with the application serving on a real socket (`.live`), for WebSockets.
-    static func runLive(_ body: @Sendable (any TestClientProtocol, Fixtures) async throws -> Void) async throws {
-        try await run(.live, configure: { _ in }, body)
+    static func runLive(
+        configure: (inout AppConfig) -> Void = { _ in },
+        _ body: @Sendable (any TestClientProtocol, Fixtures) async throws -> Void
+    ) async throws {
+        try await run(.live, configure: configure, body)
     }
 
     private static func run(

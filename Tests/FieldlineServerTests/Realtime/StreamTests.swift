@@ -111,4 +111,33 @@ struct StreamTests {
             }
         }
     }
+
+    @Test("events a stopped writer committed but never announced are published by the sweep, after earlier ones")
+    func sweepPublishesLeftovers() async throws {
+        try await TestApp.runLive(configure: { $0.streamSweepInterval = .milliseconds(200) }) { client, fixtures in
+            let desk = try await Self.desk(client, fixtures)
+            let tenantID = desk.fixture.tenant.id
+            try await withStream(client, token: desk.fixture.token) { inbox, _ in
+                let conversation = try #require(UUID(uuidString: try await desk.send("m-1", "Hola")))
+                let earlier = try await inbox.events(2)
+                // Written and committed through the fixtures' database, whose publisher does not
+                // run: like a writer that stopped between its commit and the wake-up.
+                try await fixtures.database.withTenant(tenantID) { connection in
+                    try await StreamEventWriter.append(
+                        [NewStreamEvent(kind: .conversationTagsChanged, conversationID: conversation, data: ["tags": .strings(["sin-aviso"])])],
+                        tenantID: tenantID, connection: connection, logger: fixtures.database.logger)
+                }
+                let leftover = try await inbox.next(within: 5)
+                #expect(leftover["type"].string == "conversation.tags_changed")
+                #expect(leftover["data"]["tags"].array.map(\.string) == ["sin-aviso"])
+                let before = try #require(earlier.last?["id"].string.flatMap { Int64($0) })
+                #expect(try #require(leftover["id"].string.flatMap { Int64($0) }) > before)
+            }
+            let pending = try await fixtures.database.withTenant(tenantID) { connection in
+                try await connection.query("SELECT count(*)::int FROM stream_pending WHERE tenant_id = \(tenantID)", logger: fixtures.database.logger)
+                    .first { try $0.decode(Int.self) }
+            }
+            #expect(pending == 0)
+        }
+    }
 }

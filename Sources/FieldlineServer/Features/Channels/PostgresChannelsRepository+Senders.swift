@@ -46,14 +46,10 @@ extension PostgresChannelsRepository {
     }
 
     /// `conversation.opened` and `message.created` for every delivery of a post, in one statement
-    /// under the per-tenant append lock that `StreamEventWriter` takes (so stream ids stay ordered),
-    /// with a single wake-up `NOTIFY` instead of one per event.
+    /// (published after commit like every stream event, see `StreamEventWriter`).
     func appendStreamEvents(postID: UUID, opened: [(UUID, UUID)], tenantID: UUID, _ connection: PostgresConnection) async throws {
-        let tenantText = tenantID.uuidString.lowercased()
         try await connection.query("""
-            WITH lock AS (
-                SELECT pg_advisory_xact_lock(\(StreamEventWriter.lockClass), hashtext(\(tenantText)))
-            ), events AS (
+            WITH events AS (
                 SELECT o.conversation_id, 'conversation.opened' AS kind, NULL::uuid AS message_id,
                        jsonb_build_object('member_id', o.member_id) AS data, 0 AS step, o.conversation_id AS sort_id
                 FROM unnest(\(opened.map(\.0))::uuid[], \(opened.map(\.1))::uuid[]) AS o(conversation_id, member_id)
@@ -61,14 +57,11 @@ extension PostgresChannelsRepository {
                 SELECT m.conversation_id, 'message.created', m.id,
                        jsonb_build_object('message_id', m.id, 'direction', 'outbound', 'kind', 'text'), 1, m.id
                 FROM messages m WHERE m.tenant_id = \(tenantID) AND m.channel_post_id = \(postID)
-            ), inserted AS (
-                INSERT INTO stream_events (tenant_id, conversation_id, kind, message_id, data)
-                SELECT \(tenantID), events.conversation_id, events.kind, events.message_id, events.data
-                FROM events, lock ORDER BY events.step, events.sort_id
-                RETURNING id
             )
-            -- One NOTIFY for the batch: it only wakes the tenant's streams, which read every new event from the table.
-            SELECT pg_notify(\(StreamEventWriter.channel), \(tenantText) || ':' || max(id)) FROM inserted
+            INSERT INTO stream_pending (tenant_id, conversation_id, kind, message_id, data)
+            SELECT \(tenantID), events.conversation_id, events.kind, events.message_id, events.data
+            FROM events ORDER BY events.step, events.sort_id
             """, logger: logger)
+        StreamPublication.markWritten(tenantID)
     }
 }
