@@ -66,7 +66,8 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     app.addServices(StreamListener(settings: config.database, hub: dependencies.streamHub, logger: logger))
     // After the client, so it stops before the pool does.
     app.addServices(StreamPublisher(
-        database: database, logger: Logger(label: "fieldline.stream"), sweepInterval: config.streamSweepInterval))
+        settings: config.database, publication: database.streamPublication, logger: Logger(label: "fieldline.stream"),
+        sweepInterval: config.streamSweepInterval))
     app.beforeServerStarts {
         guard migrateOnStart else { return }
         let applied = try await Migrator(client: client, files: migrations, logger: logger).migrate()

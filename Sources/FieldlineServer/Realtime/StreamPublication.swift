@@ -1,15 +1,24 @@
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
+import PostgresNIO
 
 /// The hand-off between writers of stream events and this instance's `StreamPublisher`: a
 /// transaction that wrote events marks its tenant (`markWritten`), and `Database` signals the
 /// marked tenants once that transaction has committed. Signals coalesce, so a burst of commits
 /// costs the publisher one publication.
 public final class StreamPublication: Sendable {
-    /// The tenants whose writes committed since the publisher last looked.
-    private let committed = NIOLockedValueBox(Set<UUID>())
+    /// What the publisher has been asked to publish since it last looked.
+    struct Work: Sendable {
+        var tenants: Set<UUID> = []
+        /// Every tenant (a periodic sweep).
+        var sweep = false
+        var isEmpty: Bool { tenants.isEmpty && !sweep }
+    }
+
+    private let work = NIOLockedValueBox(Work())
     private let continuation: AsyncStream<Void>.Continuation
-    /// One element per burst of signals; the publisher's only consumer.
+    /// One element per burst of signals; the publisher is its only consumer.
     let signals: AsyncStream<Void>
 
     /// An idle hand-off.
@@ -20,15 +29,27 @@ public final class StreamPublication: Sendable {
     /// Tells the publisher that `tenants` have committed events to publish.
     func signal(_ tenants: Set<UUID>) {
         guard !tenants.isEmpty else { return }
-        committed.withLockedValue { $0.formUnion(tenants) }
+        work.withLockedValue { $0.tenants.formUnion(tenants) }
         continuation.yield()
     }
 
-    /// The tenants signalled since the last call, emptying the set.
-    func takeSignalled() -> Set<UUID> {
-        committed.withLockedValue { tenants in
-            defer { tenants.removeAll() }
-            return tenants
+    /// Asks the publisher to publish every tenant's pending events.
+    func requestSweep() {
+        work.withLockedValue { $0.sweep = true }
+        continuation.yield()
+    }
+
+    /// Puts back work that failed, to be tried again with whatever arrives meanwhile.
+    func retry(_ failed: Work) {
+        work.withLockedValue { $0.tenants.formUnion(failed.tenants); $0.sweep = $0.sweep || failed.sweep }
+        continuation.yield()
+    }
+
+    /// The work asked for since the last call, leaving none.
+    func takeWork() -> Work {
+        work.withLockedValue { pending in
+            defer { pending = Work() }
+            return pending
         }
     }
 
@@ -45,5 +66,21 @@ public final class StreamPublication: Sendable {
     /// transaction it records nothing: the publisher's sweep publishes such events later.
     static func markWritten(_ tenantID: UUID) {
         written?.insert(tenantID)
+    }
+
+    /// Publishes the committed pending stream events of `tenants` (every tenant when nil) with
+    /// `stream_publish()`, a transaction of its own; returns how many were published.
+    static func publish(_ tenants: [UUID]?, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        try await connection.query("SELECT stream_publish(\(tenants)::uuid[])", logger: logger)
+            .first { try $0.decode(Int32.self) }.map(Int.init) ?? 0
+    }
+}
+
+extension Database {
+    /// Publishes the committed pending stream events of `tenants` (every tenant when nil) on a
+    /// pooled connection; returns how many were published.
+    @discardableResult
+    func publishStreamEvents(of tenants: [UUID]?) async throws -> Int {
+        try await client.withConnection { try await StreamPublication.publish(tenants, on: $0, logger: logger) }
     }
 }
