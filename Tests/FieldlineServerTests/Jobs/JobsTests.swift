@@ -123,6 +123,8 @@ struct JobsTests {
             #expect(assigned.json["crew_code"].string == "GN-7")
             #expect(assigned.json["status_changed_at"].string != opened["status_changed_at"].string)
             #expect(assigned.json["latitude"].double == 40)
+            #expect(try await admin.get("/v1/jobs?crew_code=gn-7").json["data"].array.map { $0["id"].string } == [id])
+            #expect(try await admin.get("/v1/jobs?crew_code=GS-1").json["data"].array.isEmpty)
 
             let skip = try await admin.patch("/v1/jobs/\(id)", #"{"status":"completed"}"#)
             #expect(skip.status == .conflict)
@@ -150,6 +152,8 @@ struct JobsTests {
             #expect(reopen.status == .conflict)
             #expect(try await admin.get("/v1/jobs/\(id)").json["title"].string == "Tow (urgent)")
             #expect(try await admin.get("/v1/jobs?organization_id=\(network.otherOrganization)").json["data"].array.count == 1)
+            #expect(try await admin.patch("/v1/jobs/\(id)", #"{"crew_id":"\#(network.otherCrew)"}"#).status == .conflict)
+            #expect(try await admin.get("/v1/jobs?crew_code=gs-1").json["data"].array.isEmpty)
             #expect(try await admin.patch("/v1/jobs/\(UUID())", #"{"title":"x"}"#).status == .notFound)
         }
     }

@@ -124,6 +124,8 @@ struct JobFilter: Sendable {
     var orderNumber: String?
     var status: JobStatus?
     var organizationID: UUID?
+    /// The current code of the job's crew.
+    var crewCode: String?
     var conversationID: UUID?
     var updatedSince: Date?
 }

@@ -27,7 +27,8 @@ struct JobsController: Sendable {
         let page = try PageRequest(query)
         let filter = JobFilter(
             orderNumber: query.string("order_number"), status: try query.oneOf("status", JobStatus.self),
-            organizationID: try query.uuid("organization_id"), conversationID: try query.uuid("conversation_id"),
+            organizationID: try query.uuid("organization_id"), crewCode: query.string("crew_code")?.uppercased(),
+            conversationID: try query.uuid("conversation_id"),
             updatedSince: try query.date("updated_since"))
         let jobs = try await repository.list(filter, page: page, tenantID: principal.tenantID)
         return Page(fetched: jobs, limit: page.limit, id: \.id)

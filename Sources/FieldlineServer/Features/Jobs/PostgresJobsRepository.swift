@@ -42,6 +42,8 @@ struct PostgresJobsRepository: JobsRepository {
                   AND (\(filter.orderNumber)::text IS NULL OR j.order_number = \(filter.orderNumber))
                   AND (\(filter.status?.rawValue)::text IS NULL OR j.status = \(filter.status?.rawValue))
                   AND (\(filter.organizationID)::uuid IS NULL OR j.organization_id = \(filter.organizationID))
+                  AND (\(filter.crewCode)::text IS NULL OR j.crew_id = (
+                        SELECT cr.id FROM crews cr WHERE cr.tenant_id = j.tenant_id AND cr.crew_code = \(filter.crewCode)))
                   AND (\(filter.conversationID)::uuid IS NULL OR j.conversation_id = \(filter.conversationID))
                   AND (\(filter.updatedSince)::timestamptz IS NULL OR j.updated_at >= \(filter.updatedSince))
                   AND (\(page.after)::uuid IS NULL OR j.id < \(page.after))

@@ -38,7 +38,6 @@ struct ProofEvidence: Sendable {
                 if let media = message.mediaID { mediaIDs.append(media) }
                 if let point = message.location { location = point }
             }
-            if let conversation = job.conversationId { conversations.insert(conversation) }
         }
         for item in try await Self.media(proof.mediaIDs, viewer: viewer, logger: database.logger, connection) {
             mediaIDs.append(item.id)
@@ -50,7 +49,8 @@ struct ProofEvidence: Sendable {
             throw ValidationError(field: "message_ids", code: "missing_field",
                                   message: "a proof needs evidence: message_ids of photos, media_ids, or a location")
         }
-        let conversationID = proof.messageIDs.isEmpty ? (conversations.count == 1 ? conversations.first : job.conversationId) : job.conversationId
+        // Media alone link the proof to the one conversation they came from, if they share one.
+        let conversationID = proof.messageIDs.isEmpty && conversations.count == 1 ? conversations.first : job.conversationId
         return ProofEvidence(mediaIDs: mediaIDs, location: chosen, conversationID: conversationID)
     }
 
