@@ -12,6 +12,7 @@ struct RolesTests {
             "conversations:read", "conversations:write", "inbound:write", "adapters:manage",
             "routing:manage",
             "analytics:read",
+            "jobs:read", "jobs:write", "proofs:read", "proofs:write",
         ])
     }
 
@@ -26,12 +27,15 @@ struct RolesTests {
     func supervisor() {
         #expect(Permission.granted(to: .supervisor) == [
             .networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite, .routingManage, .analyticsRead,
+            .jobsRead, .jobsWrite, .proofsRead, .proofsWrite,
         ])
     }
 
-    @Test("agents read the network and work conversations")
+    @Test("agents read the network, work conversations, dispatch jobs and review proofs")
     func agent() {
-        #expect(Permission.granted(to: .agent) == [.networkRead, .usersRead, .conversationsRead, .conversationsWrite])
+        #expect(Permission.granted(to: .agent) == [
+            .networkRead, .usersRead, .conversationsRead, .conversationsWrite, .jobsRead, .jobsWrite, .proofsRead, .proofsWrite,
+        ])
     }
 
     @Test("each role's permissions include those of the roles below it")
@@ -55,6 +59,7 @@ struct APIKeyScopeTests {
     func all() {
         #expect(APIKeyScope.all == [
             .networkRead, .networkWrite, .usersRead, .usersWrite, .conversationsRead, .conversationsWrite, .inboundWrite, .routingManage, .analyticsRead,
+            .jobsRead, .jobsWrite, .proofsRead, .proofsWrite,
         ])
         #expect(!APIKeyScope.all.contains(.apiKeysManage))
     }
@@ -80,7 +85,7 @@ struct APIKeyScopeTests {
         let error = try #require(throws: ValidationError.self) { try APIKeyScope.parse(["network:read", scope]) }
         #expect(error == ValidationError(
             field: "scopes",
-            message: "unknown scope '\(scope)'; allowed: network:read, network:write, users:read, users:write, conversations:read, conversations:write, inbound:write, routing:manage, analytics:read"))
+            message: "unknown scope '\(scope)'; allowed: network:read, network:write, users:read, users:write, conversations:read, conversations:write, inbound:write, routing:manage, analytics:read, jobs:read, jobs:write, proofs:read, proofs:write"))
     }
 
     @Test("uses the given field name")

@@ -41,13 +41,24 @@ public enum Permission: String, Sendable, CaseIterable {
     case routingManage = "routing:manage"
     /// Read conversation analytics of the whole tenant (every team and agent).
     case analyticsRead = "analytics:read"
+    /// Read jobs (what an ERP pulls; part of a member's timeline).
+    case jobsRead = "jobs:read"
+    /// Create jobs, change them and move them through their life cycle.
+    case jobsWrite = "jobs:write"
+    /// Read proofs of service and their media metadata.
+    case proofsRead = "proofs:read"
+    /// Record proofs of service and review them.
+    case proofsWrite = "proofs:write"
 
     /// The permissions a user role grants.
     public static func granted(to role: UserRole) -> Set<Permission> {
         switch role {
         case .admin: Set(allCases).subtracting([.inboundWrite])
-        case .supervisor: [.networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite, .routingManage, .analyticsRead]
-        case .agent: [.networkRead, .usersRead, .conversationsRead, .conversationsWrite]
+        case .supervisor: [
+            .networkRead, .networkWrite, .usersRead, .conversationsRead, .conversationsWrite, .routingManage, .analyticsRead,
+            .jobsRead, .jobsWrite, .proofsRead, .proofsWrite,
+        ]
+        case .agent: [.networkRead, .usersRead, .conversationsRead, .conversationsWrite, .jobsRead, .jobsWrite, .proofsRead, .proofsWrite]
         }
     }
 }

@@ -117,6 +117,8 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     UsersController(repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher).addRoutes(to: api)
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
     ChannelsController(repository: PostgresChannelsRepository(database: database)).addRoutes(to: api)
+    JobsController(repository: PostgresJobsRepository(database: database)).addRoutes(to: api)
+    ProofsController(repository: PostgresProofsRepository(database: database)).addRoutes(to: api)
     let routing = PostgresRoutingRepository(database: database)
     RoutingController(repository: routing).addRoutes(to: api)
     TeamRoutingController(repository: routing).addRoutes(to: api)

@@ -66,6 +66,11 @@ struct CrossTenantTests {
             ("DELETE", "/v1/channels/{id}", nil),
             ("GET", "/v1/channels/{id}/posts", nil),
             ("POST", "/v1/channels/{id}/posts", #"{"text":"Stolen"}"#),
+            ("GET", "/v1/jobs/{id}", nil),
+            ("PATCH", "/v1/jobs/{id}", #"{"title":"Stolen"}"#),
+            ("POST", "/v1/jobs/{id}/proofs", #"{"latitude":40,"longitude":-3}"#),
+            ("GET", "/v1/proofs/{id}", nil),
+            ("POST", "/v1/proofs/{id}/review", #"{"decision":"rejected","reason":"Stolen"}"#),
         ]
     }
 
@@ -102,6 +107,9 @@ struct CrossTenantTests {
 
             let channel = try #require(try await owner.post(
                 "/v1/channels", #"{"kind":"horizontal","name":"Peers","organization_ids":["\#(org)","\#(peer)"]}"#).json["id"].string)
+            let job = try #require(try await owner.post(
+                "/v1/jobs", #"{"order_number":"OW-1","title":"Tow","status":"assigned","organization_id":"\#(org)","conversation_id":"\#(photoConversation)"}"#).json["id"].string)
+            let proof = try #require(try await owner.post("/v1/jobs/\(job)/proofs", #"{"media_ids":["\#(media)"]}"#).json["id"].string)
             // The intruder's own organization, so bodies naming a peer are valid for them.
             let intruderPeer = try #require(try await intruder.post("/v1/organizations", #"{"kind":"partner","name":"Mine"}"#).json["id"].string)
             let values: [String: [String: String]] = [
@@ -117,6 +125,8 @@ struct CrossTenantTests {
                 "routing": ["id": rule],
                 "media": ["id": media],
                 "channels": ["id": channel],
+                "jobs": ["id": job],
+                "proofs": ["id": proof],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]
@@ -139,9 +149,13 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/users/\(ownerUser)/availability").json["availability"].string == "offline")
             #expect(try await owner.get("/v1/media/\(media)").json["id"].string == media)
             #expect(try await owner.get("/v1/channels/\(channel)/posts").json["data"].array.isEmpty)
+            #expect(try await owner.get("/v1/jobs/\(job)").json["title"].string == "Tow")
+            #expect(try await owner.get("/v1/proofs?job_id=\(job)").json["data"].array.map { $0["review_state"].string } == ["submitted"])
             // Lists never show the other tenant's rows.
             #expect(try await intruder.get("/v1/organizations").json["data"].array.map { $0["id"].string } == [intruderPeer])
             #expect(try await intruder.get("/v1/members").json["data"].array.isEmpty)
+            #expect(try await intruder.get("/v1/jobs").json["data"].array.isEmpty)
+            #expect(try await intruder.get("/v1/proofs").json["data"].array.isEmpty)
         }
     }
 

@@ -95,6 +95,16 @@ struct Message: ResponseEncodable, Sendable {
 struct ArchivedConversation: ResponseEncodable, Sendable {
     let conversation: Conversation
     let messages: [Message]
+    /// Jobs linked to it; absent when the caller may not read jobs.
+    let jobs: [JobSummary]?
+    /// Proofs that came from it; absent when the caller may not read proofs.
+    let proofs: [ProofSummary]?
+}
+
+/// Which links the timeline adds to each conversation.
+struct TimelineLinkKinds: Sendable {
+    let jobs: Bool
+    let proofs: Bool
 }
 
 /// A message arriving from a member through an adapter.

@@ -81,11 +81,15 @@ struct ConversationsController: Sendable {
     }
 
     @Sendable func timeline(_ request: Request, context: AppRequestContext) async throws -> Page<ArchivedConversation> {
-        let viewer = Viewer(try context.require(.conversationsRead))
+        let principal = try context.require(.conversationsRead)
         let id = try context.parameters.uuid("id", "member")
         let query = QueryParameters(request)
         let page = try PageRequest(query)
-        guard let items = try await repository.timeline(of: id, page: page, viewer: viewer) else { throw APIError.notFound("member") }
+        // Jobs and proofs are shown to callers who may read them (every user role; API keys with the scopes).
+        let links = TimelineLinkKinds(jobs: principal.permissions.contains(.jobsRead), proofs: principal.permissions.contains(.proofsRead))
+        guard let items = try await repository.timeline(of: id, page: page, viewer: Viewer(principal), links: links) else {
+            throw APIError.notFound("member")
+        }
         return Page(fetched: items, limit: page.limit, id: \.conversation.id)
     }
 }

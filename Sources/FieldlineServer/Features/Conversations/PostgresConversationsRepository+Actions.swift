@@ -79,7 +79,7 @@ extension PostgresConversationsRepository {
         }
     }
 
-    func timeline(of memberID: UUID, page: PageRequest, viewer: Viewer) async throws -> [ArchivedConversation]? {
+    func timeline(of memberID: UUID, page: PageRequest, viewer: Viewer, links: TimelineLinkKinds) async throws -> [ArchivedConversation]? {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
             let exists = try await connection.query(
@@ -102,7 +102,14 @@ extension PostgresConversationsRepository {
                 """, logger: logger
             ).collect(Message.init(row:))
             let byConversation = Dictionary(grouping: messages, by: \.conversationId)
-            return conversations.map { ArchivedConversation(conversation: $0, messages: byConversation[$0.id] ?? []) }
+            let ids = conversations.map(\.id)
+            let jobs = links.jobs ? try await TimelineLinks.jobs(of: ids, tenantID: tenantID, connection, logger: logger) : nil
+            let proofs = links.proofs ? try await TimelineLinks.proofs(of: ids, tenantID: tenantID, connection, logger: logger) : nil
+            return conversations.map { conversation in
+                ArchivedConversation(
+                    conversation: conversation, messages: byConversation[conversation.id] ?? [],
+                    jobs: jobs.map { $0[conversation.id] ?? [] }, proofs: proofs.map { $0[conversation.id] ?? [] })
+            }
         }
     }
 

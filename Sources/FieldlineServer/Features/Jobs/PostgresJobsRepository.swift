@@ -1,0 +1,129 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// `JobsRepository` on PostgreSQL.
+struct PostgresJobsRepository: JobsRepository {
+    let database: Database
+
+    var logger: Logger { database.logger }
+
+    func create(_ draft: JobDraft, createdBy: String, viewer: Viewer) async throws -> Job {
+        let tenantID = viewer.tenantID
+        return try await Self.mappingErrors {
+            try await database.withTenant(tenantID) { connection in
+                try JobRules.checkTransition(from: .open, to: draft.status, hasAssignee: draft.organizationID != nil)
+                try draft.check()
+                try await checkReferences(of: draft, changedFrom: nil, viewer: viewer, connection)
+                let id = UUIDv7.make()
+                try await connection.query("""
+                    INSERT INTO jobs (tenant_id, id, order_number, title, description, latitude, longitude, address, required_tags,
+                                      window_start, window_end, status, organization_id, crew_id, conversation_id, created_by)
+                    VALUES (\(tenantID), \(id), \(draft.orderNumber), \(draft.title), \(draft.description),
+                            \(draft.location?.latitude), \(draft.location?.longitude), \(draft.address), \(draft.requiredTags),
+                            \(draft.windowStart), \(draft.windowEnd), \(draft.status.rawValue), \(draft.organizationID),
+                            \(draft.crewID), \(draft.conversationID), \(createdBy))
+                    """, logger: logger)
+                guard let job = try await fetch(id, tenantID: tenantID, lock: false, connection) else { throw MissingRowError(what: "new job") }
+                return job
+            }
+        }
+    }
+
+    func get(_ id: UUID, tenantID: UUID) async throws -> Job? {
+        try await database.withTenant(tenantID) { try await fetch(id, tenantID: tenantID, lock: false, $0) }
+    }
+
+    func list(_ filter: JobFilter, page: PageRequest, tenantID: UUID) async throws -> [Job] {
+        try await database.withTenant(tenantID) { connection in
+            try await connection.query("""
+                SELECT \(unescaped: Job.columns) FROM jobs j
+                WHERE j.tenant_id = \(tenantID)
+                  AND (\(filter.orderNumber)::text IS NULL OR j.order_number = \(filter.orderNumber))
+                  AND (\(filter.status?.rawValue)::text IS NULL OR j.status = \(filter.status?.rawValue))
+                  AND (\(filter.organizationID)::uuid IS NULL OR j.organization_id = \(filter.organizationID))
+                  AND (\(filter.crewCode)::text IS NULL OR j.crew_id = (
+                        SELECT cr.id FROM crews cr WHERE cr.tenant_id = j.tenant_id AND cr.crew_code = \(filter.crewCode)))
+                  AND (\(filter.conversationID)::uuid IS NULL OR j.conversation_id = \(filter.conversationID))
+                  AND (\(filter.updatedSince)::timestamptz IS NULL OR j.updated_at >= \(filter.updatedSince))
+                  AND (\(page.after)::uuid IS NULL OR j.id < \(page.after))
+                ORDER BY j.id DESC LIMIT \(page.fetchLimit)
+                """, logger: logger
+            ).collect(Job.init(row:))
+        }
+    }
+
+    func update(_ id: UUID, changes: JobChanges, viewer: Viewer) async throws -> Job? {
+        let tenantID = viewer.tenantID
+        return try await Self.mappingErrors {
+            try await database.withTenant(tenantID) { connection in
+                guard let job = try await fetch(id, tenantID: tenantID, lock: true, connection) else { return nil }
+                let before = try JobChanges().applied(to: job)
+                var draft = try changes.applied(to: job)
+                // A crew belongs to its subcontractor: naming another subcontractor without a crew lets the old crew go.
+                if case .unchanged = changes.crewID, draft.organizationID != before.organizationID { draft.crewID = nil }
+                guard draft != before else { return job }
+                guard !job.status.isFinal else {
+                    throw APIError.conflict("job_final", "the job is \(job.status.rawValue), which is final; it can no longer be changed", field: "status")
+                }
+                try JobRules.checkTransition(from: job.status, to: draft.status, hasAssignee: draft.organizationID != nil)
+                try draft.check()
+                try await checkReferences(of: draft, changedFrom: before, viewer: viewer, connection)
+                try await connection.query("""
+                    UPDATE jobs SET order_number = \(draft.orderNumber), title = \(draft.title), description = \(draft.description),
+                        latitude = \(draft.location?.latitude), longitude = \(draft.location?.longitude), address = \(draft.address),
+                        required_tags = \(draft.requiredTags), window_start = \(draft.windowStart), window_end = \(draft.windowEnd),
+                        status_changed_at = CASE WHEN status = \(draft.status.rawValue) THEN status_changed_at ELSE now() END,
+                        status = \(draft.status.rawValue), organization_id = \(draft.organizationID), crew_id = \(draft.crewID),
+                        conversation_id = \(draft.conversationID), updated_at = now()
+                    WHERE tenant_id = \(tenantID) AND id = \(id)
+                    """, logger: logger)
+                return try await fetch(id, tenantID: tenantID, lock: false, connection)
+            }
+        }
+    }
+
+    /// Checks the references that are new or changed: the subcontractor, that the crew is one
+    /// of its crews, and that the viewer may see the conversation. Unchanged links are kept even
+    /// when the viewer could not make them now (another team's conversation).
+    private func checkReferences(of draft: JobDraft, changedFrom before: JobDraft?, viewer: Viewer, _ connection: PostgresConnection) async throws {
+        let tenantID = viewer.tenantID
+        if let organizationID = draft.organizationID, organizationID != before?.organizationID {
+            try await SubcontractorCheck.require(organizationID, for: "jobs", tenantID: tenantID, connection, logger: logger)
+        }
+        if let crewID = draft.crewID, crewID != before?.crewID || draft.organizationID != before?.organizationID {
+            let found = try await connection.query("""
+                SELECT 1 FROM crews WHERE tenant_id = \(tenantID) AND id = \(crewID) AND organization_id = \(draft.organizationID)
+                """, logger: logger
+            ).any()
+            guard found else {
+                throw ValidationError(field: "crew_id", code: "unknown_reference", message: "crew_id names no crew of the subcontractor in organization_id")
+            }
+        }
+        if let conversationID = draft.conversationID, conversationID != before?.conversationID {
+            let visible = try await PostgresConversationsRepository(database: database).fetch(conversationID, viewer: viewer, lock: false, connection)
+            guard visible != nil else {
+                throw ValidationError(field: "conversation_id", code: "unknown_reference", message: "conversation_id names no conversation you can see")
+            }
+        }
+    }
+
+    func fetch(_ id: UUID, tenantID: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
+        try await connection.query("""
+            SELECT \(unescaped: Job.columns) FROM jobs j WHERE j.tenant_id = \(tenantID) AND j.id = \(id)
+            \(unescaped: lock ? "FOR UPDATE" : "")
+            """, logger: logger
+        ).first(Job.init(row:))
+    }
+
+    /// Life-cycle and uniqueness errors as the API answers them (also when raised inside the transaction).
+    private static func mappingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as IllegalJobTransition {
+            throw APIError.conflict("illegal_status_transition", error.message, field: "status")
+        } catch let error where error.postgresError?.isUniqueViolation == true {
+            throw APIError.conflict("order_number_taken", "another job already has this order number", field: "order_number")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// `ProofsRepository` on PostgreSQL.
+struct PostgresProofsRepository: ProofsRepository {
+    let database: Database
+
+    var logger: Logger { database.logger }
+
+    func record(_ proof: NewProof, forJob jobID: UUID, submittedBy: String, viewer: Viewer) async throws -> Proof? {
+        let tenantID = viewer.tenantID
+        return try await database.withTenant(tenantID) { connection in
+            // Locked: the job cannot be cancelled or changed while its proof is being recorded.
+            guard let job = try await PostgresJobsRepository(database: database).fetch(jobID, tenantID: tenantID, lock: true, connection) else {
+                return nil
+            }
+            guard job.status.acceptsProofs else {
+                throw APIError.conflict(
+                    "job_not_assigned",
+                    "the job is \(job.status.rawValue); proofs are recorded once it is assigned (assigned, in_progress or completed)")
+            }
+            let evidence = try await ProofEvidence.gather(proof, job: job, viewer: viewer, database: database, connection)
+            let id = UUIDv7.make()
+            try await connection.query("""
+                INSERT INTO proofs (tenant_id, id, job_id, conversation_id, member_id, crew_code, latitude, longitude, note, submitted_by)
+                SELECT \(tenantID), \(id), \(jobID), c.id, c.member_id, \(proof.crewCode ?? job.crewCode),
+                       \(evidence.location?.latitude), \(evidence.location?.longitude), \(proof.note), \(submittedBy)
+                FROM (SELECT 1) one
+                LEFT JOIN conversations c ON c.tenant_id = \(tenantID) AND c.id = \(evidence.conversationID)
+                """, logger: logger)
+            try await connection.query("""
+                INSERT INTO proof_media (tenant_id, proof_id, media_id, position)
+                SELECT \(tenantID), \(id), u.media_id, u.ordinal - 1 FROM unnest(\(evidence.mediaIDs)::uuid[]) WITH ORDINALITY u(media_id, ordinal)
+                """, logger: logger)
+            return try await fetch(id, tenantID: tenantID, lock: false, connection)
+        }
+    }
+
+    func get(_ id: UUID, tenantID: UUID) async throws -> Proof? {
+        try await database.withTenant(tenantID) { try await fetch(id, tenantID: tenantID, lock: false, $0) }
+    }
+
+    func list(_ filter: ProofFilter, page: PageRequest, tenantID: UUID) async throws -> [Proof] {
+        try await database.withTenant(tenantID) { connection in
+            try await connection.query("""
+                SELECT \(unescaped: Proof.columns) FROM proofs p
+                JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
+                WHERE p.tenant_id = \(tenantID)
+                  AND (\(filter.orderNumber)::text IS NULL OR j.order_number = \(filter.orderNumber))
+                  AND (\(filter.crewCode)::text IS NULL OR p.crew_code = \(filter.crewCode))
+                  AND (\(filter.reviewState?.rawValue)::text IS NULL OR p.review_state = \(filter.reviewState?.rawValue))
+                  AND (\(filter.jobID)::uuid IS NULL OR p.job_id = \(filter.jobID))
+                  AND (\(filter.updatedSince)::timestamptz IS NULL OR p.updated_at >= \(filter.updatedSince))
+                  AND (\(page.after)::uuid IS NULL OR p.id < \(page.after))
+                ORDER BY p.id DESC LIMIT \(page.fetchLimit)
+                """, logger: logger
+            ).collect(Proof.init(row:))
+        }
+    }
+
+    func review(_ id: UUID, decision: ProofDecision, reason: String?, reviewer: String, tenantID: UUID) async throws -> Proof? {
+        try await database.withTenant(tenantID) { connection in
+            guard let proof = try await fetch(id, tenantID: tenantID, lock: true, connection) else { return nil }
+            let cleaned: String?
+            do {
+                cleaned = try ProofReviewRules.check(current: proof.reviewState, decision: decision, reason: reason)
+            } catch let error as ProofAlreadyReviewed {
+                throw APIError.conflict("already_reviewed", error.message, field: "decision")
+            }
+            try await connection.query("""
+                UPDATE proofs SET review_state = \(decision.state.rawValue), review_reason = \(cleaned), reviewed_by = \(reviewer),
+                    reviewed_at = now(), updated_at = now()
+                WHERE tenant_id = \(tenantID) AND id = \(id)
+                """, logger: logger)
+            return try await fetch(id, tenantID: tenantID, lock: false, connection)
+        }
+    }
+
+    private func fetch(_ id: UUID, tenantID: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> Proof? {
+        try await connection.query("""
+            SELECT \(unescaped: Proof.columns) FROM proofs p
+            JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
+            WHERE p.tenant_id = \(tenantID) AND p.id = \(id)
+            \(unescaped: lock ? "FOR UPDATE OF p" : "")
+            """, logger: logger
+        ).first(Proof.init(row:))
+    }
+}

@@ -1,0 +1,118 @@
+import FieldlineDomain
+import Foundation
+import Hummingbird
+import PostgresNIO
+
+/// Evidence of service for a job: its files, the location the crew sent, the crew code as
+/// recorded, and where its review stands.
+struct Proof: ResponseEncodable, Sendable {
+    let id: UUID
+    let jobId: UUID
+    let orderNumber: String
+    /// The conversation the evidence came from.
+    let conversationId: UUID?
+    /// Who sent it (the conversation's member).
+    let memberId: UUID?
+    let crewCode: String?
+    let latitude: Double?
+    let longitude: Double?
+    let note: String?
+    let reviewState: ProofReviewState
+    let reviewReason: String?
+    /// Who reviewed it: `user:<id>` or `api_key:<id>`.
+    let reviewedBy: String?
+    let reviewedAt: Date?
+    /// Who recorded it: `user:<id>` or `api_key:<id>`.
+    let submittedBy: String
+    let submittedAt: Date
+    let updatedAt: Date
+    /// The files, in the order they were given.
+    let media: [ProofMedia]
+
+    /// Needs `JOIN jobs j` on the proof's job.
+    static let columns = """
+        p.id, p.job_id, j.order_number, p.conversation_id, p.member_id, p.crew_code, p.latitude, p.longitude, p.note,
+        p.review_state, p.review_reason, p.reviewed_by, p.reviewed_at, p.submitted_by, p.submitted_at, p.updated_at,
+        (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                    'id', md.id, 'message_id', md.message_id, 'status', md.status, 'sha256', md.sha256,
+                    'content_type', md.content_type, 'size', md.size_bytes) ORDER BY pm.position), '[]')
+         FROM proof_media pm JOIN media md ON md.tenant_id = pm.tenant_id AND md.id = pm.media_id
+         WHERE pm.tenant_id = p.tenant_id AND pm.proof_id = p.id)::text
+        """
+
+    init(row: PostgresRow) throws {
+        let (id, jobID, orderNumber, conversationID, memberID, crewCode, latitude, longitude, note,
+             reviewState, reviewReason, reviewedBy, reviewedAt, submittedBy, submittedAt, updatedAt, media) =
+            try row.decode((UUID, UUID, String, UUID?, UUID?, String?, Double?, Double?, String?,
+                            String, String?, String?, Date?, String, Date, Date, String).self)
+        self.id = id
+        self.jobId = jobID
+        self.orderNumber = orderNumber
+        self.conversationId = conversationID
+        self.memberId = memberID
+        self.crewCode = crewCode
+        self.latitude = latitude
+        self.longitude = longitude
+        self.note = note
+        self.reviewState = ProofReviewState(rawValue: reviewState) ?? .submitted
+        self.reviewReason = reviewReason
+        self.reviewedBy = reviewedBy
+        self.reviewedAt = reviewedAt
+        self.submittedBy = submittedBy
+        self.submittedAt = submittedAt
+        self.updatedAt = updatedAt
+        self.media = try JSONDecoder().decode([ProofMedia].self, from: Data(media.utf8))
+    }
+}
+
+/// One file of a proof: what it is and where it stands (its bytes are at `/v1/media/{id}/content`).
+struct ProofMedia: Codable, Sendable {
+    let id: UUID
+    let messageId: UUID
+    let status: MediaStatus
+    /// Lowercase hex SHA-256, once fetched.
+    let sha256: String?
+    let contentType: String?
+    /// Size in bytes, once fetched.
+    let size: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id, messageId = "message_id", status, sha256, contentType = "content_type", size
+    }
+}
+
+/// What recording a proof needs, validated field by field.
+struct NewProof: Sendable {
+    /// Inbound image, document or location messages of the job's conversation.
+    var messageIDs: [UUID]
+    /// Media items of the tenant (e.g. from another conversation).
+    var mediaIDs: [UUID]
+    var location: GeoPoint?
+    /// Nil: the job's crew's code.
+    var crewCode: String?
+    var note: String?
+}
+
+/// Filters of `GET /v1/proofs`.
+struct ProofFilter: Sendable {
+    var orderNumber: String?
+    var crewCode: String?
+    var reviewState: ProofReviewState?
+    var jobID: UUID?
+    var updatedSince: Date?
+}
+
+/// A proof as a conversation in the member's timeline shows it.
+struct ProofSummary: Encodable, Sendable {
+    let id: UUID
+    let jobId: UUID
+    let orderNumber: String
+    let crewCode: String?
+    let reviewState: ProofReviewState
+    let mediaCount: Int
+    let submittedAt: Date
+    /// The conversation it came from (not encoded: it is the enclosing conversation).
+    let conversationId: UUID
+
+    enum CodingKeys: String, CodingKey { case id, jobId, orderNumber, crewCode, reviewState, mediaCount, submittedAt }
+}

@@ -1,0 +1,89 @@
+import FieldlineDomain
+import Foundation
+import Hummingbird
+
+/// `/v1/jobs/{id}/proofs` and `/v1/proofs`: recording proof of service for a job, what ERPs
+/// pull, and the review that accepts or rejects it.
+struct ProofsController: Sendable {
+    let repository: any ProofsRepository
+
+    struct RecordRequest: RequestBody {
+        let messageIds: [UUID]?
+        let mediaIds: [UUID]?
+        let latitude: Double?
+        let longitude: Double?
+        let crewCode: String?
+        let note: String?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case messageIds = "message_ids", mediaIds = "media_ids", latitude, longitude, crewCode = "crew_code", note
+        }
+    }
+
+    struct ReviewRequest: RequestBody {
+        let decision: String
+        let reason: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case decision, reason }
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("jobs/{id}/proofs", use: record)
+        group.get("proofs", use: list)
+        group.get("proofs/{id}", use: get)
+        group.post("proofs/{id}/review", use: review)
+    }
+
+    @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Proof> {
+        let principal = try context.require(.proofsWrite)
+        let jobID = try context.parameters.uuid("id", "job")
+        let body = try await JSONBody.decode(RecordRequest.self, from: request, context: context)
+        guard (body.messageIds?.count ?? 0) + (body.mediaIds?.count ?? 0) <= ProofEvidence.maxItems else {
+            throw ValidationError(field: "message_ids", message: "a proof takes at most \(ProofEvidence.maxItems) messages and media items together")
+        }
+        let proof = NewProof(
+            messageIDs: Self.unique(body.messageIds ?? []), mediaIDs: Self.unique(body.mediaIds ?? []),
+            location: try JobFields.location(latitude: body.latitude, longitude: body.longitude),
+            crewCode: try body.crewCode.map { try CrewCode.normalize($0) },
+            note: try Validate.optionalText(body.note, field: "note", maxLength: 2000))
+        guard let recorded = try await repository.record(proof, forJob: jobID, submittedBy: principal.reference, viewer: Viewer(principal)) else {
+            throw APIError.notFound("job")
+        }
+        return .created(recorded, location: "/v1/proofs/\(recorded.id.uuidString)")
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Proof> {
+        let principal = try context.require(.proofsRead)
+        let query = QueryParameters(request)
+        let page = try PageRequest(query)
+        let filter = ProofFilter(
+            orderNumber: query.string("order_number"), crewCode: query.string("crew_code")?.uppercased(),
+            reviewState: try query.oneOf("review_state", ProofReviewState.self), jobID: try query.uuid("job_id"),
+            updatedSince: try query.date("updated_since"))
+        let proofs = try await repository.list(filter, page: page, tenantID: principal.tenantID)
+        return Page(fetched: proofs, limit: page.limit, id: \.id)
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Proof {
+        let principal = try context.require(.proofsRead)
+        let id = try context.parameters.uuid("id", "proof")
+        guard let proof = try await repository.get(id, tenantID: principal.tenantID) else { throw APIError.notFound("proof") }
+        return proof
+    }
+
+    @Sendable func review(_ request: Request, context: AppRequestContext) async throws -> Proof {
+        let principal = try context.require(.proofsWrite)
+        let id = try context.parameters.uuid("id", "proof")
+        let body = try await JSONBody.decode(ReviewRequest.self, from: request, context: context)
+        guard let decision = ProofDecision(rawValue: body.decision) else {
+            throw ValidationError(field: "decision", message: "decision must be one of: accepted, rejected")
+        }
+        guard let proof = try await repository.review(id, decision: decision, reason: body.reason, reviewer: principal.reference, tenantID: principal.tenantID) else {
+            throw APIError.notFound("proof")
+        }
+        return proof
+    }
+
+    /// Ids without repeats, first occurrence first.
+    static func unique(_ ids: [UUID]) -> [UUID] {
+        ids.reduce(into: []) { result, id in if !result.contains(id) { result.append(id) } }
+    }
+}
