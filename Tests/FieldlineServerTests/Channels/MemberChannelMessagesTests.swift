@@ -263,4 +263,62 @@ struct MemberChannelMessagesTests {
             #expect(try await admin.patch("/v1/channels/\(UUID().uuidString)", #"{"name":"X"}"#).status == .notFound)
         }
     }
+
+    @Test("members answering each other at the same moment all get through (each relay writes to the other's conversation)")
+    func simultaneousMembers() async throws {
+        try await FakeProvider.run { baseURL, _ in
+            try await TestApp.run(configure: Support.configure(baseURL)) { client, fixtures in
+                let admin = APICaller(client, try await fixtures.tenant())
+                let hook = try await Support.adapter(admin, "sms")
+                let (sur, norte, _, channel) = try await Self.peers(admin, handle: "coord")
+                let phones = (0..<6).map { "+3460070000\($0)" }
+                for (index, phone) in phones.enumerated() {
+                    _ = try await Self.member(admin, index.isMultiple(of: 2) ? sur : norte, "Crew \(index)", "sms", phone)
+                }
+                // Every member has an open conversation, locked by their own ingest, which the others' relays write to.
+                for (index, phone) in phones.enumerated() {
+                    try await Self.sms(client, hook, sid: "SMH\(index)", from: phone, text: "hola")
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for round in 0..<3 {
+                        for (index, phone) in phones.enumerated() {
+                            group.addTask { try await Self.sms(client, hook, sid: "SMC\(round)-\(index)", from: phone, text: "#coord ronda \(round) de \(index)") }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let thread = try await admin.get("/v1/channels/\(channel)/posts?limit=100").json["data"].array
+                #expect(thread.count == 18)
+                #expect(thread.allSatisfy { $0["recipient_count"].int == 5 })
+            }
+        }
+    }
+
+    @Test("#handle through the app adapter; a hierarchical channel's handle takes no member messages")
+    func appAdapterAndHierarchical() async throws {
+        try await TestApp.run { client, fixtures in
+            let fixture = try await fixtures.tenant()
+            let admin = APICaller(client, fixture)
+            let key = try #require(try await admin.post("/v1/api-keys", #"{"name":"App","scopes":["inbound:write"]}"#).json["key"].string)
+            let app = APICaller(client, token: key)
+            let (sur, norte, _, channel) = try await Self.peers(admin, handle: "pares")
+            let agency = try await ChannelsTests.organization(admin, "partner", "Agencia")
+            let tow = try await ChannelsTests.organization(admin, "subcontractor", "Grúas Agencia", parent: agency)
+            let down = try #require(try await admin.post(
+                "/v1/channels", #"{"kind":"hierarchical","name":"Agencia abajo","organization_id":"\#(agency)","handle":"abajo"}"#).json["id"].string)
+            _ = try await ChannelsTests.member(admin, sur, "Ana", appUser: "u-ana")
+            let carla = try await ChannelsTests.member(admin, norte, "Carla", appUser: "u-carla")
+            let towMember = try await ChannelsTests.member(admin, tow, "Gus", appUser: "u-gus")
+
+            let posted = try await app.post("/v1/app/messages", ##"{"sender":"u-ana","provider_message_id":"a-1","text":"#pares Llego en 10"}"##)
+            #expect(posted.status == .created)
+            #expect(try await Self.thread(channel, admin).map { $0["text"].string } == ["Llego en 10"])
+            #expect(try await Self.messages(of: carla, admin).map { $0["text"].string } == ["Ana (Grúas Sur): Llego en 10"])
+
+            let down1 = try await app.post("/v1/app/messages", ##"{"sender":"u-gus","provider_message_id":"g-1","text":"#abajo hola a todos"}"##)
+            #expect(down1.status == .created)
+            #expect(try await Self.thread(down, admin).isEmpty)
+            #expect(try await Self.messages(of: towMember, admin).map { $0["channel_post_id"].isNull } == [true])
+        }
+    }
 }

@@ -13,13 +13,8 @@ struct ChannelAddress: Sendable {
 /// Members speaking in a horizontal channel from their own app (docs/channels.md): a quoted reply
 /// to a relay copy, or a message starting with the channel's `#handle`.
 extension PostgresChannelsRepository {
-    /// Advisory lock class taken (per tenant) before a member's channel message locks its own
-    /// conversation: two members answering each other at once would otherwise each hold their
-    /// conversation and wait for the other's, which their relays write to.
-    static let memberPostLockClass: Int32 = 7015
-
     /// The horizontal channel an inbound text from `sender` is addressed to, held `FOR SHARE` until
-    /// commit, with the per-tenant member-post lock taken; nil when it is an ordinary message.
+    /// commit, with the tenant's post lock taken (`lockPosts`); nil when it is an ordinary message.
     /// `handle` (from a `#handle` prefix) wins over `replyTo` (the provider id of the quoted
     /// message, matched on the same adapter against an outbound relay copy in one of the member's
     /// conversations); either way the member must belong to one of the channel's organizations.
@@ -55,9 +50,7 @@ extension PostgresChannelsRepository {
         guard let (channelID, rank, memberID) = row else { return nil }
         let posted = rank == 1 ? handle?.text ?? "" : text.trimmingWhitespace()
         guard !posted.isEmpty else { return nil }
-        try await connection.query(
-            "SELECT pg_advisory_xact_lock(\(Self.memberPostLockClass), hashtext(\(tenantID.uuidString.lowercased())))::text",
-            logger: logger)
+        try await lockPosts(tenantID: tenantID, connection)
         return ChannelAddress(channelID: channelID, memberID: memberID, text: posted)
     }
 }

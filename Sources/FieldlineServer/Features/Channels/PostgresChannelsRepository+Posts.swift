@@ -13,6 +13,7 @@ extension PostgresChannelsRepository {
             ).first { try $0.decode(String.self) }
             guard let kind = rawKind.flatMap(ChannelKind.init(rawValue:)) else { return nil }
             if let memberID { try await requireParticipant(memberID, channel: id, kind: kind, tenantID: tenantID, connection) }
+            try await lockPosts(tenantID: tenantID, connection)
             let postID = try await publish(
                 to: id, kind: kind, text: text, memberID: memberID, userID: viewer.userID, tenantID: tenantID, connection)
             return try await connection.query(
@@ -24,8 +25,8 @@ extension PostgresChannelsRepository {
 
     /// Writes a post and queues its deliveries on `connection`, inside the caller's transaction:
     /// the API's post, or a member's message addressed to a channel during ingest. The caller has
-    /// checked the channel (held `FOR SHARE`) and, for a member, that they participate. Returns
-    /// the post's id.
+    /// checked the channel (held `FOR SHARE`) and, for a member, that they participate, and holds
+    /// the tenant's post lock (`lockPosts`). Returns the post's id.
     func publish(
         to id: UUID, kind: ChannelKind, text: String, memberID: UUID?, userID: UUID?, tenantID: UUID, _ connection: PostgresConnection
     ) async throws -> UUID {
@@ -80,6 +81,19 @@ extension PostgresChannelsRepository {
             "UPDATE channel_posts SET recipient_count = \(count) WHERE tenant_id = \(tenantID) AND id = \(postID)", logger: logger)
         try await appendStreamEvents(postID: postID, opened: opened, tenantID: tenantID, connection)
         return postID
+    }
+
+    /// Advisory lock class of the per-tenant channel post lock, see `lockPosts`.
+    static let postLockClass: Int32 = 7015
+
+    /// Takes the tenant's channel post lock until commit, so the tenant's posts fan out one at a
+    /// time. A member's channel message takes it before locking its own conversation: two members
+    /// answering each other at once would otherwise each hold their conversation and wait for the
+    /// other's, which their relays write to; and two posts would wait on each other's new
+    /// conversations for the same members.
+    func lockPosts(tenantID: UUID, _ connection: PostgresConnection) async throws {
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(Self.postLockClass), hashtext(\(tenantID.uuidString.lowercased())))::text", logger: logger)
     }
 
     func posts(of id: UUID, page: PageRequest, tenantID: UUID) async throws -> [ChannelPost]? {

@@ -28,7 +28,7 @@ struct PostgresConversationsRepository: ConversationsRepository {
     /// replies released, wake-up recorded). A text quoting a message or starting with `#` first
     /// looks for the horizontal channel it speaks in (see `channelAddress`).
     private func ingest(_ message: InboundMessageInput, tenantID: UUID, _ connection: PostgresConnection) async throws -> IngestResult {
-        // Before lookUp locks the member's conversation: see `PostgresChannelsRepository.memberPostLockClass`.
+        // Before lookUp locks the member's conversation: see `PostgresChannelsRepository.lockPosts`.
         let address = try await channelAddress(of: message, tenantID: tenantID, connection)
         let found = try await lookUp(message, tenantID: tenantID, connection)
         if let existing = found.existing { return existing }
