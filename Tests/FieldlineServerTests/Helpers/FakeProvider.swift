@@ -79,7 +79,7 @@ actor FakeProviderLog {
 }
 
 /// A local stand-in for the providers' APIs, on a real loopback port: it records every request
-/// and answers POSTs like WhatsApp's send endpoint (`wamid.OUT-<n>`), GETs with the routes a
+/// and answers POSTs like WhatsApp's send endpoint (`wamid.OUT-<n>`; Telegram's `result.message_id` is `<n>`), GETs with the routes a
 /// test `serve`s (media lookups and bytes), or fails on demand.
 enum FakeProvider {
     static func run(_ body: @Sendable (_ baseURL: String, _ log: FakeProviderLog) async throws -> Void) async throws {
@@ -94,7 +94,8 @@ enum FakeProvider {
                 return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"fake failure","code":\#(status)}}"#)))
             }
             let count = await log.requests.count
-            let answer = #"{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],"messages":[{"id":"wamid.OUT-\#(count)"}]}"#
+            // WhatsApp's send answer, with Telegram's `result.message_id` too (each reads its own field).
+            let answer = #"{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],"messages":[{"id":"wamid.OUT-\#(count)"}],"ok":true,"result":{"message_id":\#(count)}}"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer)))
         }
         router.get("**") { request, _ -> Response in

@@ -63,6 +63,7 @@ struct CrossTenantTests {
             ("GET", "/v1/media/{id}", nil),
             ("GET", "/v1/media/{id}/content", nil),
             ("GET", "/v1/channels/{id}", nil),
+            ("PATCH", "/v1/channels/{id}", #"{"name":"Stolen","handle":"stolen"}"#),
             ("DELETE", "/v1/channels/{id}", nil),
             ("GET", "/v1/channels/{id}/posts", nil),
             ("POST", "/v1/channels/{id}/posts", #"{"text":"Stolen"}"#),
@@ -151,6 +152,8 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/channels/\(channel)/posts").json["data"].array.isEmpty)
             #expect(try await owner.get("/v1/jobs/\(job)").json["title"].string == "Tow")
             #expect(try await owner.get("/v1/proofs?job_id=\(job)").json["data"].array.map { $0["review_state"].string } == ["submitted"])
+            #expect(try await owner.get("/v1/channels/\(channel)").json["name"].string == "Peers")
+            #expect(try await owner.get("/v1/channels/\(channel)").json["handle"].isNull)
             // Lists never show the other tenant's rows.
             #expect(try await intruder.get("/v1/organizations").json["data"].array.map { $0["id"].string } == [intruderPeer])
             #expect(try await intruder.get("/v1/members").json["data"].array.isEmpty)

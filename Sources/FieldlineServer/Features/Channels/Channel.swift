@@ -14,6 +14,8 @@ struct Channel: ResponseEncodable, Sendable {
     let id: UUID
     let kind: ChannelKind
     let name: String
+    /// What a member writes as `#handle` at the start of a message to speak in the channel; unique in the tenant.
+    let handle: String?
     /// Hierarchical: the organization speaking to its descendants.
     let organizationId: UUID?
     /// Hierarchical: only descendants of one of these kinds (empty = all kinds).
@@ -29,15 +31,16 @@ struct Channel: ResponseEncodable, Sendable {
         ch.id, ch.kind, ch.name, ch.organization_id, ch.kinds, ch.tags,
         coalesce((SELECT array_agg(p.organization_id ORDER BY p.organization_id) FROM channel_participants p
                   WHERE p.tenant_id = ch.tenant_id AND p.channel_id = ch.id), '{}'),
-        ch.created_by, ch.created_at
+        ch.created_by, ch.created_at, ch.handle
         """
 
     init(row: PostgresRow) throws {
-        let (id, kind, name, organizationID, kinds, tags, organizationIDs, createdBy, createdAt) =
-            try row.decode((UUID, String, String, UUID?, [String], [String], [UUID], UUID?, Date).self)
+        let (id, kind, name, organizationID, kinds, tags, organizationIDs, createdBy, createdAt, handle) =
+            try row.decode((UUID, String, String, UUID?, [String], [String], [UUID], UUID?, Date, String?).self)
         self.id = id
         self.kind = ChannelKind(rawValue: kind) ?? .hierarchical
         self.name = name
+        self.handle = handle
         self.organizationId = organizationID
         self.kinds = kinds
         self.tags = tags
@@ -76,8 +79,11 @@ enum NewChannel: Sendable {
 
 /// Storage of channels and their posts within a tenant.
 protocol ChannelsRepository: Sendable {
-    /// Creates a channel; throws a validation error for unknown or unrelated organizations.
-    func create(_ channel: NewChannel, viewer: Viewer) async throws -> Channel
+    /// Creates a channel; throws a validation error for unknown or unrelated organizations, a
+    /// conflict for a handle already taken.
+    func create(_ channel: NewChannel, handle: String?, viewer: Viewer) async throws -> Channel
+    /// Renames a channel and/or sets or clears its handle; nil when unknown.
+    func update(_ id: UUID, name: String?, handle: FieldUpdate<String>, tenantID: UUID) async throws -> Channel?
     /// One channel, or nil.
     func get(_ id: UUID, tenantID: UUID) async throws -> Channel?
     /// Channels, newest first.

@@ -13,8 +13,21 @@ struct ChannelsController: Sendable {
         let kinds: [String]?
         let tags: [String]?
         let organizationIds: [UUID]?
+        let handle: String?
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case kind, name, organizationId = "organization_id", kinds, tags, organizationIds = "organization_ids"
+            case kind, name, organizationId = "organization_id", kinds, tags, organizationIds = "organization_ids", handle
+        }
+    }
+
+    struct UpdateRequest: RequestBody {
+        let name: String?
+        /// `null` clears the handle.
+        let handle: FieldUpdate<String>
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, handle }
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            handle = try container.decodeUpdate(String.self, forKey: .handle)
         }
     }
 
@@ -31,6 +44,7 @@ struct ChannelsController: Sendable {
         group.post("channels", use: create)
         group.get("channels", use: list)
         group.get("channels/{id}", use: get)
+        group.patch("channels/{id}", use: update)
         group.delete("channels/{id}", use: delete)
         group.post("channels/{id}/posts", use: post)
         group.get("channels/{id}/posts", use: posts)
@@ -39,7 +53,8 @@ struct ChannelsController: Sendable {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Channel> {
         let principal = try context.require(.networkWrite)
         let body = try await JSONBody.decode(CreateRequest.self, from: request, context: context)
-        let channel = try await repository.create(try Self.validate(body), viewer: Viewer(principal))
+        let channel = try await repository.create(
+            try Self.validate(body), handle: try body.handle.map { try ChannelHandle.validate($0) }, viewer: Viewer(principal))
         return .created(channel, location: "/v1/channels/\(channel.id.uuidString)")
     }
 
@@ -82,6 +97,17 @@ struct ChannelsController: Sendable {
         let principal = try context.require(.conversationsRead)
         let id = try context.parameters.uuid("id", "channel")
         guard let channel = try await repository.get(id, tenantID: principal.tenantID) else { throw APIError.notFound("channel") }
+        return channel
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Channel {
+        let principal = try context.require(.networkWrite)
+        let id = try context.parameters.uuid("id", "channel")
+        let body = try await JSONBody.decode(UpdateRequest.self, from: request, context: context)
+        guard let channel = try await repository.update(
+            id, name: try body.name.map { try Validate.name($0) }, handle: try body.handle.map { try ChannelHandle.validate($0) },
+            tenantID: principal.tenantID)
+        else { throw APIError.notFound("channel") }
         return channel
     }
 

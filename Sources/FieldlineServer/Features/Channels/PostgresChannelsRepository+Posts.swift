@@ -13,61 +13,87 @@ extension PostgresChannelsRepository {
             ).first { try $0.decode(String.self) }
             guard let kind = rawKind.flatMap(ChannelKind.init(rawValue:)) else { return nil }
             if let memberID { try await requireParticipant(memberID, channel: id, kind: kind, tenantID: tenantID, connection) }
-            let label = try await senderLabel(memberID: memberID, userID: viewer.userID, tenantID: tenantID, connection)
-            let postID = UUIDv7.make()
-            try await connection.query("""
-                INSERT INTO channel_posts (tenant_id, id, channel_id, body, author_user_id, author_member_id, sender_label)
-                VALUES (\(tenantID), \(postID), \(id), \(text), \(viewer.userID), \(memberID), \(label))
-                """, logger: logger)
-            // Peers read who is speaking in the shared thread; a hierarchical post speaks as the organization.
-            let delivered = kind == .horizontal ? "\(label): \(text)" : text
-            let recipients = Self.recipientsSQL(kind, tenantID: tenantID)
-            let opened = try await connection.query("""
-                WITH params AS (SELECT \(id)::uuid AS channel_id, \(memberID)::uuid AS sender),
-                r AS (\(unescaped: recipients)),
-                opened AS (
-                    INSERT INTO conversations (tenant_id, id, member_id)
-                    SELECT \(tenantID), uuid_v7(), r.member_id FROM r
-                    WHERE NOT EXISTS (
-                        SELECT 1 FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.member_id = r.member_id AND c.status <> 'closed')
-                    ON CONFLICT (tenant_id, member_id) WHERE status <> 'closed' DO NOTHING
-                    RETURNING id, member_id
-                ), events AS (
-                    INSERT INTO conversation_events (tenant_id, id, conversation_id, kind)
-                    SELECT \(tenantID), uuid_v7(), opened.id, 'opened' FROM opened
-                )
-                SELECT id, member_id FROM opened
-                """, logger: logger
-            ).collect { try $0.decode((UUID, UUID).self) }
-            // A broadcast leaves last_message_at alone: it is not activity that should lift thousands of
-            // conversations to the top of the agents' queues (a new conversation starts at now()).
-            let count = try await connection.query("""
-                WITH params AS (SELECT \(id)::uuid AS channel_id, \(memberID)::uuid AS sender),
-                r AS (\(unescaped: recipients)),
-                targets AS (
-                    SELECT c.id FROM conversations c JOIN r ON c.member_id = r.member_id
-                    WHERE c.tenant_id = \(tenantID) AND c.status <> 'closed'
-                ), sent AS (
-                    INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, author_user_id, delivery_status, channel_post_id)
-                    SELECT \(tenantID), uuid_v7(), targets.id, 'outbound', 'text', \(delivered), \(viewer.userID), 'queued', \(postID)
-                    FROM targets
-                    RETURNING id, conversation_id
-                ), queued AS (
-                    INSERT INTO outbox (tenant_id, topic, payload)
-                    SELECT \(tenantID), 'message.send', jsonb_build_object('message_id', sent.id, 'conversation_id', sent.conversation_id)
-                    FROM sent
-                )
-                SELECT count(*)::int FROM sent
-                """, logger: logger
-            ).first { try $0.decode(Int.self) } ?? 0
-            try await connection.query(
-                "UPDATE channel_posts SET recipient_count = \(count) WHERE tenant_id = \(tenantID) AND id = \(postID)", logger: logger)
-            try await appendStreamEvents(postID: postID, opened: opened, tenantID: tenantID, connection)
+            try await lockPosts(tenantID: tenantID, connection)
+            let postID = try await publish(
+                to: id, kind: kind, text: text, memberID: memberID, userID: viewer.userID, tenantID: tenantID, connection)
             return try await connection.query(
                 "SELECT \(unescaped: ChannelPost.columns) FROM channel_posts p WHERE p.tenant_id = \(tenantID) AND p.id = \(postID)",
                 logger: logger
             ).first(ChannelPost.init(row:))
         }
+    }
+
+    /// Writes a post and queues its deliveries on `connection`, inside the caller's transaction:
+    /// the API's post, or a member's message addressed to a channel during ingest. The caller has
+    /// checked the channel (held `FOR SHARE`) and, for a member, that they participate, and holds
+    /// the tenant's post lock (`lockPosts`). Returns the post's id.
+    func publish(
+        to id: UUID, kind: ChannelKind, text: String, memberID: UUID?, userID: UUID?, tenantID: UUID, _ connection: PostgresConnection
+    ) async throws -> UUID {
+        let label = try await senderLabel(memberID: memberID, userID: userID, tenantID: tenantID, connection)
+        let postID = UUIDv7.make()
+        try await connection.query("""
+            INSERT INTO channel_posts (tenant_id, id, channel_id, body, author_user_id, author_member_id, sender_label)
+            VALUES (\(tenantID), \(postID), \(id), \(text), \(userID), \(memberID), \(label))
+            """, logger: logger)
+        // Peers read who is speaking in the shared thread; a hierarchical post speaks as the organization.
+        let delivered = kind == .horizontal ? "\(label): \(text)" : text
+        let recipients = Self.recipientsSQL(kind, tenantID: tenantID)
+        let opened = try await connection.query("""
+            WITH params AS (SELECT \(id)::uuid AS channel_id, \(memberID)::uuid AS sender),
+            r AS (\(unescaped: recipients)),
+            opened AS (
+                INSERT INTO conversations (tenant_id, id, member_id)
+                SELECT \(tenantID), uuid_v7(), r.member_id FROM r
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.member_id = r.member_id AND c.status <> 'closed')
+                ON CONFLICT (tenant_id, member_id) WHERE status <> 'closed' DO NOTHING
+                RETURNING id, member_id
+            ), events AS (
+                INSERT INTO conversation_events (tenant_id, id, conversation_id, kind)
+                SELECT \(tenantID), uuid_v7(), opened.id, 'opened' FROM opened
+            )
+            SELECT id, member_id FROM opened
+            """, logger: logger
+        ).collect { try $0.decode((UUID, UUID).self) }
+        // A broadcast leaves last_message_at alone: it is not activity that should lift thousands of
+        // conversations to the top of the agents' queues (a new conversation starts at now()).
+        let count = try await connection.query("""
+            WITH params AS (SELECT \(id)::uuid AS channel_id, \(memberID)::uuid AS sender),
+            r AS (\(unescaped: recipients)),
+            targets AS (
+                SELECT c.id FROM conversations c JOIN r ON c.member_id = r.member_id
+                WHERE c.tenant_id = \(tenantID) AND c.status <> 'closed'
+            ), sent AS (
+                INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, author_user_id, delivery_status, channel_post_id)
+                SELECT \(tenantID), uuid_v7(), targets.id, 'outbound', 'text', \(delivered), \(userID), 'queued', \(postID)
+                FROM targets
+                RETURNING id, conversation_id
+            ), queued AS (
+                INSERT INTO outbox (tenant_id, topic, payload)
+                SELECT \(tenantID), 'message.send', jsonb_build_object('message_id', sent.id, 'conversation_id', sent.conversation_id)
+                FROM sent
+            )
+            SELECT count(*)::int FROM sent
+            """, logger: logger
+        ).first { try $0.decode(Int.self) } ?? 0
+        try await connection.query(
+            "UPDATE channel_posts SET recipient_count = \(count) WHERE tenant_id = \(tenantID) AND id = \(postID)", logger: logger)
+        try await appendStreamEvents(postID: postID, opened: opened, tenantID: tenantID, connection)
+        return postID
+    }
+
+    /// Advisory lock class of the per-tenant channel post lock, see `lockPosts`.
+    static let postLockClass: Int32 = 7015
+
+    /// Takes the tenant's channel post lock until commit, so the tenant's posts fan out one at a
+    /// time. A member's channel message takes it before locking its own conversation: two members
+    /// answering each other at once would otherwise each hold their conversation and wait for the
+    /// other's, which their relays write to; and two posts would wait on each other's new
+    /// conversations for the same members.
+    func lockPosts(tenantID: UUID, _ connection: PostgresConnection) async throws {
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(Self.postLockClass), hashtext(\(tenantID.uuidString.lowercased())))::text", logger: logger)
     }
 
     func posts(of id: UUID, page: PageRequest, tenantID: UUID) async throws -> [ChannelPost]? {

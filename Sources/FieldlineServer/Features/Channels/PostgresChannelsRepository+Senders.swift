@@ -56,7 +56,7 @@ extension PostgresChannelsRepository {
                 UNION ALL
                 SELECT m.conversation_id, 'message.created', m.id,
                        jsonb_build_object('message_id', m.id, 'direction', 'outbound', 'kind', 'text'), 1, m.id
-                FROM messages m WHERE m.tenant_id = \(tenantID) AND m.channel_post_id = \(postID)
+                FROM messages m WHERE m.tenant_id = \(tenantID) AND m.channel_post_id = \(postID) AND m.direction = 'outbound'
             )
             INSERT INTO stream_pending (tenant_id, conversation_id, kind, message_id, data)
             SELECT \(tenantID), events.conversation_id, events.kind, events.message_id, events.data

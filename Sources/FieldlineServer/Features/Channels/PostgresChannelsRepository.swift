@@ -8,23 +8,23 @@ struct PostgresChannelsRepository: ChannelsRepository {
 
     var logger: Logger { database.logger }
 
-    func create(_ channel: NewChannel, viewer: Viewer) async throws -> Channel {
+    func create(_ channel: NewChannel, handle: String?, viewer: Viewer) async throws -> Channel {
         let tenantID = viewer.tenantID
-        return try await database.withTenant(tenantID) { connection in
+        return try await mappingHandleTaken { try await database.withTenant(tenantID) { connection in
             let id = UUIDv7.make()
             switch channel {
             case .hierarchical(let name, let organizationID, let kinds, let tags):
                 try await requireOrganizations([organizationID], field: "organization_id", tenantID: tenantID, connection)
                 try await connection.query("""
-                    INSERT INTO channels (tenant_id, id, kind, name, organization_id, kinds, tags, created_by)
-                    VALUES (\(tenantID), \(id), 'hierarchical', \(name), \(organizationID), \(kinds.map(\.rawValue)), \(tags), \(viewer.userID))
+                    INSERT INTO channels (tenant_id, id, kind, name, organization_id, kinds, tags, created_by, handle)
+                    VALUES (\(tenantID), \(id), 'hierarchical', \(name), \(organizationID), \(kinds.map(\.rawValue)), \(tags), \(viewer.userID), \(handle))
                     """, logger: logger)
             case .horizontal(let name, let organizationIDs):
                 try await requireOrganizations(organizationIDs, field: "organization_ids", tenantID: tenantID, connection)
                 try await requirePeers(organizationIDs, tenantID: tenantID, connection)
                 try await connection.query("""
-                    INSERT INTO channels (tenant_id, id, kind, name, created_by)
-                    VALUES (\(tenantID), \(id), 'horizontal', \(name), \(viewer.userID))
+                    INSERT INTO channels (tenant_id, id, kind, name, created_by, handle)
+                    VALUES (\(tenantID), \(id), 'horizontal', \(name), \(viewer.userID), \(handle))
                     """, logger: logger)
                 try await connection.query("""
                     INSERT INTO channel_participants (tenant_id, channel_id, organization_id)
@@ -33,7 +33,20 @@ struct PostgresChannelsRepository: ChannelsRepository {
             }
             guard let created = try await fetch(id, tenantID: tenantID, connection) else { throw MissingRowError(what: "new channel") }
             return created
-        }
+        } }
+    }
+
+    func update(_ id: UUID, name: String?, handle: FieldUpdate<String>, tenantID: UUID) async throws -> Channel? {
+        let setHandle: Bool = if case .set = handle { true } else { false }
+        return try await mappingHandleTaken { try await database.withTenant(tenantID) { connection in
+            let updated = try await connection.query("""
+                UPDATE channels SET name = coalesce(\(name), name),
+                    handle = CASE WHEN \(setHandle) THEN \(handle.applied(to: nil)) ELSE handle END
+                WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id
+                """, logger: logger
+            ).any()
+            return updated ? try await fetch(id, tenantID: tenantID, connection) : nil
+        } }
     }
 
     func get(_ id: UUID, tenantID: UUID) async throws -> Channel? {
@@ -65,6 +78,15 @@ struct PostgresChannelsRepository: ChannelsRepository {
             SELECT \(unescaped: Channel.columns) FROM channels ch WHERE ch.tenant_id = \(tenantID) AND ch.id = \(id)
             """, logger: logger
         ).first(Channel.init(row:))
+    }
+
+    /// A handle another channel of the tenant already has is a 409.
+    private func mappingHandleTaken<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error where error.postgresError?.isUniqueViolation == true {
+            throw APIError.conflict("handle_taken", "another channel already uses this handle", field: "handle")
+        }
     }
 
     /// Every id names an organization of the tenant, or a 422 naming the first unknown one.

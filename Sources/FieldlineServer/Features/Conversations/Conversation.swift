@@ -65,18 +65,23 @@ struct Message: ResponseEncodable, Sendable {
     let createdAt: Date
     /// The file this message carries (image, document), with its fetch status.
     let media: MessageMedia?
+    /// The channel post this message is a delivery of (outbound), or that it made in a channel (a
+    /// member's inbound message addressed to a horizontal channel).
+    let channelPostId: UUID?
 
     /// `message_media(...)` is a function, not a join, so these columns also work in `RETURNING`.
     static let columns = """
         m.id, m.conversation_id, m.direction, m.kind, m.body, m.author_user_id, m.provider, m.provider_message_id,
-        m.delivery_status, m.created_at, message_media(m.tenant_id, m.id)::text, m.payload::text, m.delivery_error
+        m.delivery_status, m.created_at, message_media(m.tenant_id, m.id)::text, m.payload::text, m.delivery_error,
+        m.channel_post_id
         """
 
     init(row: PostgresRow) throws {
-        let (id, conversationID, direction, kind, text, authorUserID, provider, providerMessageID, deliveryStatus, createdAt, media, payload, deliveryError) =
-            try row.decode((UUID, UUID, String, String, String?, UUID?, String?, String?, String?, Date, String?, String, String?).self)
+        let (id, conversationID, direction, kind, text, authorUserID, provider, providerMessageID, deliveryStatus, createdAt, media, payload, deliveryError, channelPostID) =
+            try row.decode((UUID, UUID, String, String, String?, UUID?, String?, String?, String?, Date, String?, String, String?, UUID?).self)
         self.payload = (try? JSONDecoder().decode(JSONValue.self, from: Data(payload.utf8))) ?? .object([:])
         self.deliveryError = deliveryError
+        self.channelPostId = channelPostID
         self.id = id
         self.conversationId = conversationID
         self.direction = MessageDirection(rawValue: direction) ?? .inbound
@@ -118,6 +123,9 @@ struct InboundMessageInput: Sendable {
     var senderName: String? = nil
     /// The file an image or document message carries, fetched in the background.
     var media: InboundMediaInput? = nil
+    /// The provider id of the message this one quotes (a reply); a relay copy of a horizontal
+    /// channel post makes the message speak in that channel.
+    var replyToProviderMessageID: String? = nil
     let identityKind: IdentityKind
     let sender: String
     let providerMessageID: String

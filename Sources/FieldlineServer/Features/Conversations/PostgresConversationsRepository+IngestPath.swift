@@ -67,25 +67,28 @@ extension PostgresConversationsRepository {
         return found
     }
 
-    /// One round trip: inserts the message; updates the conversation (a member writing wakes a
-    /// snoozed one); when `releaseHeld`, puts the held replies back in the outbox (the member
+    /// One round trip: inserts the message (naming `channelPostID`, the post it made in a channel);
+    /// when `deskActivity`, updates the conversation (a member writing wakes a snoozed one and
+    /// lifts it in the queues); when `releaseHeld`, puts the held replies back in the outbox (the member
     /// wrote, so the service window is open again; the conversation row is already locked by
     /// `lookUp` or `activeConversation`, see `MessageSender.hold`); records the wake-up when
     /// `woke`. Throws `LostDuplicateRace` when an identical webhook stored the message first.
     func store(
         _ message: InboundMessageInput, content: (kind: MessageKind, text: String?, payload: String), messageID: UUID,
-        conversationID: UUID, releaseHeld: Bool, woke: Bool, tenantID: UUID, _ connection: PostgresConnection
+        conversationID: UUID, releaseHeld: Bool, woke: Bool, deskActivity: Bool, channelPostID: UUID?, tenantID: UUID,
+        _ connection: PostgresConnection
     ) async throws {
         let inserted = try await connection.query("""
             WITH inserted AS (
-                INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, adapter_id, provider_message_id)
+                INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, adapter_id, provider_message_id,
+                                      channel_post_id)
                 VALUES (\(tenantID), \(messageID), \(conversationID), 'inbound', \(content.kind.rawValue), \(content.text),
-                        \(content.payload)::jsonb, \(message.provider), \(message.adapterID), \(message.providerMessageID))
+                        \(content.payload)::jsonb, \(message.provider), \(message.adapterID), \(message.providerMessageID), \(channelPostID))
                 ON CONFLICT (tenant_id, provider, adapter_id, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
                 RETURNING id
             ), touched AS (
                 UPDATE conversations SET last_message_at = now(), status = 'open', snoozed_until = NULL
-                WHERE tenant_id = \(tenantID) AND id = \(conversationID) AND EXISTS (SELECT 1 FROM inserted)
+                WHERE \(deskActivity) AND tenant_id = \(tenantID) AND id = \(conversationID) AND EXISTS (SELECT 1 FROM inserted)
                 RETURNING id
             ), released AS (
                 UPDATE messages SET delivery_status = 'queued', delivery_error = NULL

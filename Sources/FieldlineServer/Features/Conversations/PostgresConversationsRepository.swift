@@ -25,8 +25,11 @@ struct PostgresConversationsRepository: ConversationsRepository {
     /// One transaction per message. The common case (known member, open conversation) costs
     /// two statements before the stream event: `lookUp` (dedupe, member, conversation locked,
     /// the offer a numbered answer would answer) and `store` (message, conversation, held
-    /// replies released, wake-up recorded).
+    /// replies released, wake-up recorded). A text quoting a message or starting with `#` first
+    /// looks for the horizontal channel it speaks in (see `channelAddress`).
     private func ingest(_ message: InboundMessageInput, tenantID: UUID, _ connection: PostgresConnection) async throws -> IngestResult {
+        // Before lookUp locks the member's conversation: see `PostgresChannelsRepository.lockPosts`.
+        let address = try await channelAddress(of: message, tenantID: tenantID, connection)
         let found = try await lookUp(message, tenantID: tenantID, connection)
         if let existing = found.existing { return existing }
         let knownOrNew: UUID? = if let memberID = found.memberID { memberID } else { try await newUnverifiedMember(message, tenantID: tenantID, connection) }
@@ -37,19 +40,25 @@ struct PostgresConversationsRepository: ConversationsRepository {
         let answer: (kind: MessageKind, text: String?, payload: String)?
         if let known = found.conversation {
             conversation = known
-            answer = try Self.numberedAnswer(message, offer: found.offer)
+            // Words said to peers in a channel answer no menu of the desk.
+            answer = address == nil ? try Self.numberedAnswer(message, offer: found.offer) : nil
         } else {
             conversation = try await activeConversation(of: memberID, tenantID: tenantID, connection)
             // A conversation opened just now has no replies yet: nothing to answer, nothing held.
-            answer = conversation.opened ? nil : try await numberedAnswer(message, in: conversation.id, tenantID: tenantID, connection)
+            answer = conversation.opened || address != nil
+                ? nil : try await numberedAnswer(message, in: conversation.id, tenantID: tenantID, connection)
         }
         let conversationID = conversation.id
         let opened = conversation.opened
         let content = answer ?? (kind: message.kind, text: message.text, payload: message.payload)
         let messageID = UUIDv7.make()
-        let woke = conversation.status == .pending
+        var postID: UUID?
+        if let address { postID = try await post(address, tenantID: tenantID, connection) }
+        // A channel message is said to peers, not to the desk: it neither wakes a snoozed
+        // conversation nor lifts it in the queues (like a broadcast, see docs/channels.md).
+        let woke = conversation.status == .pending && address == nil
         try await store(message, content: content, messageID: messageID, conversationID: conversationID,
-                        releaseHeld: !opened, woke: woke, tenantID: tenantID, connection)
+                        releaseHeld: !opened, woke: woke, deskActivity: address == nil, channelPostID: postID, tenantID: tenantID, connection)
         if let media = message.media {
             try await PostgresMediaRepository.enqueue(
                 media, messageID: messageID, provider: message.provider, adapterID: message.adapterID, tenantID: tenantID,
@@ -63,9 +72,11 @@ struct PostgresConversationsRepository: ConversationsRepository {
         if woke {
             events.append(Self.statusChanged(conversationID, from: .pending, to: .open, reason: "member_wrote"))
         }
-        events += try await RoutingEngine(logger: logger).inbound(
-            text: message.text, conversationID: conversationID, opened: conversation.opened,
-            routingState: conversation.routingState, tenantID: tenantID, connection)
+        if address == nil {
+            events += try await RoutingEngine(logger: logger).inbound(
+                text: message.text, conversationID: conversationID, opened: conversation.opened,
+                routingState: conversation.routingState, tenantID: tenantID, connection)
+        }
         try await StreamEventWriter.append(events, tenantID: tenantID, connection: connection, logger: logger)
         return IngestResult(messageId: messageID, conversationId: conversationID, duplicate: false)
     }

@@ -40,6 +40,7 @@ struct InboundProcessor: Sendable {
         input.unknownSenderOrganizationID = account.adapter.unverifiedOrganizationId
         input.senderName = message.senderName
         input.media = Self.media(message.content)
+        input.replyToProviderMessageID = message.replyToProviderMessageID
         return input
     }
 

@@ -1,0 +1,56 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// A member's inbound text that speaks in a horizontal channel: the channel, the member, and the
+/// text to post (without the `#handle` that addressed it).
+struct ChannelAddress: Sendable {
+    let channelID: UUID
+    let memberID: UUID
+    let text: String
+}
+
+/// Members speaking in a horizontal channel from their own app (docs/channels.md): a quoted reply
+/// to a relay copy, or a message starting with the channel's `#handle`.
+extension PostgresChannelsRepository {
+    /// The horizontal channel an inbound text from `sender` is addressed to, held `FOR SHARE` until
+    /// commit, with the tenant's post lock taken (`lockPosts`); nil when it is an ordinary message.
+    /// `handle` (from a `#handle` prefix) wins over `replyTo` (the provider id of the quoted
+    /// message, matched on the same adapter against an outbound relay copy in one of the member's
+    /// conversations); either way the member must belong to one of the channel's organizations.
+    func addressedChannel(
+        identityKind: IdentityKind, sender: String, provider: String, adapterID: UUID?, replyTo: String?,
+        handle: (handle: String, text: String)?, text: String, tenantID: UUID, _ connection: PostgresConnection
+    ) async throws -> ChannelAddress? {
+        let row = try await connection.query("""
+            WITH member AS (
+                SELECT m.id, m.organization_id FROM member_identities i
+                JOIN members m ON m.tenant_id = i.tenant_id AND m.id = i.member_id
+                WHERE i.tenant_id = \(tenantID) AND i.kind = \(identityKind.rawValue) AND i.external_id = \(sender)
+            ), candidate AS (
+                SELECT 1 AS rank, ch.id AS channel_id FROM channels ch
+                WHERE \(handle?.handle)::text IS NOT NULL AND ch.tenant_id = \(tenantID) AND ch.handle = \(handle?.handle)
+                UNION ALL
+                SELECT 2, cp.channel_id FROM messages q
+                JOIN conversations c ON c.tenant_id = q.tenant_id AND c.id = q.conversation_id
+                JOIN channel_posts cp ON cp.tenant_id = q.tenant_id AND cp.id = q.channel_post_id
+                WHERE \(replyTo)::text IS NOT NULL AND q.tenant_id = \(tenantID) AND q.provider = \(provider)
+                  AND q.adapter_id = \(adapterID)::uuid AND q.provider_message_id = \(replyTo)
+                  AND q.direction = 'outbound' AND c.member_id = (SELECT id FROM member)
+            )
+            SELECT ch.id, candidate.rank, member.id FROM candidate
+            JOIN channels ch ON ch.tenant_id = \(tenantID) AND ch.id = candidate.channel_id AND ch.kind = 'horizontal'
+            JOIN member ON true
+            JOIN channel_participants p
+                ON p.tenant_id = \(tenantID) AND p.channel_id = ch.id AND p.organization_id = member.organization_id
+            ORDER BY candidate.rank LIMIT 1
+            FOR SHARE OF ch
+            """, logger: logger
+        ).first { try $0.decode((UUID, Int, UUID).self) }
+        guard let (channelID, rank, memberID) = row else { return nil }
+        let posted = rank == 1 ? handle?.text ?? "" : text.trimmingWhitespace()
+        guard !posted.isEmpty else { return nil }
+        try await lockPosts(tenantID: tenantID, connection)
+        return ChannelAddress(channelID: channelID, memberID: memberID, text: posted)
+    }
+}
