@@ -31,9 +31,7 @@ public struct Database: Sendable {
         _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await transaction(logger: logger) { connection in
-            try await connection.query(
-                "SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)",
-                logger: logger ?? self.logger)
+            _ = try await connection.rows(SetTenantStatement(tenantID: tenantID), logger: logger ?? self.logger)
             return try await body(connection)
         }
     }

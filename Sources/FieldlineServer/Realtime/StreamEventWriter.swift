@@ -21,19 +21,45 @@ enum StreamEventWriter {
         _ events: [NewStreamEvent], tenantID: UUID, connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !events.isEmpty else { return }
-        let data = try events.map { String(decoding: try encoder.encode($0.data), as: UTF8.self) }
-        // Arrays of optionals do not bind; an absent id travels as "" and becomes NULL.
-        func ids(_ values: [UUID?]) -> [String] { values.map { $0?.uuidString ?? "" } }
-        try await connection.query("""
+        _ = try await connection.rows(
+            AppendStatement(tenantID: tenantID, events: events, data: try events.map { String(decoding: try encoder.encode($0.data), as: UTF8.self) }),
+            logger: logger)
+        StreamPublication.markWritten(tenantID)
+    }
+
+    /// The insert, prepared once per connection (it runs in nearly every writing transaction).
+    struct AppendStatement: PostgresPreparedStatement {
+        static let name = "fieldline_stream_append"
+        static let sql = """
             INSERT INTO stream_pending (tenant_id, conversation_id, kind, message_id, prior_assignee_id, prior_team_id, data)
-            SELECT \(tenantID), e.conversation_id, e.kind, NULLIF(e.message_id, '')::uuid,
+            SELECT $1, e.conversation_id, e.kind, NULLIF(e.message_id, '')::uuid,
                    NULLIF(e.prior_assignee_id, '')::uuid, NULLIF(e.prior_team_id, '')::uuid, e.data::jsonb
-            FROM unnest(\(events.map(\.conversationID))::uuid[], \(events.map(\.kind.rawValue))::text[],
-                        \(ids(events.map(\.messageID)))::text[], \(ids(events.map(\.priorAssigneeID)))::text[],
-                        \(ids(events.map(\.priorTeamID)))::text[], \(data)::text[])
+            FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
                  WITH ORDINALITY AS e(conversation_id, kind, message_id, prior_assignee_id, prior_team_id, data, position)
             ORDER BY e.position
-            """, logger: logger)
-        StreamPublication.markWritten(tenantID)
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuidArray, .textArray, .textArray, .textArray, .textArray, .textArray]
+        typealias Row = ()
+
+        let tenantID: UUID
+        let events: [NewStreamEvent]
+        /// Each event's `data` as JSON text.
+        let data: [String]
+
+        func makeBindings() throws -> PostgresBindings {
+            // Arrays of optionals do not bind; an absent id travels as "" and becomes NULL.
+            func ids(_ values: [UUID?]) -> [String] { values.map { $0?.uuidString ?? "" } }
+            var bindings = PostgresBindings(capacity: 7)
+            bindings.append(tenantID)
+            bindings.append(events.map(\.conversationID))
+            bindings.append(events.map(\.kind.rawValue))
+            bindings.append(ids(events.map(\.messageID)))
+            bindings.append(ids(events.map(\.priorAssigneeID)))
+            bindings.append(ids(events.map(\.priorTeamID)))
+            bindings.append(data)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
     }
 }

@@ -20,37 +20,9 @@ extension PostgresConversationsRepository {
     /// exactly (see `MessageSender.hold`) — and, for short texts, the last reply's offered choices.
     func lookUp(_ message: InboundMessageInput, tenantID: UUID, _ connection: PostgresConnection) async throws -> LookUp {
         let wantOffer = Self.mayBeNumberedAnswer(message)
-        let row = try await connection.query("""
-            WITH existing AS (
-                SELECT id, conversation_id FROM messages
-                WHERE tenant_id = \(tenantID) AND provider = \(message.provider) AND provider_message_id = \(message.providerMessageID)
-                  AND adapter_id IS NOT DISTINCT FROM \(message.adapterID)::uuid
-                LIMIT 1
-            ), member AS (
-                SELECT member_id FROM member_identities
-                WHERE tenant_id = \(tenantID) AND kind = \(message.identityKind.rawValue) AND external_id = \(message.sender)
-            ), conversation AS (
-                SELECT c.id, c.status, c.routing_state FROM conversations c
-                WHERE c.tenant_id = \(tenantID) AND c.member_id = (SELECT member_id FROM member) AND c.status <> 'closed'
-                  AND NOT EXISTS (SELECT 1 FROM existing)
-                FOR UPDATE
-            ), offer AS (
-                SELECT o.id, o.provider, o.payload::text AS payload,
-                       EXISTS (SELECT 1 FROM messages a
-                               WHERE a.tenant_id = \(tenantID) AND a.conversation_id = o.conversation_id
-                                 AND a.direction = 'inbound' AND a.kind = 'choice' AND a.id > o.id) AS answered
-                FROM messages o
-                WHERE \(wantOffer) AND o.tenant_id = \(tenantID) AND o.conversation_id = (SELECT id FROM conversation)
-                  AND o.direction = 'outbound' AND o.kind <> 'system' AND o.delivery_status IN ('sent', 'delivered', 'read')
-                ORDER BY o.id DESC LIMIT 1
-            )
-            SELECT e.id, e.conversation_id, m.member_id, c.id, c.status, c.routing_state, o.id, o.provider, o.payload, o.answered
-            FROM (SELECT 1) AS one
-            LEFT JOIN existing e ON true LEFT JOIN member m ON true LEFT JOIN conversation c ON true LEFT JOIN offer o ON true
-            """, logger: logger
-        ).first { row in
-            try row.decode((UUID?, UUID?, UUID?, UUID?, String?, String?, UUID?, String?, String?, Bool?).self)
-        }
+        let row = try await connection.rows(
+            IngestLookUpStatement(tenantID: tenantID, message: message, wantOffer: wantOffer), logger: logger
+        ).first
         guard let (existingID, existingConversation, memberID, conversationID, status, routingState, offerID, offerProvider, offerPayload, answered) = row
         else { throw MissingRowError(what: "ingest lookup") }
         var found = LookUp(memberID: memberID)
@@ -78,37 +50,13 @@ extension PostgresConversationsRepository {
         conversationID: UUID, releaseHeld: Bool, woke: Bool, deskActivity: Bool, channelPostID: UUID?, tenantID: UUID,
         _ connection: PostgresConnection
     ) async throws {
-        let inserted = try await connection.query("""
-            WITH inserted AS (
-                INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, adapter_id, provider_message_id,
-                                      channel_post_id)
-                VALUES (\(tenantID), \(messageID), \(conversationID), 'inbound', \(content.kind.rawValue), \(content.text),
-                        \(content.payload)::jsonb, \(message.provider), \(message.adapterID), \(message.providerMessageID), \(channelPostID))
-                ON CONFLICT (tenant_id, provider, adapter_id, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
-                RETURNING id
-            ), touched AS (
-                UPDATE conversations SET last_message_at = now(), status = 'open', snoozed_until = NULL
-                WHERE \(deskActivity) AND tenant_id = \(tenantID) AND id = \(conversationID) AND EXISTS (SELECT 1 FROM inserted)
-                RETURNING id
-            ), released AS (
-                UPDATE messages SET delivery_status = 'queued', delivery_error = NULL
-                WHERE \(releaseHeld) AND tenant_id = \(tenantID) AND conversation_id = \(conversationID) AND delivery_status = 'held'
-                  AND EXISTS (SELECT 1 FROM inserted)
-                RETURNING id
-            ), queued AS (
-                INSERT INTO outbox (tenant_id, topic, payload)
-                SELECT \(tenantID), 'message.send', jsonb_build_object('message_id', id, 'conversation_id', \(conversationID))
-                FROM released ORDER BY id
-                RETURNING 1
-            ), woken AS (
-                INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_user_id)
-                SELECT \(tenantID), \(UUIDv7.make()), \(conversationID), 'woke', NULL::uuid
-                WHERE \(woke) AND EXISTS (SELECT 1 FROM inserted)
-                RETURNING 1
-            )
-            SELECT id FROM inserted
-            """, logger: logger
-        ).any()
+        let inserted = try await connection.rows(
+            IngestStoreStatement(
+                tenantID: tenantID, messageID: messageID, conversationID: conversationID, message: message, content: content,
+                channelPostID: channelPostID, deskActivity: deskActivity, releaseHeld: releaseHeld, woke: woke,
+                wakeEventID: UUIDv7.make()),
+            logger: logger
+        ).isEmpty == false
         guard inserted else { throw LostDuplicateRace() }
     }
 

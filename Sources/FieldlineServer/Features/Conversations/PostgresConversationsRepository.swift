@@ -100,19 +100,14 @@ struct PostgresConversationsRepository: ConversationsRepository {
         let memberID = UUIDv7.make()
         let phone = [IdentityKind.whatsapp, .sms].contains(message.identityKind) ? (try? PhoneNumber(parsing: message.sender).e164) : nil
         let name = String((message.senderName?.trimmingWhitespace()).flatMap { $0.isEmpty ? nil : $0 }?.prefix(200) ?? Substring(message.sender.prefix(200)))
-        try await connection.query("""
-            INSERT INTO members (tenant_id, id, organization_id, name, phone)
-            VALUES (\(tenantID), \(memberID), \(organizationID), \(name), \(phone))
-            """, logger: logger)
         // Two first messages from the same stranger can race: the second waits on the identity's
-        // unique key, inserts nothing, and uses the member the first one made.
-        let claimed = try await connection.query("""
-            INSERT INTO member_identities (tenant_id, id, member_id, kind, external_id)
-            VALUES (\(tenantID), \(UUIDv7.make()), \(memberID), \(message.identityKind.rawValue), \(message.sender))
-            ON CONFLICT (tenant_id, kind, external_id) DO NOTHING
-            RETURNING member_id
-            """, logger: logger
-        ).any()
+        // unique key, inserts no identity, and uses the member the first one made.
+        let claimed = try await !connection.rows(
+            NewMemberStatement(
+                tenantID: tenantID, memberID: memberID, organizationID: organizationID, name: name, phone: phone,
+                identityKind: message.identityKind.rawValue, externalID: message.sender),
+            logger: logger
+        ).isEmpty
         if claimed { return memberID }
         try await connection.query("DELETE FROM members WHERE tenant_id = \(tenantID) AND id = \(memberID)", logger: logger)
         return try await connection.query("""
@@ -125,14 +120,10 @@ struct PostgresConversationsRepository: ConversationsRepository {
     /// The member's conversation that is not closed, opened now (`opened`) if there is none.
     private func activeConversation(of memberID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> ActiveConversation {
         let newID = UUIDv7.make()
-        let opened = try await connection.query("""
-            INSERT INTO conversations (tenant_id, id, member_id) VALUES (\(tenantID), \(newID), \(memberID))
-            ON CONFLICT (tenant_id, member_id) WHERE status <> 'closed' DO NOTHING
-            RETURNING id
-            """, logger: logger
-        ).any()
+        let opened = try await !connection.rows(
+            OpenConversationStatement(tenantID: tenantID, conversationID: newID, memberID: memberID), logger: logger
+        ).isEmpty
         if opened {
-            try await recordEvent("opened", conversationID: newID, actor: nil, tenantID: tenantID, connection)
             return ActiveConversation(id: newID, opened: true, status: .open, routingState: "none")
         }
         let existing = try await connection.query("""

@@ -52,10 +52,27 @@ struct RoutingSettings: ResponseEncodable, Sendable {
     }
 
     /// The tenant's settings, or nil when none were saved.
+    /// Read for every new conversation, so prepared once per connection.
     static func load(tenantID: UUID, _ connection: PostgresConnection, logger: Logger) async throws -> RoutingSettings? {
-        try await connection.query(
-            "SELECT \(unescaped: columns) FROM routing_settings WHERE tenant_id = \(tenantID)", logger: logger
-        ).first(RoutingSettings.init(row:))
+        try await connection.rows(LoadStatement(tenantID: tenantID), logger: logger).first
+    }
+
+    /// The tenant's settings row.
+    struct LoadStatement: PostgresPreparedStatement {
+        static let name = "fieldline_routing_settings"
+        static let sql = "SELECT \(RoutingSettings.columns) FROM routing_settings WHERE tenant_id = $1"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid]
+        typealias Row = RoutingSettings
+
+        let tenantID: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(tenantID)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> RoutingSettings { try RoutingSettings(row: row) }
     }
 }
 
