@@ -8,7 +8,7 @@ protocol ConversationsRepository: Sendable {
     func ingest(_ message: InboundMessageInput, tenantID: UUID) async throws -> IngestResult
     /// Records a provider's delivery report on our outbound message (never moving backwards,
     /// e.g. a late "delivered" after "read").
-    func applyDeliveryStatus(_ status: DeliveryStatus, providerMessageID: String, error: String, adapterID: UUID, tenantID: UUID) async throws
+    func applyDeliveryStatus(_ status: DeliveryStatus, providerMessageID: String, error: String, provider: String, adapterID: UUID, tenantID: UUID) async throws
     /// Conversations of a queue, newest first.
     func list(queue: ConversationQueue, status: ConversationStatus?, memberID: UUID?, page: PageRequest, viewer: Viewer) async throws -> [Conversation]
     /// One conversation the viewer may see, or nil.

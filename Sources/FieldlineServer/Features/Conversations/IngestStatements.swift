@@ -10,8 +10,13 @@ struct IngestLookUpStatement: PostgresPreparedStatement {
     static let name = "fieldline_ingest_look_up"
     static let sql = """
         WITH existing AS (
-            SELECT id, conversation_id FROM messages
-            WHERE tenant_id = $1 AND provider = $2 AND provider_message_id = $3 AND adapter_id IS NOT DISTINCT FROM $4
+            -- Two equalities rather than IS NOT DISTINCT FROM, which no index can serve: each
+            -- branch is a single probe of the unique (tenant, provider, adapter, provider id) key.
+            (SELECT id, conversation_id FROM messages
+             WHERE tenant_id = $1 AND provider = $2 AND adapter_id = $4 AND provider_message_id = $3
+             UNION ALL
+             SELECT id, conversation_id FROM messages
+             WHERE $4::uuid IS NULL AND tenant_id = $1 AND provider = $2 AND adapter_id IS NULL AND provider_message_id = $3)
             LIMIT 1
         ), member AS (
             SELECT member_id FROM member_identities WHERE tenant_id = $1 AND kind = $5 AND external_id = $6

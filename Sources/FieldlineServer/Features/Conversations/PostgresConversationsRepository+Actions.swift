@@ -113,13 +113,13 @@ extension PostgresConversationsRepository {
         }
     }
 
-    func applyDeliveryStatus(_ status: DeliveryStatus, providerMessageID: String, error: String, adapterID: UUID, tenantID: UUID) async throws {
+    func applyDeliveryStatus(_ status: DeliveryStatus, providerMessageID: String, error: String, provider: String, adapterID: UUID, tenantID: UUID) async throws {
         try await database.withTenant(tenantID) { connection in
             try await connection.query("""
                 UPDATE messages SET delivery_status = \(status.rawValue),
                     delivery_error = CASE WHEN \(status.rawValue) = 'failed' THEN nullif(\(error), '') ELSE delivery_error END
-                WHERE tenant_id = \(tenantID) AND adapter_id = \(adapterID) AND provider_message_id = \(providerMessageID)
-                  AND direction = 'outbound'
+                WHERE tenant_id = \(tenantID) AND provider = \(provider) AND adapter_id = \(adapterID)
+                  AND provider_message_id = \(providerMessageID) AND direction = 'outbound'
                   AND coalesce(array_position(ARRAY['queued', 'sent', 'delivered', 'read'], delivery_status), 0)
                       < CASE WHEN \(status.rawValue) = 'failed' THEN 3
                              ELSE coalesce(array_position(ARRAY['queued', 'sent', 'delivered', 'read'], \(status.rawValue)), 0) END

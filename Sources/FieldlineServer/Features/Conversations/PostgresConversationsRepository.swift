@@ -85,7 +85,7 @@ struct PostgresConversationsRepository: ConversationsRepository {
         try await connection.query("""
             SELECT id, conversation_id FROM messages
             WHERE tenant_id = \(tenantID) AND provider = \(message.provider) AND provider_message_id = \(message.providerMessageID)
-              AND adapter_id IS NOT DISTINCT FROM \(message.adapterID)::uuid
+              AND (adapter_id = \(message.adapterID) OR (\(message.adapterID)::uuid IS NULL AND adapter_id IS NULL))
             """, logger: logger
         ).first { row in
             let (id, conversationID) = try row.decode((UUID, UUID).self)

@@ -23,7 +23,7 @@ struct InboundProcessor: Sendable {
                 try await conversations.applyDeliveryStatus(
                     DeliveryStatus(rawValue: update.status.rawValue) ?? .sent, providerMessageID: providerMessageID,
                     error: [update.errorCode, update.errorMessage].compactMap { $0 }.joined(separator: ": "),
-                    adapterID: account.adapter.id, tenantID: account.tenantID)
+                    provider: account.adapter.provider, adapterID: account.adapter.id, tenantID: account.tenantID)
             }
         }
         return stored
