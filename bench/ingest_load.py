@@ -143,10 +143,10 @@ async def stream_reader(load, ready, stop):
 
 class WaitSampler:
     """Every 100 ms, through one long-lived psql, counts the server's database sessions that are
-    active and those waiting on an advisory lock (the stream's per-tenant append lock)."""
+    active and those waiting on a heavyweight lock (row, transaction, advisory or the notify lock)."""
 
     QUERY = ("SELECT count(*) FILTER (WHERE state = 'active'), "
-             "count(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event = 'advisory') "
+             "count(*) FILTER (WHERE wait_event_type = 'Lock') "
              "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid();\n")
 
     def __init__(self, database_url):
