@@ -41,6 +41,8 @@ public struct AppConfig: Sendable {
     /// How long an opened adapter account (decrypted credentials) is reused by the webhook path;
     /// zero turns the cache off. Also how long other instances may accept a disabled adapter's webhooks.
     public var adapterCacheTTL: Duration = .seconds(30)
+    /// Connections of the live streams' own pool (beside `databasePoolSize`).
+    public var streamPoolSize = 4
     /// How often the stream publisher sweeps every tenant for events a stopped writer left unpublished.
     public var streamSweepInterval: Duration = .seconds(5)
 
@@ -69,6 +71,7 @@ public struct AppConfig: Sendable {
             twilio: try reader.url("TWILIO_API_URL", default: ProviderURLs().twilio),
             messenger: try reader.url("MESSENGER_API_URL", default: ProviderURLs().messenger))
         withProviders.adapterCacheTTL = .seconds(try reader.int("ADAPTER_CACHE_SECONDS", default: 30, range: 0...3600))
+        withProviders.streamPoolSize = try reader.int("STREAM_POOL_SIZE", default: 4, range: 1...100)
         withProviders.streamSweepInterval = .seconds(try reader.int("STREAM_SWEEP_SECONDS", default: 5, range: 1...3600))
         withProviders.outboxMaxAttempts = try reader.int("OUTBOX_MAX_ATTEMPTS", default: 8, range: 1...100)
         withProviders.mediaPolicy = MediaPolicy(

@@ -22,6 +22,9 @@ struct AppDependencies: Sendable {
     let passwordHasher: PasswordHasher
     /// This instance's connected live streams, woken by the `StreamListener` service.
     var streamHub = StreamHub()
+    /// The live streams' own small pool, so requests filling the main pool never hold back
+    /// the streams (nil: they share `database`).
+    var streamDatabase: Database? = nil
 }
 
 /// Builds the Fieldline application: the same function serves the binary and the tests.
@@ -36,13 +39,17 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         configuration: config.database.clientConfiguration(poolSize: config.databasePoolSize),
         backgroundLogger: Logger(label: "fieldline.postgres"))
     let database = Database(client: client, logger: logger)
-    let dependencies = AppDependencies(
+    let streamClient = PostgresClient(
+        configuration: config.database.clientConfiguration(poolSize: config.streamPoolSize),
+        backgroundLogger: Logger(label: "fieldline.postgres.stream"))
+    var dependencies = AppDependencies(
         config: config,
         database: database,
         migrations: migrations,
         tokens: await TokenService(secret: config.jwtSecret, ttl: config.jwtTTL),
         metrics: PrometheusCollectorRegistry(),
         passwordHasher: PasswordHasher(cost: config.bcryptCost))
+    dependencies.streamDatabase = Database(client: streamClient, logger: logger, streamPublication: database.streamPublication)
     let router = try await buildRouter(dependencies)
     let adapters = PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: config.masterKey))
     let outbox = OutboxWorker(
@@ -61,7 +68,7 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: dependencies.streamController.webSocketRouter(logger: logger)),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Fieldline"),
-        services: [client, outbox],
+        services: [client, streamClient, outbox],
         logger: logger)
     app.addServices(StreamListener(settings: config.database, hub: dependencies.streamHub, logger: logger))
     // After the client, so it stops before the pool does.

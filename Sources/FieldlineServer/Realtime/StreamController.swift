@@ -46,6 +46,6 @@ extension AppDependencies {
     /// The stream's controller, sharing this application's hub.
     var streamController: StreamController {
         let auth = AuthMiddleware(tokens: tokens, credentials: PostgresCredentialsRepository(database: database))
-        return StreamController(authorizer: StreamAuthorizer(auth: auth), hub: streamHub, reader: StreamEventReader(database: database))
+        return StreamController(authorizer: StreamAuthorizer(auth: auth), hub: streamHub, reader: StreamEventReader(database: streamDatabase ?? database))
     }
 }

@@ -20,6 +20,18 @@ struct ConfigTests {
         #expect(config.port == 8080)
         #expect(config.sqlDir == "sql")
         #expect(config.masterKey.count == 32)
+        #expect(config.streamPoolSize == 4)
+        #expect(config.streamSweepInterval == .seconds(5))
+    }
+
+    @Test("the live stream's pool and sweep are configurable")
+    func streamSettings() throws {
+        var env = Self.valid
+        env["STREAM_POOL_SIZE"] = "2"
+        env["STREAM_SWEEP_SECONDS"] = "30"
+        let config = try AppConfig.fromEnvironment(env)
+        #expect(config.streamPoolSize == 2)
+        #expect(config.streamSweepInterval == .seconds(30))
     }
 
     @Test("each bad setting is one clear error naming the variable", arguments: [
@@ -33,6 +45,8 @@ struct ConfigTests {
         ("PORT", "70000", "whole number"),
         ("PUBLIC_URL", "ftp://x", "http(s) URL"),
         ("BCRYPT_COST", "2", "whole number from 4"),
+        ("STREAM_POOL_SIZE", "0", "whole number from 1"),
+        ("STREAM_SWEEP_SECONDS", "0", "whole number from 1"),
     ] as [(String, String?, String)])
     func invalid(variable: String, value: String?, expected: String) throws {
         var env = Self.valid
