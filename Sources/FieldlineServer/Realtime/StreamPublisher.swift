@@ -51,14 +51,15 @@ struct StreamPublisher: Service {
                 backoff = .milliseconds(100)
             } catch {
                 logger.warning("stream events not yet published; retrying", metadata: ["error": .string(String(describing: error))])
-                try? await connection?.close()
+                // A failed connection may never answer a polite close: drop it without waiting.
+                if let failed = connection { Task { try? await failed.close() } }
                 connection = nil
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
                 publication.retry(work)
             }
         }
-        try? await connection?.close()
+        if let connection { Task { try? await connection.close() } }
     }
 
     /// Asks for a sweep shortly after start (migrations may still be running), then every
