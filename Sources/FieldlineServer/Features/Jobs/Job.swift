@@ -108,7 +108,7 @@ struct JobChanges: Sendable {
 
     /// The job as it would be after the change.
     func applied(to job: Job) throws -> JobDraft {
-        let current = try job.latitude.flatMap { latitude in try job.longitude.map { try GeoPoint(latitude: latitude, longitude: $0) } }
+        let current = try GeoPoint.ifBoth(latitude: job.latitude, longitude: job.longitude)
         return JobDraft(
             orderNumber: orderNumber ?? job.orderNumber, title: title ?? job.title,
             description: description.applied(to: job.description), location: location.applied(to: current),
@@ -140,4 +140,12 @@ struct JobSummary: Encodable, Sendable {
     let conversationId: UUID
 
     enum CodingKeys: String, CodingKey { case id, orderNumber, title, status }
+}
+
+extension GeoPoint {
+    /// The point of a stored pair of coordinates: nil unless both are there.
+    static func ifBoth(latitude: Double?, longitude: Double?) throws -> GeoPoint? {
+        guard let latitude, let longitude else { return nil }
+        return try GeoPoint(latitude: latitude, longitude: longitude)
+    }
 }

@@ -47,21 +47,29 @@ struct UpdateJobRequest: RequestBody {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         var changes = JobChanges()
-        changes.orderNumber = try container.decodeIfPresent(String.self, forKey: .orderNumber).map(JobFields.orderNumber)
-        changes.title = try container.decodeIfPresent(String.self, forKey: .title).map { try Validate.name($0, field: "title") }
+        changes.orderNumber = try Self.required(String.self, .orderNumber, container).map(JobFields.orderNumber)
+        changes.title = try Self.required(String.self, .title, container).map { try Validate.name($0, field: "title") }
         changes.description = try container.decodeUpdate(String.self, forKey: .description).flatMap(JobFields.description)
         changes.location = try Self.location(container)
         changes.address = try container.decodeUpdate(String.self, forKey: .address)
             .flatMap { try Validate.optionalText($0, field: "address", maxLength: 500) }
-        changes.requiredTags = try container.decodeIfPresent([String].self, forKey: .requiredTags)
+        changes.requiredTags = try Self.required([String].self, .requiredTags, container)
             .map { try Validate.tags($0, field: "required_tags") }
         changes.windowStart = try container.decodeUpdate(Date.self, forKey: .windowStart)
         changes.windowEnd = try container.decodeUpdate(Date.self, forKey: .windowEnd)
-        changes.status = try container.decodeIfPresent(String.self, forKey: .status).map(JobFields.status)
+        changes.status = try Self.required(String.self, .status, container).map(JobFields.status)
         changes.organizationID = try container.decodeUpdate(UUID.self, forKey: .organizationId)
         changes.crewID = try container.decodeUpdate(UUID.self, forKey: .crewId)
         changes.conversationID = try container.decodeUpdate(UUID.self, forKey: .conversationId)
         self.changes = changes
+    }
+
+    /// A field that cannot be cleared: absent keeps it, `null` is refused (422) rather than ignored.
+    private static func required<T: Decodable>(_ type: T.Type, _ key: CodingKeys, _ container: KeyedDecodingContainer<CodingKeys>) throws -> T? {
+        if container.contains(key), try container.decodeNil(forKey: key) {
+            throw ValidationError(field: key.rawValue, message: "\(key.rawValue) cannot be null; leave it out to keep it")
+        }
+        return try container.decodeIfPresent(type, forKey: key)
     }
 
     /// Latitude and longitude change together: both numbers, or both null to clear the location.

@@ -30,14 +30,14 @@ struct JobsController: Sendable {
             organizationID: try query.uuid("organization_id"), crewCode: query.string("crew_code")?.uppercased(),
             conversationID: try query.uuid("conversation_id"),
             updatedSince: try query.date("updated_since"))
-        let jobs = try await repository.list(filter, page: page, tenantID: principal.tenantID)
+        let jobs = try await repository.list(filter, page: page, viewer: Viewer(principal))
         return Page(fetched: jobs, limit: page.limit, id: \.id)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Job {
         let principal = try context.require(.jobsRead)
         let id = try context.parameters.uuid("id", "job")
-        guard let job = try await repository.get(id, tenantID: principal.tenantID) else { throw APIError.notFound("job") }
+        guard let job = try await repository.get(id, viewer: Viewer(principal)) else { throw APIError.notFound("job") }
         return job
     }
 

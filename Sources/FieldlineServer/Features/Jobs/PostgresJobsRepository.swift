@@ -25,26 +25,36 @@ struct PostgresJobsRepository: JobsRepository {
                             \(draft.crewID), \(draft.conversationID), \(createdBy))
                     """, logger: logger)
                 guard let job = try await fetch(id, tenantID: tenantID, lock: false, connection) else { throw MissingRowError(what: "new job") }
+                // A viewer restricted to an organization creates only jobs they will see.
+                guard try await fetch(id, viewer: viewer, lock: false, connection) != nil else {
+                    throw ValidationError(field: "organization_id", code: "missing_field",
+                                          message: "assign the job to a subcontractor in your organization's subtree, or link a conversation you can see")
+                }
                 return job
             }
         }
     }
 
-    func get(_ id: UUID, tenantID: UUID) async throws -> Job? {
-        try await database.withTenant(tenantID) { try await fetch(id, tenantID: tenantID, lock: false, $0) }
+    func get(_ id: UUID, viewer: Viewer) async throws -> Job? {
+        try await database.withTenant(viewer.tenantID) { try await fetch(id, viewer: viewer, lock: false, $0) }
     }
 
-    func list(_ filter: JobFilter, page: PageRequest, tenantID: UUID) async throws -> [Job] {
-        try await database.withTenant(tenantID) { connection in
+    func list(_ filter: JobFilter, page: PageRequest, viewer: Viewer) async throws -> [Job] {
+        let tenantID = viewer.tenantID
+        return try await database.withTenant(tenantID) { connection in
             try await connection.query("""
                 SELECT \(unescaped: Job.columns) FROM jobs j
                 WHERE j.tenant_id = \(tenantID)
+                  AND (\(unescaped: try JobVisibility.sql(viewer)))
                   AND (\(filter.orderNumber)::text IS NULL OR j.order_number = \(filter.orderNumber))
                   AND (\(filter.status?.rawValue)::text IS NULL OR j.status = \(filter.status?.rawValue))
                   AND (\(filter.organizationID)::uuid IS NULL OR j.organization_id = \(filter.organizationID))
                   AND (\(filter.crewCode)::text IS NULL OR j.crew_id = (
                         SELECT cr.id FROM crews cr WHERE cr.tenant_id = j.tenant_id AND cr.crew_code = \(filter.crewCode)))
-                  AND (\(filter.conversationID)::uuid IS NULL OR j.conversation_id = \(filter.conversationID))
+                  AND (\(filter.conversationID)::uuid IS NULL OR (j.conversation_id = \(filter.conversationID) AND EXISTS (
+                        -- Filtering by a conversation the viewer cannot see finds nothing, whoever has the jobs.
+                        SELECT 1 FROM conversations c WHERE c.tenant_id = j.tenant_id AND c.id = j.conversation_id
+                          AND (\(unescaped: try PostgresConversationsRepository.visibleSQL(viewer))))))
                   AND (\(filter.updatedSince)::timestamptz IS NULL OR j.updated_at >= \(filter.updatedSince))
                   AND (\(page.after)::uuid IS NULL OR j.id < \(page.after))
                 ORDER BY j.id DESC LIMIT \(page.fetchLimit)
@@ -57,9 +67,13 @@ struct PostgresJobsRepository: JobsRepository {
         let tenantID = viewer.tenantID
         return try await Self.mappingErrors {
             try await database.withTenant(tenantID) { connection in
-                guard let job = try await fetch(id, tenantID: tenantID, lock: true, connection) else { return nil }
+                guard let job = try await fetch(id, viewer: viewer, lock: true, connection) else { return nil }
                 let before = try JobChanges().applied(to: job)
                 var draft = try changes.applied(to: job)
+                // Back to open from assigned releases the subcontractor and its crew, unless the change names them.
+                if job.status == .assigned, draft.status == .open, case .unchanged = changes.organizationID {
+                    draft.organizationID = nil
+                }
                 // A crew belongs to its subcontractor: naming another subcontractor without a crew lets the old crew go.
                 if case .unchanged = changes.crewID, draft.organizationID != before.organizationID { draft.crewID = nil }
                 guard draft != before else { return job }
@@ -90,6 +104,7 @@ struct PostgresJobsRepository: JobsRepository {
         let tenantID = viewer.tenantID
         if let organizationID = draft.organizationID, organizationID != before?.organizationID {
             try await SubcontractorCheck.require(organizationID, for: "jobs", tenantID: tenantID, connection, logger: logger)
+            try await JobVisibility.requireAssignable(organizationID, viewer: viewer, connection, logger: logger)
         }
         if let crewID = draft.crewID, crewID != before?.crewID || draft.organizationID != before?.organizationID {
             let found = try await connection.query("""
@@ -108,7 +123,18 @@ struct PostgresJobsRepository: JobsRepository {
         }
     }
 
-    func fetch(_ id: UUID, tenantID: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
+    /// One job the viewer may see, or nil; `lock` holds it until the transaction ends.
+    func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
+        try await connection.query("""
+            SELECT \(unescaped: Job.columns) FROM jobs j
+            WHERE j.tenant_id = \(viewer.tenantID) AND j.id = \(id) AND (\(unescaped: try JobVisibility.sql(viewer)))
+            \(unescaped: lock ? "FOR UPDATE OF j" : "")
+            """, logger: logger
+        ).first(Job.init(row:))
+    }
+
+    /// One job of the tenant whoever may see it (the row just written), or nil.
+    private func fetch(_ id: UUID, tenantID: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
         try await connection.query("""
             SELECT \(unescaped: Job.columns) FROM jobs j WHERE j.tenant_id = \(tenantID) AND j.id = \(id)
             \(unescaped: lock ? "FOR UPDATE" : "")

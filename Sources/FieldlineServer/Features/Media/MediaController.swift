@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 
 /// `/v1/media/{id}`: inbound media files (photos, documents, voice notes) that members sent,
-/// readable by whoever may see the message's conversation.
+/// readable by whoever may see the message's conversation, or a proof the file belongs to.
 struct MediaController: Sendable {
     let repository: any MediaRepository
     let store: any MediaStore
@@ -42,9 +42,13 @@ struct MediaController: Sendable {
     }
 
     private func item(_ context: AppRequestContext) async throws -> MediaItem {
-        let viewer = Viewer(try context.require(.conversationsRead))
+        let principal = try context.requirePrincipal()
+        let access = MediaAccess(
+            throughConversations: principal.permissions.contains(.conversationsRead),
+            throughProofs: principal.permissions.contains(.proofsRead))
+        guard access.throughConversations || access.throughProofs else { throw APIError.forbidden(.conversationsRead) }
         let id = try context.parameters.uuid("id", "media")
-        guard let media = try await repository.get(id, viewer: viewer) else { throw APIError.notFound("media") }
+        guard let media = try await repository.get(id, viewer: Viewer(principal), access: access) else { throw APIError.notFound("media") }
         return media
     }
 }

@@ -22,11 +22,18 @@ struct StoredMedia: Sendable, Equatable {
     let size: Int64
 }
 
-/// Storage of inbound media rows: read by the API within conversation visibility, and worked
+/// How a caller may reach a media item: through its message's conversation (`conversations:read`)
+/// and/or through a proof it belongs to (`proofs:read`, within job visibility).
+struct MediaAccess: Sendable {
+    var throughConversations: Bool
+    var throughProofs: Bool
+}
+
+/// Storage of inbound media rows: read by the API within conversation or proof visibility, and worked
 /// through by the outbox's media fetcher.
 protocol MediaRepository: Sendable {
-    /// One media item whose message's conversation the viewer may see, or nil.
-    func get(_ id: UUID, viewer: Viewer) async throws -> MediaItem?
+    /// One media item the viewer may reach by `access`, or nil.
+    func get(_ id: UUID, viewer: Viewer, access: MediaAccess) async throws -> MediaItem?
     /// The fetch details of a media item (any status), or nil when it no longer exists.
     func source(_ id: UUID, tenantID: UUID) async throws -> MediaSource?
     /// Records the stored bytes and completes the outbox row, in one transaction.

@@ -29,13 +29,25 @@ struct PostgresMediaRepository: MediaRepository {
             """, logger: logger)
     }
 
-    func get(_ id: UUID, viewer: Viewer) async throws -> MediaItem? {
-        try await database.withTenant(viewer.tenantID) { connection in
+    func get(_ id: UUID, viewer: Viewer, access: MediaAccess) async throws -> MediaItem? {
+        var routes: [String] = []
+        if access.throughConversations { routes.append(try PostgresConversationsRepository.visibleSQL(viewer)) }
+        if access.throughProofs {
+            routes.append("""
+                EXISTS (SELECT 1 FROM proof_media pm
+                        JOIN proofs p ON p.tenant_id = pm.tenant_id AND p.id = pm.proof_id
+                        JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
+                        WHERE pm.tenant_id = md.tenant_id AND pm.media_id = md.id AND (\(try JobVisibility.sql(viewer))))
+                """)
+        }
+        guard !routes.isEmpty else { return nil }
+        let visible = routes.map { "(\($0))" }.joined(separator: " OR ")
+        return try await database.withTenant(viewer.tenantID) { connection in
             try await connection.query("""
                 SELECT \(unescaped: MediaItem.columns) FROM media md
                 JOIN messages m ON m.tenant_id = md.tenant_id AND m.id = md.message_id
                 JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
-                WHERE md.tenant_id = \(viewer.tenantID) AND md.id = \(id) AND (\(unescaped: try PostgresConversationsRepository.visibleSQL(viewer)))
+                WHERE md.tenant_id = \(viewer.tenantID) AND md.id = \(id) AND (\(unescaped: visible))
                 """, logger: logger
             ).first(MediaItem.init(row:))
         }
@@ -64,6 +76,7 @@ struct PostgresMediaRepository: MediaRepository {
                     content_type = \(contentType), error = NULL, attempts = attempts + 1, fetched_at = now()
                 WHERE tenant_id = \(tenantID) AND id = \(id) AND status = 'pending'
                 """, logger: logger)
+            try await Self.touchProofs(of: id, tenantID: tenantID, connection, logger: logger)
             try await OutboxStore.complete(outboxID, on: connection, logger: logger)
         }
     }
@@ -89,6 +102,17 @@ struct PostgresMediaRepository: MediaRepository {
                 UPDATE media SET status = 'failed', error = \(String(error.prefix(1000))), attempts = attempts + 1
                 WHERE tenant_id = \(tenantID) AND id = \(id) AND status = 'pending'
                 """, logger: logger)
+            try await Self.touchProofs(of: id, tenantID: tenantID, connection, logger: logger)
         }
+    }
+
+    /// A proof shows its media's status, hash, size and type: when they settle, the proofs holding
+    /// the media count as changed, so an ERP syncing with `updated_since` picks them up.
+    private static func touchProofs(of mediaID: UUID, tenantID: UUID, _ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE proofs p SET updated_at = now()
+            FROM proof_media pm
+            WHERE pm.tenant_id = \(tenantID) AND pm.media_id = \(mediaID) AND p.tenant_id = pm.tenant_id AND p.id = pm.proof_id
+            """, logger: logger)
     }
 }

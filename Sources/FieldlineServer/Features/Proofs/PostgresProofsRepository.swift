@@ -12,7 +12,7 @@ struct PostgresProofsRepository: ProofsRepository {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
             // Locked: the job cannot be cancelled or changed while its proof is being recorded.
-            guard let job = try await PostgresJobsRepository(database: database).fetch(jobID, tenantID: tenantID, lock: true, connection) else {
+            guard let job = try await PostgresJobsRepository(database: database).fetch(jobID, viewer: viewer, lock: true, connection) else {
                 return nil
             }
             guard job.status.acceptsProofs else {
@@ -20,6 +20,7 @@ struct PostgresProofsRepository: ProofsRepository {
                     "job_not_assigned",
                     "the job is \(job.status.rawValue); proofs are recorded once it is assigned (assigned, in_progress or completed)")
             }
+            if let crewCode = proof.crewCode { try await requireCrew(crewCode, of: job, tenantID: tenantID, connection) }
             let evidence = try await ProofEvidence.gather(proof, job: job, viewer: viewer, database: database, connection)
             let id = UUIDv7.make()
             try await connection.query("""
@@ -33,20 +34,22 @@ struct PostgresProofsRepository: ProofsRepository {
                 INSERT INTO proof_media (tenant_id, proof_id, media_id, position)
                 SELECT \(tenantID), \(id), u.media_id, u.ordinal - 1 FROM unnest(\(evidence.mediaIDs)::uuid[]) WITH ORDINALITY u(media_id, ordinal)
                 """, logger: logger)
-            return try await fetch(id, tenantID: tenantID, lock: false, connection)
+            return try await fetch(id, viewer: viewer, lock: false, connection)
         }
     }
 
-    func get(_ id: UUID, tenantID: UUID) async throws -> Proof? {
-        try await database.withTenant(tenantID) { try await fetch(id, tenantID: tenantID, lock: false, $0) }
+    func get(_ id: UUID, viewer: Viewer) async throws -> Proof? {
+        try await database.withTenant(viewer.tenantID) { try await fetch(id, viewer: viewer, lock: false, $0) }
     }
 
-    func list(_ filter: ProofFilter, page: PageRequest, tenantID: UUID) async throws -> [Proof] {
-        try await database.withTenant(tenantID) { connection in
+    func list(_ filter: ProofFilter, page: PageRequest, viewer: Viewer) async throws -> [Proof] {
+        let tenantID = viewer.tenantID
+        return try await database.withTenant(tenantID) { connection in
             try await connection.query("""
                 SELECT \(unescaped: Proof.columns) FROM proofs p
                 JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
                 WHERE p.tenant_id = \(tenantID)
+                  AND (\(unescaped: try JobVisibility.sql(viewer)))
                   AND (\(filter.orderNumber)::text IS NULL OR j.order_number = \(filter.orderNumber))
                   AND (\(filter.crewCode)::text IS NULL OR p.crew_code = \(filter.crewCode))
                   AND (\(filter.reviewState?.rawValue)::text IS NULL OR p.review_state = \(filter.reviewState?.rawValue))
@@ -59,9 +62,10 @@ struct PostgresProofsRepository: ProofsRepository {
         }
     }
 
-    func review(_ id: UUID, decision: ProofDecision, reason: String?, reviewer: String, tenantID: UUID) async throws -> Proof? {
-        try await database.withTenant(tenantID) { connection in
-            guard let proof = try await fetch(id, tenantID: tenantID, lock: true, connection) else { return nil }
+    func review(_ id: UUID, decision: ProofDecision, reason: String?, reviewer: String, viewer: Viewer) async throws -> Proof? {
+        let tenantID = viewer.tenantID
+        return try await database.withTenant(tenantID) { connection in
+            guard let proof = try await fetch(id, viewer: viewer, lock: true, connection) else { return nil }
             let cleaned: String?
             do {
                 cleaned = try ProofReviewRules.check(current: proof.reviewState, decision: decision, reason: reason)
@@ -73,15 +77,29 @@ struct PostgresProofsRepository: ProofsRepository {
                     reviewed_at = now(), updated_at = now()
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
-            return try await fetch(id, tenantID: tenantID, lock: false, connection)
+            return try await fetch(id, viewer: viewer, lock: false, connection)
         }
     }
 
-    private func fetch(_ id: UUID, tenantID: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> Proof? {
+    /// A crew code given with a proof must name a crew of the job's subcontractor (422 `unknown_crew`).
+    private func requireCrew(_ crewCode: String, of job: Job, tenantID: UUID, _ connection: PostgresConnection) async throws {
+        let found = try await connection.query("""
+            SELECT 1 FROM crews
+            WHERE tenant_id = \(tenantID) AND organization_id = \(job.organizationId) AND crew_code = \(crewCode)
+            """, logger: logger
+        ).any()
+        guard found else {
+            throw ValidationError(field: "crew_code", code: "unknown_crew", message: "crew_code names no crew of the job's subcontractor")
+        }
+    }
+
+    /// One proof whose job the viewer may see, with its media, or nil; `lock` holds the proof
+    /// until the transaction ends.
+    private func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Proof? {
         try await connection.query("""
             SELECT \(unescaped: Proof.columns) FROM proofs p
             JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
-            WHERE p.tenant_id = \(tenantID) AND p.id = \(id)
+            WHERE p.tenant_id = \(viewer.tenantID) AND p.id = \(id) AND (\(unescaped: try JobVisibility.sql(viewer)))
             \(unescaped: lock ? "FOR UPDATE OF p" : "")
             """, logger: logger
         ).first(Proof.init(row:))

@@ -24,12 +24,13 @@ struct ProofEvidence: Sendable {
         guard proof.messageIDs.count + proof.mediaIDs.count <= maxItems else {
             throw ValidationError(field: "message_ids", message: "a proof takes at most \(maxItems) messages and media items together")
         }
+        let messageIDs = unique(proof.messageIDs)
         var mediaIDs: [UUID] = []
         var location: GeoPoint?
         var conversations = Set<UUID>()
-        if !proof.messageIDs.isEmpty {
-            let messages = try await Self.messages(proof.messageIDs, job: job, viewer: viewer, database: database, connection)
-            for id in proof.messageIDs {
+        if !messageIDs.isEmpty {
+            let messages = try await Self.messages(messageIDs, job: job, viewer: viewer, database: database, connection)
+            for id in messageIDs {
                 guard let message = messages.first(where: { $0.id == id }) else {
                     throw ValidationError(field: "message_ids", code: "unknown_reference",
                                           message: "message \(id.uuidString) is not a message of the job's conversation")
@@ -39,11 +40,11 @@ struct ProofEvidence: Sendable {
                 if let point = message.location { location = point }
             }
         }
-        for item in try await Self.media(proof.mediaIDs, viewer: viewer, logger: database.logger, connection) {
+        for item in try await Self.media(unique(proof.mediaIDs), viewer: viewer, logger: database.logger, connection) {
             mediaIDs.append(item.id)
             conversations.insert(item.conversationID)
         }
-        mediaIDs = mediaIDs.reduce(into: []) { unique, id in if !unique.contains(id) { unique.append(id) } }
+        mediaIDs = unique(mediaIDs)
         let chosen = proof.location ?? location
         guard !mediaIDs.isEmpty || chosen != nil else {
             throw ValidationError(field: "message_ids", code: "missing_field",
@@ -52,6 +53,12 @@ struct ProofEvidence: Sendable {
         // Media alone link the proof to the one conversation they came from, if they share one.
         let conversationID = proof.messageIDs.isEmpty && conversations.count == 1 ? conversations.first : job.conversationId
         return ProofEvidence(mediaIDs: mediaIDs, location: chosen, conversationID: conversationID)
+    }
+
+    /// Ids without repeats, first occurrence first.
+    static func unique(_ ids: [UUID]) -> [UUID] {
+        var seen = Set<UUID>()
+        return ids.filter { seen.insert($0).inserted }
     }
 
     /// One message as a proof sees it.
@@ -109,8 +116,9 @@ struct ProofEvidence: Sendable {
         ).collect { row in
             let (id, direction, kind, mediaID, mediaStatus, latitude, longitude) =
                 try row.decode((UUID, String, String, UUID?, String?, Double?, Double?).self)
-            let point = try latitude.flatMap { lat in try longitude.map { try GeoPoint(latitude: lat, longitude: $0) } }
-            return EvidenceMessage(id: id, direction: direction, kind: kind, mediaID: mediaID, mediaStatus: mediaStatus, location: point)
+            return EvidenceMessage(
+                id: id, direction: direction, kind: kind, mediaID: mediaID, mediaStatus: mediaStatus,
+                location: try GeoPoint.ifBoth(latitude: latitude, longitude: longitude))
         }
     }
 

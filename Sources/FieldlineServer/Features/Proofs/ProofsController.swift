@@ -7,6 +7,7 @@ import Hummingbird
 struct ProofsController: Sendable {
     let repository: any ProofsRepository
 
+    /// The body of `POST /v1/jobs/{id}/proofs`.
     struct RecordRequest: RequestBody {
         let messageIds: [UUID]?
         let mediaIds: [UUID]?
@@ -19,6 +20,7 @@ struct ProofsController: Sendable {
         }
     }
 
+    /// The body of `POST /v1/proofs/{id}/review`.
     struct ReviewRequest: RequestBody {
         let decision: String
         let reason: String?
@@ -36,11 +38,8 @@ struct ProofsController: Sendable {
         let principal = try context.require(.proofsWrite)
         let jobID = try context.parameters.uuid("id", "job")
         let body = try await JSONBody.decode(RecordRequest.self, from: request, context: context)
-        guard (body.messageIds?.count ?? 0) + (body.mediaIds?.count ?? 0) <= ProofEvidence.maxItems else {
-            throw ValidationError(field: "message_ids", message: "a proof takes at most \(ProofEvidence.maxItems) messages and media items together")
-        }
         let proof = NewProof(
-            messageIDs: Self.unique(body.messageIds ?? []), mediaIDs: Self.unique(body.mediaIds ?? []),
+            messageIDs: body.messageIds ?? [], mediaIDs: body.mediaIds ?? [],
             location: try JobFields.location(latitude: body.latitude, longitude: body.longitude),
             crewCode: try body.crewCode.map { try CrewCode.normalize($0) },
             note: try Validate.optionalText(body.note, field: "note", maxLength: 2000))
@@ -58,14 +57,14 @@ struct ProofsController: Sendable {
             orderNumber: query.string("order_number"), crewCode: query.string("crew_code")?.uppercased(),
             reviewState: try query.oneOf("review_state", ProofReviewState.self), jobID: try query.uuid("job_id"),
             updatedSince: try query.date("updated_since"))
-        let proofs = try await repository.list(filter, page: page, tenantID: principal.tenantID)
+        let proofs = try await repository.list(filter, page: page, viewer: Viewer(principal))
         return Page(fetched: proofs, limit: page.limit, id: \.id)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Proof {
         let principal = try context.require(.proofsRead)
         let id = try context.parameters.uuid("id", "proof")
-        guard let proof = try await repository.get(id, tenantID: principal.tenantID) else { throw APIError.notFound("proof") }
+        guard let proof = try await repository.get(id, viewer: Viewer(principal)) else { throw APIError.notFound("proof") }
         return proof
     }
 
@@ -76,14 +75,9 @@ struct ProofsController: Sendable {
         guard let decision = ProofDecision(rawValue: body.decision) else {
             throw ValidationError(field: "decision", message: "decision must be one of: accepted, rejected")
         }
-        guard let proof = try await repository.review(id, decision: decision, reason: body.reason, reviewer: principal.reference, tenantID: principal.tenantID) else {
+        guard let proof = try await repository.review(id, decision: decision, reason: body.reason, reviewer: principal.reference, viewer: Viewer(principal)) else {
             throw APIError.notFound("proof")
         }
         return proof
-    }
-
-    /// Ids without repeats, first occurrence first.
-    static func unique(_ ids: [UUID]) -> [UUID] {
-        ids.reduce(into: []) { result, id in if !result.contains(id) { result.append(id) } }
     }
 }
