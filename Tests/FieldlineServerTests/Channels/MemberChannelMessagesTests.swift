@@ -212,9 +212,9 @@ struct MemberChannelMessagesTests {
         try await FakeProvider.run { baseURL, _ in
             try await TestApp.run(configure: Support.configure(baseURL)) { client, fixtures in
                 let acme = APICaller(client, try await fixtures.tenant("acme"))
-                let (_, _, _, acmeChannel) = try await Self.peers(acme, handle: "coord")
-                let hq = try await ChannelsTests.organization(acme, "company", "HQ")
-                let duplicate = try await acme.post("/v1/channels", #"{"kind":"hierarchical","name":"Otro","organization_id":"\#(hq)","handle":"coord"}"#)
+                let (acmeSur, acmeNorte, _, acmeChannel) = try await Self.peers(acme, handle: "coord")
+                let duplicate = try await acme.post(
+                    "/v1/channels", #"{"kind":"horizontal","name":"Otro","organization_ids":["\#(acmeSur)","\#(acmeNorte)"],"handle":"coord"}"#)
                 #expect(duplicate.status == .conflict)
                 #expect(duplicate.json["error"]["code"].string == "handle_taken")
 
@@ -258,7 +258,10 @@ struct MemberChannelMessagesTests {
             #expect(kept.json["handle"].string == "coord")
             let cleared = try await admin.patch("/v1/channels/\(channel)", #"{"handle":null}"#)
             #expect(cleared.status == .ok)
-            #expect(cleared.json["handle"].isNull)
+            // Absent means null (README): a channel without a handle has no "handle" key at all.
+            #expect(!cleared.json.has("handle"))
+            #expect(!(try await admin.get("/v1/channels/\(channel)").json.has("handle")))
+            #expect(cleared.json.has("name") && kept.json.has("handle"))
             #expect(cleared.json["name"].string == "Coordinación sur")
             #expect(try await admin.patch("/v1/channels/\(UUID().uuidString)", #"{"name":"X"}"#).status == .notFound)
         }
@@ -294,7 +297,7 @@ struct MemberChannelMessagesTests {
         }
     }
 
-    @Test("#handle through the app adapter; a hierarchical channel's handle takes no member messages")
+    @Test("#handle through the app adapter; a hierarchical channel refuses a handle, and an older one takes no member messages")
     func appAdapterAndHierarchical() async throws {
         try await TestApp.run { client, fixtures in
             let fixture = try await fixtures.tenant()
@@ -304,8 +307,24 @@ struct MemberChannelMessagesTests {
             let (sur, norte, _, channel) = try await Self.peers(admin, handle: "pares")
             let agency = try await ChannelsTests.organization(admin, "partner", "Agencia")
             let tow = try await ChannelsTests.organization(admin, "subcontractor", "Grúas Agencia", parent: agency)
+            let refused = try await admin.post(
+                "/v1/channels", #"{"kind":"hierarchical","name":"Agencia abajo","organization_id":"\#(agency)","handle":"abajo"}"#)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.json["error"]["code"].string == "not_allowed")
+            #expect(refused.json["error"]["field"].string == "handle")
             let down = try #require(try await admin.post(
-                "/v1/channels", #"{"kind":"hierarchical","name":"Agencia abajo","organization_id":"\#(agency)","handle":"abajo"}"#).json["id"].string)
+                "/v1/channels", #"{"kind":"hierarchical","name":"Agencia abajo","organization_id":"\#(agency)"}"#).json["id"].string)
+            let patched = try await admin.patch("/v1/channels/\(down)", #"{"name":"Abajo","handle":"abajo"}"#)
+            #expect(patched.status == .unprocessableContent)
+            #expect(patched.json["error"]["code"].string == "not_allowed")
+            #expect(patched.json["error"]["field"].string == "handle")
+            #expect(try await admin.get("/v1/channels/\(down)").json["name"].string == "Agencia abajo")
+            // A handle set before hierarchical channels refused one: it can be cleared, and takes no member messages.
+            let downID = try #require(UUID(uuidString: down))
+            try await fixtures.database.withTenant(fixture.tenant.id) { connection in
+                try await connection.query(
+                    "UPDATE channels SET handle = 'abajo' WHERE tenant_id = \(fixture.tenant.id) AND id = \(downID)", logger: fixtures.database.logger)
+            }
             _ = try await ChannelsTests.member(admin, sur, "Ana", appUser: "u-ana")
             let carla = try await ChannelsTests.member(admin, norte, "Carla", appUser: "u-carla")
             let towMember = try await ChannelsTests.member(admin, tow, "Gus", appUser: "u-gus")
@@ -319,6 +338,9 @@ struct MemberChannelMessagesTests {
             #expect(down1.status == .created)
             #expect(try await Self.thread(down, admin).isEmpty)
             #expect(try await Self.messages(of: towMember, admin).map { $0["channel_post_id"].isNull } == [true])
+            let cleared = try await admin.patch("/v1/channels/\(down)", #"{"handle":null}"#)
+            #expect(cleared.status == .ok)
+            #expect(!cleared.json.has("handle"))
         }
     }
 }

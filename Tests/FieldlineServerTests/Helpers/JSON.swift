@@ -33,7 +33,10 @@ enum JSON: Sendable, Equatable, Decodable {
     var int: Int? { double.map { Int($0) } }
     var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
     var array: [JSON] { if case .array(let value) = self { value } else { [] } }
+    /// True for `null` and for a missing key alike (subscripts forgive); see `has` to tell them apart.
     var isNull: Bool { self == .null }
+    /// Whether this object has `key` at all, `null` or not.
+    func has(_ key: String) -> Bool { if case .object(let object) = self { object[key] != nil } else { false } }
     var uuid: UUID? { string.flatMap(UUID.init(uuidString:)) }
 }
 

@@ -19,11 +19,14 @@ struct ChannelsController: Sendable {
         }
     }
 
+    /// `PATCH /v1/channels/{id}`: a new name, and the handle set or (with `null`) cleared; absent
+    /// fields are left as they are.
     struct UpdateRequest: RequestBody {
         let name: String?
-        /// `null` clears the handle.
+        /// `null` clears the handle; a value is refused on a hierarchical channel.
         let handle: FieldUpdate<String>
         enum CodingKeys: String, CodingKey, CaseIterable { case name, handle }
+        /// Tells an absent `handle` (unchanged) from `null` (cleared).
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decodeIfPresent(String.self, forKey: .name)
@@ -66,8 +69,9 @@ struct ChannelsController: Sendable {
             guard let organizationID = body.organizationId else {
                 throw ValidationError(field: "organization_id", code: "required", message: "a hierarchical channel needs organization_id, the organization speaking to its descendants")
             }
-            if body.organizationIds != nil {
-                throw ValidationError(field: "organization_ids", code: "not_allowed", message: "organization_ids is for horizontal channels")
+            // Members speak only in horizontal channels, so a handle here would never do anything.
+            for (field, present) in [("organization_ids", body.organizationIds != nil), ("handle", body.handle != nil)] where present {
+                throw ValidationError(field: field, code: "not_allowed", message: "\(field) is for horizontal channels")
             }
             let kinds = try (body.kinds ?? []).map { try OrganizationKind.parse($0, field: "kinds") }
             return .hierarchical(

@@ -18,9 +18,13 @@ extension PostgresChannelsRepository {
     /// `handle` (from a `#handle` prefix) wins over `replyTo` (the provider id of the quoted
     /// message, matched on the same adapter against an outbound relay copy in one of the member's
     /// conversations); either way the member must belong to one of the channel's organizations.
+    /// A `#handle` naming a channel the member cannot speak in makes the message ordinary even when
+    /// it quotes a relay: posting it to the quoted channel would show peers another channel's handle.
+    /// Nil, without the lock, when `providerMessageID` is already stored (a retried webhook): the
+    /// caller finds the stored copy, and a retry must not wait behind another post's fan-out.
     func addressedChannel(
-        identityKind: IdentityKind, sender: String, provider: String, adapterID: UUID?, replyTo: String?,
-        handle: (handle: String, text: String)?, text: String, tenantID: UUID, _ connection: PostgresConnection
+        identityKind: IdentityKind, sender: String, provider: String, adapterID: UUID?, providerMessageID: String,
+        replyTo: String?, handle: (handle: String, text: String)?, text: String, tenantID: UUID, _ connection: PostgresConnection
     ) async throws -> ChannelAddress? {
         let row = try await connection.query("""
             WITH member AS (
@@ -37,12 +41,23 @@ extension PostgresChannelsRepository {
                 WHERE \(replyTo)::text IS NOT NULL AND q.tenant_id = \(tenantID) AND q.provider = \(provider)
                   AND q.adapter_id = \(adapterID)::uuid AND q.provider_message_id = \(replyTo)
                   AND q.direction = 'outbound' AND c.member_id = (SELECT id FROM member)
+                  AND NOT EXISTS (SELECT 1 FROM channels named WHERE named.tenant_id = \(tenantID) AND named.handle = \(handle?.handle))
+            ), stored AS (
+                -- Two equalities, each a probe of the unique key (as in ingest's lookUp).
+                SELECT 1 FROM messages
+                WHERE tenant_id = \(tenantID) AND provider = \(provider) AND adapter_id = \(adapterID)::uuid
+                  AND provider_message_id = \(providerMessageID)
+                UNION ALL
+                SELECT 1 FROM messages
+                WHERE \(adapterID)::uuid IS NULL AND tenant_id = \(tenantID) AND provider = \(provider) AND adapter_id IS NULL
+                  AND provider_message_id = \(providerMessageID)
             )
             SELECT ch.id, candidate.rank, member.id FROM candidate
             JOIN channels ch ON ch.tenant_id = \(tenantID) AND ch.id = candidate.channel_id AND ch.kind = 'horizontal'
             JOIN member ON true
             JOIN channel_participants p
                 ON p.tenant_id = \(tenantID) AND p.channel_id = ch.id AND p.organization_id = member.organization_id
+            WHERE NOT EXISTS (SELECT 1 FROM stored)
             ORDER BY candidate.rank LIMIT 1
             FOR SHARE OF ch
             """, logger: logger

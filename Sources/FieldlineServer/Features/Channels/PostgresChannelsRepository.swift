@@ -39,6 +39,16 @@ struct PostgresChannelsRepository: ChannelsRepository {
     func update(_ id: UUID, name: String?, handle: FieldUpdate<String>, tenantID: UUID) async throws -> Channel? {
         let setHandle: Bool = if case .set = handle { true } else { false }
         return try await mappingHandleTaken { try await database.withTenant(tenantID) { connection in
+            if handle.applied(to: nil) != nil {
+                // Members speak only in horizontal channels; clearing an older handle stays allowed.
+                let kind = try await connection.query(
+                    "SELECT kind FROM channels WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE", logger: logger
+                ).first { try $0.decode(String.self) }
+                guard let kind else { return nil }
+                if kind == ChannelKind.hierarchical.rawValue {
+                    throw ValidationError(field: "handle", code: "not_allowed", message: "handle is for horizontal channels")
+                }
+            }
             let updated = try await connection.query("""
                 UPDATE channels SET name = coalesce(\(name), name),
                     handle = CASE WHEN \(setHandle) THEN \(handle.applied(to: nil)) ELSE handle END

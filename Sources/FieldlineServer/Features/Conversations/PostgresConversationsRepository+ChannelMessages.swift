@@ -16,7 +16,7 @@ extension PostgresConversationsRepository {
         guard replyTo != nil || handle != nil else { return nil }
         return try await PostgresChannelsRepository(database: database).addressedChannel(
             identityKind: message.identityKind, sender: message.sender, provider: message.provider, adapterID: message.adapterID,
-            replyTo: replyTo, handle: handle, text: text, tenantID: tenantID, connection)
+            providerMessageID: message.providerMessageID, replyTo: replyTo, handle: handle, text: text, tenantID: tenantID, connection)
     }
 
     /// Posts the member's words to the channel, relayed to every other participant member like

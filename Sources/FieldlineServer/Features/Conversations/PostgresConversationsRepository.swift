@@ -29,6 +29,8 @@ struct PostgresConversationsRepository: ConversationsRepository {
     /// looks for the horizontal channel it speaks in (see `channelAddress`).
     private func ingest(_ message: InboundMessageInput, tenantID: UUID, _ connection: PostgresConnection) async throws -> IngestResult {
         // Before lookUp locks the member's conversation: see `PostgresChannelsRepository.lockPosts`.
+        // An already stored message (a retried webhook) gets nil here, without waiting for the post
+        // lock, and lookUp returns the stored copy.
         let address = try await channelAddress(of: message, tenantID: tenantID, connection)
         let found = try await lookUp(message, tenantID: tenantID, connection)
         if let existing = found.existing { return existing }
