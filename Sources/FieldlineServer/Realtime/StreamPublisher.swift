@@ -37,7 +37,9 @@ struct StreamPublisher: Service {
             guard !work.isEmpty else { continue }
             do {
                 let open: PostgresConnection
-                if let connection { open = connection } else {
+                // A query written to a connection the server already closed is never answered
+                // (its promise is dropped with the failed write): reconnect instead.
+                if let connection, !connection.isClosed { open = connection } else {
                     open = try await PostgresConnection.connect(
                         on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try settings.listenerConfiguration(),
                         id: 1, logger: logger

@@ -140,4 +140,28 @@ struct StreamTests {
             #expect(pending == 0)
         }
     }
+
+    @Test("nothing is lost when the publisher's connection drops: it reconnects and publishes")
+    func publisherDrop() async throws {
+        try await TestApp.runLive { client, fixtures in
+            let desk = try await Self.desk(client, fixtures)
+            try await withStream(client, token: desk.fixture.token) { inbox, _ in
+                let first = try await desk.send("m-1", "uno")
+                #expect(try await inbox.events(2).map { $0["conversation_id"].string } == [first, first])
+                // The publisher's connection is the one whose last statement published events.
+                let killed = try await fixtures.database.client.query("""
+                    SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'
+                      AND query LIKE 'SELECT stream_publish%'
+                    """, logger: fixtures.database.logger
+                ).first { try $0.decode(Int.self) }
+                #expect(killed == 1)
+                try await Task.sleep(for: .milliseconds(200))
+                _ = try await desk.admin.post("/v1/conversations/\(first)/messages", #"{"text":"dos"}"#)
+                let reply = try await inbox.next(within: 10)
+                #expect(reply["type"].string == "message.created")
+                #expect(reply["message"]["text"].string == "dos")
+            }
+        }
+    }
 }
