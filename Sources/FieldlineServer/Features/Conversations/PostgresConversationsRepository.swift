@@ -15,8 +15,9 @@ struct PostgresConversationsRepository: ConversationsRepository {
         do {
             return try await database.withTenant(tenantID) { try await ingest(message, tenantID: tenantID, $0) }
         } catch is LostDuplicateRace {
+            // The identical webhook committed first: its stored copy is what lookUp finds now.
             return try await database.withTenant(tenantID) { connection in
-                guard let existing = try await existingMessage(message, tenantID: tenantID, connection) else { throw LostDuplicateRace() }
+                guard let existing = try await lookUp(message, tenantID: tenantID, connection).existing else { throw LostDuplicateRace() }
                 return existing
             }
         }
@@ -81,18 +82,6 @@ struct PostgresConversationsRepository: ConversationsRepository {
         }
         try await StreamEventWriter.append(events, tenantID: tenantID, connection: connection, logger: logger)
         return IngestResult(messageId: messageID, conversationId: conversationID, duplicate: false)
-    }
-
-    private func existingMessage(_ message: InboundMessageInput, tenantID: UUID, _ connection: PostgresConnection) async throws -> IngestResult? {
-        try await connection.query("""
-            SELECT id, conversation_id FROM messages
-            WHERE tenant_id = \(tenantID) AND provider = \(message.provider) AND provider_message_id = \(message.providerMessageID)
-              AND (adapter_id = \(message.adapterID) OR (\(message.adapterID)::uuid IS NULL AND adapter_id IS NULL))
-            """, logger: logger
-        ).first { row in
-            let (id, conversationID) = try row.decode((UUID, UUID).self)
-            return IngestResult(messageId: id, conversationId: conversationID, duplicate: true)
-        }
     }
 
     /// A member for a sender nobody knows, in the adapter's unverified-contacts organization, so

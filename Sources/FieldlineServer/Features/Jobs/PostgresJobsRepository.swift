@@ -24,9 +24,8 @@ struct PostgresJobsRepository: JobsRepository {
                             \(draft.windowStart), \(draft.windowEnd), \(draft.status.rawValue), \(draft.organizationID),
                             \(draft.crewID), \(draft.conversationID), \(createdBy))
                     """, logger: logger)
-                guard let job = try await fetch(id, tenantID: tenantID, lock: false, connection) else { throw MissingRowError(what: "new job") }
                 // A viewer restricted to an organization creates only jobs they will see.
-                guard try await fetch(id, viewer: viewer, lock: false, connection) != nil else {
+                guard let job = try await fetch(id, viewer: viewer, lock: false, connection) else {
                     throw ValidationError(field: "organization_id", code: "missing_field",
                                           message: "assign the job to a subcontractor in your organization's subtree, or link a conversation you can see")
                 }
