@@ -45,6 +45,11 @@ public struct AppConfig: Sendable {
     public var streamPoolSize = 4
     /// How often the stream publisher sweeps every tenant for events a stopped writer left unpublished.
     public var streamSweepInterval: Duration = .seconds(5)
+    /// Most inbound messages stored in one transaction (group commit, see `IngestBatcher`).
+    public var ingestBatchSize = 64
+    /// Most ingest transactions running at once; messages arriving while all are busy wait for
+    /// the next batch. Each holds one of the `databasePoolSize` connections.
+    public var ingestBatchesInFlight = 4
 
     /// Reads and validates the configuration.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
@@ -73,6 +78,8 @@ public struct AppConfig: Sendable {
         withProviders.adapterCacheTTL = .seconds(try reader.int("ADAPTER_CACHE_SECONDS", default: 30, range: 0...3600))
         withProviders.streamPoolSize = try reader.int("STREAM_POOL_SIZE", default: 4, range: 1...100)
         withProviders.streamSweepInterval = .seconds(try reader.int("STREAM_SWEEP_SECONDS", default: 5, range: 1...3600))
+        withProviders.ingestBatchSize = try reader.int("INGEST_BATCH_SIZE", default: 64, range: 1...1000)
+        withProviders.ingestBatchesInFlight = try reader.int("INGEST_BATCHES_IN_FLIGHT", default: 4, range: 1...100)
         withProviders.outboxMaxAttempts = try reader.int("OUTBOX_MAX_ATTEMPTS", default: 8, range: 1...100)
         withProviders.mediaPolicy = MediaPolicy(
             maxBytes: Int64(try reader.int("MEDIA_MAX_BYTES", default: 16 * 1024 * 1024, range: 1...(1 << 30))),

@@ -108,7 +108,10 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     let adapters = CachedAdaptersRepository(
         base: PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: dependencies.config.masterKey)),
         cache: AdapterAccountCache(ttl: dependencies.config.adapterCacheTTL))
-    WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations), publicURL: dependencies.config.publicURL)
+    let batcher = IngestBatcher(
+        conversations: conversations, maxBatch: dependencies.config.ingestBatchSize,
+        maxBatchesInFlight: dependencies.config.ingestBatchesInFlight)
+    WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher), publicURL: dependencies.config.publicURL)
         .addRoutes(to: v1)
 
     let api = v1.group()

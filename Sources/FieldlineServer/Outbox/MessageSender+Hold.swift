@@ -17,7 +17,7 @@ extension MessageSender {
         let logger = database.logger
         return try await database.withTenant(tenantID) { connection in
             let status = try await connection.query("""
-                SELECT status FROM conversations WHERE tenant_id = \(tenantID) AND id = \(delivery.conversationID) FOR UPDATE
+                SELECT status FROM conversations WHERE tenant_id = \(tenantID) AND id = \(delivery.conversationID) FOR NO KEY UPDATE
                 """, logger: logger
             ).first { try $0.decode(String.self) }
             let latestInbound = try await connection.query("""

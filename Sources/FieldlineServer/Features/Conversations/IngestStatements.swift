@@ -3,59 +3,73 @@ import FieldlineDomain
 import Foundation
 import PostgresNIO
 
-/// Ingest's read: an already stored copy (a retried webhook), the sender's member, their
-/// conversation that is not closed (locked), and the last reply's offered choices. Prepared once
-/// per connection; see `PostgresConversationsRepository.lookUp`.
+// Ingest reads and writes a whole batch of inbound messages (see `IngestBatcher`) in one
+// statement each: the rows travel as parallel arrays, one element per message. Arrays of
+// optionals do not bind, so an absent id or text travels as "" (with a presence flag for text,
+// where "" is a value).
+
+/// Ingest's read, for each message: an already stored copy (a retried webhook), the sender's
+/// member, their conversation that is not closed (locked), and the last reply's offered
+/// choices. Prepared once per connection; see `PostgresConversationsRepository.lookUp`.
 struct IngestLookUpStatement: PostgresPreparedStatement {
     static let name = "fieldline_ingest_look_up"
     static let sql = """
-        WITH existing AS (
-            -- Two equalities rather than IS NOT DISTINCT FROM, which no index can serve: each
-            -- branch is a single probe of the unique (tenant, provider, adapter, provider id) key.
+        SELECT i.position, e.id, e.conversation_id, m.member_id, c.id, c.status, c.routing_state,
+               o.id, o.provider, o.payload, o.answered
+        FROM (SELECT u.provider, u.provider_message_id, NULLIF(u.adapter_id, '')::uuid AS adapter_id, u.identity_kind,
+                     u.sender, u.want_offer, u.position
+              FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[])
+                   WITH ORDINALITY AS u(provider, provider_message_id, adapter_id, identity_kind, sender, want_offer, position)) AS i
+        -- Two equalities rather than IS NOT DISTINCT FROM, which no index can serve: each
+        -- branch is a single probe of the unique (tenant, provider, adapter, provider id) key.
+        LEFT JOIN LATERAL (
             (SELECT id, conversation_id FROM messages
-             WHERE tenant_id = $1 AND provider = $2 AND adapter_id = $4 AND provider_message_id = $3
+             WHERE tenant_id = $1 AND provider = i.provider AND adapter_id = i.adapter_id AND provider_message_id = i.provider_message_id
              UNION ALL
              SELECT id, conversation_id FROM messages
-             WHERE $4::uuid IS NULL AND tenant_id = $1 AND provider = $2 AND adapter_id IS NULL AND provider_message_id = $3)
+             WHERE i.adapter_id IS NULL AND tenant_id = $1 AND provider = i.provider AND adapter_id IS NULL
+               AND provider_message_id = i.provider_message_id)
             LIMIT 1
-        ), member AS (
-            SELECT member_id FROM member_identities WHERE tenant_id = $1 AND kind = $5 AND external_id = $6
-        ), conversation AS (
+        ) AS e ON true
+        LEFT JOIN LATERAL (
+            SELECT member_id FROM member_identities WHERE tenant_id = $1 AND kind = i.identity_kind AND external_id = i.sender
+        ) AS m ON true
+        -- NO KEY UPDATE excludes the conversation's other writers as FOR UPDATE would, without
+        -- blocking rows that only reference it: the stream publisher inserting this tenant's
+        -- events (with FOR UPDATE, a batch locking several conversations deadlocked with it).
+        LEFT JOIN LATERAL (
             SELECT c.id, c.status, c.routing_state FROM conversations c
-            WHERE c.tenant_id = $1 AND c.member_id = (SELECT member_id FROM member) AND c.status <> 'closed'
-              AND NOT EXISTS (SELECT 1 FROM existing)
-            FOR UPDATE
-        ), offer AS (
+            WHERE c.tenant_id = $1 AND c.member_id = m.member_id AND c.status <> 'closed' AND e.id IS NULL
+            FOR NO KEY UPDATE
+        ) AS c ON true
+        LEFT JOIN LATERAL (
             SELECT o.id, o.provider, o.payload::text AS payload,
                    EXISTS (SELECT 1 FROM messages a
                            WHERE a.tenant_id = $1 AND a.conversation_id = o.conversation_id
                              AND a.direction = 'inbound' AND a.kind = 'choice' AND a.id > o.id) AS answered
             FROM messages o
-            WHERE $7 AND o.tenant_id = $1 AND o.conversation_id = (SELECT id FROM conversation)
+            WHERE i.want_offer AND o.tenant_id = $1 AND o.conversation_id = c.id
               AND o.direction = 'outbound' AND o.kind <> 'system' AND o.delivery_status IN ('sent', 'delivered', 'read')
             ORDER BY o.id DESC LIMIT 1
-        )
-        SELECT e.id, e.conversation_id, m.member_id, c.id, c.status, c.routing_state, o.id, o.provider, o.payload, o.answered
-        FROM (SELECT 1) AS one
-        LEFT JOIN existing e ON true LEFT JOIN member m ON true LEFT JOIN conversation c ON true LEFT JOIN offer o ON true
+        ) AS o ON true
+        ORDER BY i.position
         """
-    static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .text, .uuid, .text, .text, .bool]
-    typealias Row = (UUID?, UUID?, UUID?, UUID?, String?, String?, UUID?, String?, String?, Bool?)
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .textArray, .textArray, .textArray, .textArray, .textArray, .boolArray]
+    typealias Row = (Int64, UUID?, UUID?, UUID?, UUID?, String?, String?, UUID?, String?, String?, Bool?)
 
     let tenantID: UUID
-    let message: InboundMessageInput
-    /// Whether to look for offered choices (the text may be a numbered answer).
-    let wantOffer: Bool
+    let messages: [InboundMessageInput]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 7)
         bindings.append(tenantID)
-        bindings.append(message.provider)
-        bindings.append(message.providerMessageID)
-        bindings.append(message.adapterID)
-        bindings.append(message.identityKind.rawValue)
-        bindings.append(message.sender)
-        bindings.append(wantOffer)
+        bindings.append(messages.map(\.provider))
+        bindings.append(messages.map(\.providerMessageID))
+        bindings.append(messages.map { $0.adapterID?.uuidString ?? "" })
+        bindings.append(messages.map(\.identityKind.rawValue))
+        bindings.append(messages.map(\.sender))
+        // Only a short text may answer offered choices: the others skip that look-up.
+        bindings.append(messages.map(PostgresConversationsRepository.mayBeNumberedAnswer))
         return bindings
     }
 
@@ -64,73 +78,91 @@ struct IngestLookUpStatement: PostgresPreparedStatement {
     }
 }
 
-/// Ingest's write: the message, the conversation's activity, held replies released to the
-/// outbox, the wake-up recorded. Prepared once per connection; see
-/// `PostgresConversationsRepository.store`. Returns the message id, or no row when an identical
-/// webhook stored the message first.
+/// One inbound message as ingest writes it.
+struct IngestStoreRow: Sendable {
+    let messageID: UUID
+    let conversationID: UUID
+    let message: InboundMessageInput
+    let content: (kind: MessageKind, text: String?, payload: String)
+    /// The channel post the message made, when it spoke in a horizontal channel.
+    let channelPostID: UUID?
+    /// The member wrote to the desk: the conversation is lifted in the queues and woken.
+    let deskActivity: Bool
+    /// Put the conversation's held replies back in the outbox (see `MessageSender.hold`).
+    let releaseHeld: Bool
+    /// Record that the message woke a snoozed conversation.
+    let woke: Bool
+}
+
+/// Ingest's write, for each message: the message, the conversation's activity, held replies
+/// released to the outbox, the wake-up recorded — all only for messages actually inserted.
+/// Prepared once per connection; see `PostgresConversationsRepository.store`. Returns the ids of
+/// the inserted messages; a message missing from them was stored first by an identical webhook.
 struct IngestStoreStatement: PostgresPreparedStatement {
     static let name = "fieldline_ingest_store"
     static let sql = """
-        WITH inserted AS (
+        WITH input AS (
+            SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::text[], $9::text[],
+                                 $10::text[], $11::text[], $12::bool[], $13::bool[], $14::bool[], $15::uuid[])
+                WITH ORDINALITY AS i(id, conversation_id, kind, body, has_body, payload, provider, adapter_id, provider_message_id,
+                                     channel_post_id, desk_activity, release_held, woke, wake_event_id, position)
+        ), inserted AS (
             INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, provider, adapter_id, provider_message_id,
                                   channel_post_id)
-            VALUES ($1, $2, $3, 'inbound', $4, $5, $6::jsonb, $7, $8, $9, $10)
+            SELECT $1, id, conversation_id, 'inbound', kind, CASE WHEN has_body THEN body END, payload::jsonb, provider,
+                   NULLIF(adapter_id, '')::uuid, provider_message_id, NULLIF(channel_post_id, '')::uuid
+            FROM input ORDER BY position
             ON CONFLICT (tenant_id, provider, adapter_id, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
             RETURNING id
+        ), landed AS (
+            SELECT input.* FROM input JOIN inserted USING (id)
         ), touched AS (
             UPDATE conversations SET last_message_at = now(), status = 'open', snoozed_until = NULL
-            WHERE $11 AND tenant_id = $1 AND id = $3 AND EXISTS (SELECT 1 FROM inserted)
+            WHERE tenant_id = $1 AND id IN (SELECT conversation_id FROM landed WHERE desk_activity)
             RETURNING id
         ), released AS (
             UPDATE messages SET delivery_status = 'queued', delivery_error = NULL
-            WHERE $12 AND tenant_id = $1 AND conversation_id = $3 AND delivery_status = 'held'
-              AND EXISTS (SELECT 1 FROM inserted)
-            RETURNING id
+            WHERE tenant_id = $1 AND conversation_id IN (SELECT conversation_id FROM landed WHERE release_held)
+              AND delivery_status = 'held'
+            RETURNING id, conversation_id
         ), queued AS (
             INSERT INTO outbox (tenant_id, topic, payload)
-            SELECT $1, 'message.send', jsonb_build_object('message_id', id, 'conversation_id', $3::uuid)
+            SELECT $1, 'message.send', jsonb_build_object('message_id', id, 'conversation_id', conversation_id)
             FROM released ORDER BY id
             RETURNING 1
         ), woken AS (
             INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_user_id)
-            SELECT $1, $14, $3, 'woke', NULL::uuid
-            WHERE $13 AND EXISTS (SELECT 1 FROM inserted)
+            SELECT $1, wake_event_id, conversation_id, 'woke', NULL::uuid FROM landed WHERE woke
             RETURNING 1
         )
         SELECT id FROM inserted
         """
     static let bindingDataTypes: [PostgresDataType] = [
-        .uuid, .uuid, .uuid, .text, .text, .text, .text, .uuid, .text, .uuid, .bool, .bool, .bool, .uuid,
+        .uuid, .uuidArray, .uuidArray, .textArray, .textArray, .boolArray, .textArray, .textArray, .textArray, .textArray,
+        .textArray, .boolArray, .boolArray, .boolArray, .uuidArray,
     ]
     typealias Row = UUID
 
     let tenantID: UUID
-    let messageID: UUID
-    let conversationID: UUID
-    let message: InboundMessageInput
-    let content: (kind: MessageKind, text: String?, payload: String)
-    let channelPostID: UUID?
-    let deskActivity: Bool
-    let releaseHeld: Bool
-    let woke: Bool
-    let wakeEventID: UUID
+    let rows: [IngestStoreRow]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 14)
+        var bindings = PostgresBindings(capacity: 15)
         bindings.append(tenantID)
-        bindings.append(messageID)
-        bindings.append(conversationID)
-        bindings.append(content.kind.rawValue)
-        bindings.append(content.text)
-        bindings.append(content.payload)
-        bindings.append(message.provider)
-        bindings.append(message.adapterID)
-        bindings.append(message.providerMessageID)
-        bindings.append(channelPostID)
-        bindings.append(deskActivity)
-        bindings.append(releaseHeld)
-        bindings.append(woke)
-        bindings.append(wakeEventID)
+        bindings.append(rows.map(\.messageID))
+        bindings.append(rows.map(\.conversationID))
+        bindings.append(rows.map(\.content.kind.rawValue))
+        bindings.append(rows.map { $0.content.text ?? "" })
+        bindings.append(rows.map { $0.content.text != nil })
+        bindings.append(rows.map(\.content.payload))
+        bindings.append(rows.map(\.message.provider))
+        bindings.append(rows.map { $0.message.adapterID?.uuidString ?? "" })
+        bindings.append(rows.map(\.message.providerMessageID))
+        bindings.append(rows.map { $0.channelPostID?.uuidString ?? "" })
+        bindings.append(rows.map(\.deskActivity))
+        bindings.append(rows.map(\.releaseHeld))
+        bindings.append(rows.map(\.woke))
+        bindings.append(rows.map { _ in UUIDv7.make() })
         return bindings
     }
 

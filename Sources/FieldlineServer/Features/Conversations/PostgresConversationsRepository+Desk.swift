@@ -52,7 +52,7 @@ extension PostgresConversationsRepository {
         try await connection.query("""
             SELECT \(unescaped: Conversation.columns) FROM conversations c
             WHERE c.tenant_id = \(viewer.tenantID) AND c.id = \(id) AND (\(unescaped: try Self.visibleSQL(viewer)))
-            \(unescaped: lock ? "FOR UPDATE" : "")
+            \(unescaped: lock ? "FOR NO KEY UPDATE" : "")
             """, logger: logger
         ).first(Conversation.init(row:))
     }

@@ -3,10 +3,10 @@ import FieldlineDomain
 import Foundation
 import PostgresNIO
 
-/// Ingest's common path: a known member writing in a conversation that is already open, read in
-/// one statement and written in one.
+/// Ingest's common path: known members writing in conversations that are already open, read in
+/// one statement and written in one, whatever the number of messages.
 extension PostgresConversationsRepository {
-    /// What ingest needs to know before writing, read in one statement.
+    /// What ingest needs to know about one message before writing.
     struct LookUp {
         var existing: IngestResult?
         var memberID: UUID?
@@ -15,50 +15,39 @@ extension PostgresConversationsRepository {
         var offer: ChoiceOffer?
     }
 
-    /// One round trip: an already stored copy (a retried webhook), the sender's member, their
-    /// conversation that is not closed — locked `FOR UPDATE`, so held replies are released
-    /// exactly (see `MessageSender.hold`) — and, for short texts, the last reply's offered choices.
-    func lookUp(_ message: InboundMessageInput, tenantID: UUID, _ connection: PostgresConnection) async throws -> LookUp {
-        let wantOffer = Self.mayBeNumberedAnswer(message)
-        let row = try await connection.rows(
-            IngestLookUpStatement(tenantID: tenantID, message: message, wantOffer: wantOffer), logger: logger
-        ).first
-        guard let (existingID, existingConversation, memberID, conversationID, status, routingState, offerID, offerProvider, offerPayload, answered) = row
-        else { throw MissingRowError(what: "ingest lookup") }
-        var found = LookUp(memberID: memberID)
-        if let existingID, let existingConversation {
-            found.existing = IngestResult(messageId: existingID, conversationId: existingConversation, duplicate: true)
+    /// One round trip for all `messages`, in their order: an already stored copy (a retried
+    /// webhook), the sender's member, their conversation that is not closed — locked
+    /// `FOR NO KEY UPDATE`, so held replies are released exactly (see `MessageSender.hold`) — and, for
+    /// short texts, the last reply's offered choices.
+    func lookUp(_ messages: [InboundMessageInput], tenantID: UUID, _ connection: PostgresConnection) async throws -> [LookUp] {
+        guard !messages.isEmpty else { return [] }
+        let rows = try await connection.rows(IngestLookUpStatement(tenantID: tenantID, messages: messages), logger: logger)
+        guard rows.count == messages.count else { throw MissingRowError(what: "ingest lookup") }
+        return rows.map { row in
+            let (_, existingID, existingConversation, memberID, conversationID, status, routingState, offerID, offerProvider, offerPayload, answered) = row
+            var found = LookUp(memberID: memberID)
+            if let existingID, let existingConversation {
+                found.existing = IngestResult(messageId: existingID, conversationId: existingConversation, duplicate: true)
+            }
+            if let conversationID, let status, let routingState {
+                found.conversation = ActiveConversation(
+                    id: conversationID, opened: false, status: ConversationStatus(rawValue: status) ?? .open, routingState: routingState)
+            }
+            if let offerID, let offerPayload, let answered {
+                found.offer = ChoiceOffer(id: offerID, provider: offerProvider, payload: offerPayload, answered: answered)
+            }
+            return found
         }
-        if let conversationID, let status, let routingState {
-            found.conversation = ActiveConversation(
-                id: conversationID, opened: false, status: ConversationStatus(rawValue: status) ?? .open, routingState: routingState)
-        }
-        if let offerID, let offerPayload, let answered {
-            found.offer = ChoiceOffer(id: offerID, provider: offerProvider, payload: offerPayload, answered: answered)
-        }
-        return found
     }
 
-    /// One round trip: inserts the message (naming `channelPostID`, the post it made in a channel);
-    /// when `deskActivity`, updates the conversation (a member writing wakes a snoozed one and
-    /// lifts it in the queues); when `releaseHeld`, puts the held replies back in the outbox (the member
-    /// wrote, so the service window is open again; the conversation row is already locked by
-    /// `lookUp` or `activeConversation`, see `MessageSender.hold`); records the wake-up when
-    /// `woke`. Throws `LostDuplicateRace` when an identical webhook stored the message first.
-    func store(
-        _ message: InboundMessageInput, content: (kind: MessageKind, text: String?, payload: String), messageID: UUID,
-        conversationID: UUID, releaseHeld: Bool, woke: Bool, deskActivity: Bool, channelPostID: UUID?, tenantID: UUID,
-        _ connection: PostgresConnection
-    ) async throws {
-        let inserted = try await connection.rows(
-            IngestStoreStatement(
-                tenantID: tenantID, messageID: messageID, conversationID: conversationID, message: message, content: content,
-                channelPostID: channelPostID, deskActivity: deskActivity, releaseHeld: releaseHeld, woke: woke,
-                wakeEventID: UUIDv7.make()),
-            logger: logger
-        ).isEmpty == false
-        guard inserted else { throw LostDuplicateRace() }
+    /// One round trip for all `rows`: inserts the messages; for each one inserted, updates its
+    /// conversation when `deskActivity` (a member writing wakes a snoozed one and lifts it in the
+    /// queues), puts the held replies back in the outbox when `releaseHeld` (the member wrote, so
+    /// the service window is open again; the conversation row is already locked by `lookUp` or
+    /// `activeConversation`, see `MessageSender.hold`) and records the wake-up when `woke`.
+    /// Returns the ids inserted: a row missing from them lost a race with an identical webhook.
+    func store(_ rows: [IngestStoreRow], tenantID: UUID, _ connection: PostgresConnection) async throws -> Set<UUID> {
+        guard !rows.isEmpty else { return [] }
+        return Set(try await connection.rows(IngestStoreStatement(tenantID: tenantID, rows: rows), logger: logger))
     }
-
-    /// The stored copy of `message` (same provider message id and adapter), if any.
 }

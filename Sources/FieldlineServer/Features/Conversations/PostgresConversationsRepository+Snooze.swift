@@ -45,7 +45,7 @@ extension PostgresConversationsRepository {
         let due = try await connection.query("""
             SELECT 1 FROM conversations
             WHERE tenant_id = \(tenantID) AND id = \(id) AND status = 'pending' AND snoozed_until <= now()
-            FOR UPDATE
+            FOR NO KEY UPDATE
             """, logger: logger
         ).any()
         if due { try await wake(id, actor: nil, reason: "snooze_ended", tenantID: tenantID, connection) }

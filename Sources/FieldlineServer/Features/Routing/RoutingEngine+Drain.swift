@@ -24,12 +24,14 @@ extension RoutingEngine {
             let agents = try await agentLoads(of: team, tenantID: tenantID, connection)
             guard agents.contains(where: { $0.online && $0.openConversations < $0.capacity }) else { continue }
             // SKIP LOCKED: a conversation another transaction is closing or changing waits for the next run.
+            // NO KEY UPDATE (like every lock on conversations): one merely referenced meanwhile, by a message
+            // being stored or a stream event being published, is not skipped.
             let waiting = try await connection.query("""
                 SELECT id FROM conversations
                 WHERE tenant_id = \(tenantID) AND team_id = \(team) AND routing_state = 'queued' AND status <> 'closed'
                   AND assignee_id IS NULL
                 ORDER BY queued_at, id LIMIT 200
-                FOR UPDATE SKIP LOCKED
+                FOR NO KEY UPDATE SKIP LOCKED
                 """, logger: logger
             ).collect { try $0.decode(UUID.self) }
             let plan = AssignmentPlanner.plan(

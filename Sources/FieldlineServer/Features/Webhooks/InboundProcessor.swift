@@ -5,6 +5,8 @@ import Foundation
 /// Turns parsed provider events into stored messages and delivery statuses.
 struct InboundProcessor: Sendable {
     let conversations: any ConversationsRepository
+    /// Messages go through it, so concurrent webhooks share transactions.
+    let batcher: IngestBatcher
 
     /// Stores every event of one webhook for `account`; returns how many were new messages.
     func process(_ events: [InboundEvent], account: AdapterAccount) async throws -> Int {
@@ -12,7 +14,7 @@ struct InboundProcessor: Sendable {
         for event in events {
             switch event {
             case .message(let message):
-                let result = try await conversations.ingest(input(for: message, account: account), tenantID: account.tenantID)
+                let result = try await batcher.ingest(input(for: message, account: account), tenantID: account.tenantID)
                 if !result.duplicate { stored += 1 }
             case .status(let update):
                 guard let providerMessageID = update.providerMessageID else {

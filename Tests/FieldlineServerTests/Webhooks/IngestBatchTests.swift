@@ -1,0 +1,131 @@
+import FieldlineChannels
+import FieldlineDomain
+import Foundation
+import HummingbirdTesting
+import PostgresNIO
+import Testing
+@testable import FieldlineServer
+
+@Suite("Ingest group commit: one transaction for many messages")
+struct IngestBatchTests {
+    static func message(_ id: String, from sender: String, _ text: String, unverified: UUID? = nil) -> InboundMessageInput {
+        var input = InboundMessageInput(provider: "app", identityKind: .app, sender: sender, providerMessageID: id, kind: .text, text: text, payload: "{}")
+        input.unknownSenderOrganizationID = unverified
+        return input
+    }
+
+    /// Provider message id → (text, conversation, the transaction that inserted it) of the tenant's messages.
+    static func stored(_ database: Database, _ tenantID: UUID) async throws -> [String: (text: String, conversation: UUID, transaction: String)] {
+        try await database.withTenant(tenantID) { connection in
+            var rows: [String: (text: String, conversation: UUID, transaction: String)] = [:]
+            for try await (id, text, conversation, xmin) in try await connection.query(
+                "SELECT provider_message_id, body, conversation_id, xmin::text FROM messages WHERE provider_message_id IS NOT NULL",
+                logger: database.logger
+            ).decode((String, String, UUID, String).self) {
+                rows[id] = (text, conversation, xmin)
+            }
+            return rows
+        }
+    }
+
+    @Test("a batch stores each message once, a sender's in order, a stranger as a new member, all in one transaction")
+    func oneTransaction() async throws {
+        try await TestApp.run { client, fixtures in
+            let fixture = try await fixtures.tenant()
+            let tenantID = fixture.tenant.id
+            let admin = APICaller(client, fixture)
+            let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Unverified"}"#).json["id"].string)
+            _ = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"Lucía","identities":[{"kind":"app","external_id":"lucia"}]}"#)
+            let repository = PostgresConversationsRepository(database: fixtures.database)
+            let first = try await repository.ingest(Self.message("m-0", from: "lucia", "hola"), tenantID: tenantID)
+
+            let unverified = try #require(UUID(uuidString: org))
+            let results = try await repository.ingest([
+                Self.message("m-1", from: "lucia", "uno"),
+                Self.message("s-1", from: "stranger", "¿quién?", unverified: unverified),
+                Self.message("m-2", from: "lucia", "dos"),
+                Self.message("m-0", from: "lucia", "hola"),
+                Self.message("s-1", from: "stranger", "¿quién?", unverified: unverified),
+            ], tenantID: tenantID).map { try $0.get() }
+
+            #expect(results.map(\.duplicate) == [false, false, false, true, true])
+            #expect(results[3].messageId == first.messageId)
+            #expect(results[4].messageId == results[1].messageId)
+            #expect(results[0].conversationId == first.conversationId && results[2].conversationId == first.conversationId)
+            #expect(results[1].conversationId != first.conversationId)
+
+            let stored = try await Self.stored(fixtures.database, tenantID)
+            #expect(stored.count == 4)
+            #expect(Set(["m-1", "m-2", "s-1"].compactMap { stored[$0]?.transaction }).count == 1)
+            #expect(stored["m-0"]?.transaction != stored["m-1"]?.transaction)
+            // Lucía's messages, newest first, in the order she sent them.
+            let lucia = try await admin.get("/v1/conversations/\(first.conversationId.uuidString.lowercased())/messages").json["data"].array
+            #expect(lucia.map { $0["text"].string } == ["dos", "uno", "hola"])
+            let members = try await admin.get("/v1/members?organization_id=\(org)").json["data"].array
+            #expect(members.count == 2)
+
+            // One stream event per new message, and the stranger's conversation opened.
+            let kinds = try await fixtures.database.withTenant(tenantID) { connection in
+                try await connection.query("""
+                    SELECT kind FROM stream_events WHERE conversation_id = \(results[1].conversationId)
+                    UNION ALL SELECT kind FROM stream_pending WHERE conversation_id = \(results[1].conversationId)
+                    """, logger: fixtures.database.logger
+                ).collect().map { try $0.decode(String.self) }
+            }
+            #expect(kinds.sorted() == ["conversation.opened", "message.created"])
+        }
+    }
+
+    @Test("a message that fails fails alone: the batch's other messages are stored and answered")
+    func failureIsolated() async throws {
+        try await TestApp.run { client, fixtures in
+            let fixture = try await fixtures.tenant()
+            let admin = APICaller(client, fixture)
+            let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Tow"}"#).json["id"].string)
+            _ = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"Lucía","identities":[{"kind":"app","external_id":"lucia"}]}"#)
+            let repository = PostgresConversationsRepository(database: fixtures.database)
+            // The app adapter creates no member for a stranger: that message is refused.
+            let results = await repository.ingest([
+                Self.message("m-1", from: "lucia", "uno"),
+                Self.message("x-1", from: "nobody", "hola"),
+                Self.message("m-2", from: "lucia", "dos"),
+            ], tenantID: fixture.tenant.id)
+            #expect((try? results[0].get())?.duplicate == false)
+            #expect((try? results[2].get())?.duplicate == false)
+            guard case .failure(let error as ValidationError) = results[1] else {
+                Issue.record("the stranger's message was not refused: \(results[1])")
+                return
+            }
+            #expect(error.code == "unknown_sender")
+            let stored = try await Self.stored(fixtures.database, fixture.tenant.id)
+            #expect(Set(stored.keys) == ["m-1", "m-2"])
+        }
+    }
+
+    @Test("concurrent webhooks share transactions when every batch is busy, and each is answered after its commit")
+    func webhooksShareCommits() async throws {
+        try await TestApp.run(configure: { $0.ingestBatchesInFlight = 1 }) { client, fixtures in
+            let fixture = try await fixtures.tenant()
+            let admin = APICaller(client, fixture)
+            let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
+            let senders = 40
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for number in 0..<senders {
+                    group.addTask {
+                        let body = WebhookTests.whatsAppText(id: "wamid.B\(number)", from: "3460000\(1000 + number)", text: "parte \(number)")
+                        let response = try await WebhookTests.postSigned(client, hook, body)
+                        #expect(response.status == .ok)
+                        // Answered only once committed: the message is already there for the desk.
+                        let stored = try await Self.stored(fixtures.database, fixture.tenant.id)
+                        #expect(stored["wamid.B\(number)"]?.text == "parte \(number)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let stored = try await Self.stored(fixtures.database, fixture.tenant.id)
+            #expect(stored.count == senders)
+            let transactions = Set(stored.values.map(\.transaction)).count
+            #expect(transactions < senders, "\(transactions) transactions for \(senders) webhooks")
+        }
+    }
+}
