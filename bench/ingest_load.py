@@ -40,12 +40,13 @@ class Load:
         self.stream_latencies = []
 
 
-async def post_webhook(load, reader, writer, due):
-    """Sends one signed webhook on a keep-alive connection; records its latency from `due`."""
+async def post_webhook(load, reader, writer, due, sender=None):
+    """Sends one signed webhook (from `sender`, or a random member) on a keep-alive connection;
+    records its latency from `due`."""
     args = load.args
     load.counter += 1
     message_id = f"wamid.bench.{os.getpid()}.{load.counter}.{random.getrandbits(32)}"
-    body = webhook(args.phone_number_id, random.choice(load.members), message_id)
+    body = webhook(args.phone_number_id, sender or random.choice(load.members), message_id)
     signature = "sha256=" + hmac.new(args.secret.encode(), body, hashlib.sha256).hexdigest()
     request = (f"POST {args.path} HTTP/1.1\r\nHost: {args.host}\r\nContent-Type: application/json\r\n"
                f"X-Hub-Signature-256: {signature}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
@@ -73,6 +74,16 @@ async def connection_loop(load, deadline):
     try:
         while time.monotonic() < deadline:
             await post_webhook(load, reader, writer, None)
+    finally:
+        writer.close()
+
+
+async def first_messages_loop(load, senders, deadline):
+    """Warm-up: each member's first message (the server creates the member and a conversation)."""
+    reader, writer = await asyncio.open_connection(load.args.host, load.args.port)
+    try:
+        while senders and time.monotonic() < deadline:
+            await post_webhook(load, reader, writer, None, senders.pop())
     finally:
         writer.close()
 
@@ -204,8 +215,9 @@ def pgbench_ceiling(database_url, seconds):
     raise RuntimeError("pgbench printed no tps:\n" + out)
 
 
-async def step(args, members, concurrency=None, rate=None):
-    """One step, closed loop at `concurrency` connections or open loop at `rate` webhooks/second."""
+async def step(args, members, concurrency=None, rate=None, first_messages=False):
+    """One step, closed loop at `concurrency` connections or open loop at `rate` webhooks/second;
+    with `first_messages`, one message from each member (16 connections, up to 120 s)."""
     load = Load(args, members)
     stop, ready = asyncio.Event(), asyncio.Event()
     stream = asyncio.create_task(stream_reader(load, ready, stop)) if args.token else None
@@ -213,7 +225,10 @@ async def step(args, members, concurrency=None, rate=None):
         await asyncio.wait_for(ready.wait(), 10)
     sampler = WaitSampler(args.database_url) if args.database_url else None
     started = time.monotonic()
-    if rate is None:
+    if first_messages:
+        senders = list(reversed(members))
+        await asyncio.gather(*[first_messages_loop(load, senders, started + 120) for _ in range(16)])
+    elif rate is None:
         await asyncio.gather(*[connection_loop(load, started + args.seconds) for _ in range(concurrency)])
     else:
         queue = asyncio.Queue()
@@ -258,13 +273,16 @@ def main():
     parser.add_argument("--seconds", type=int, default=10, help="length of each step")
     parser.add_argument("--server-pid", type=int, help="for the memory figure")
     parser.add_argument("--database-url", help="for the pgbench ceiling")
+    parser.add_argument("--first-messages", action="store_true",
+                        help="start with one message from each member (creating them), then ANALYZE, before the steps")
     args = parser.parse_args()
 
     members = [f"34{600000000 + i}" for i in range(args.members)]
     print(f"ingest benchmark {time.strftime('%Y-%m-%d %H:%M')} — {args.members} members, {args.seconds}s per step")
     print(f"{'load':>11} {'msgs/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'stream p50':>11} {'stream p99':>11} {'events':>13} {'db active':>9} {'lock wait':>9} {'server RSS MB':>14}")
     best = 0.0
-    steps = [(f"{int(c)} conn", {"concurrency": int(c)}) for c in args.steps.split(",") if c.strip()]
+    steps = [("1st msgs", {"first_messages": True})] if args.first_messages else []
+    steps += [(f"{int(c)} conn", {"concurrency": int(c)}) for c in args.steps.split(",") if c.strip()]
     steps += [(f"{int(r)}/s", {"rate": int(r)}) for r in args.rates.split(",") if r.strip()]
     for label, kind in steps:
         rate, p50, p99, s50, s99, events, sent, active, waiting = asyncio.run(step(args, members, **kind))
@@ -272,6 +290,11 @@ def main():
         rss = rss_mb(args.server_pid) if args.server_pid else float("nan")
         seen = f"{events}/{sent}" if args.token else "-"
         print(f"{label:>11} {rate:>9.0f} {p50:>8.2f} {p99:>8.2f} {s50:>11.2f} {s99:>11.2f} {seen:>13} {active:>9.1f} {waiting:>9.1f} {rss:>14.1f}", flush=True)
+        if "first_messages" in kind and args.database_url:
+            # What autovacuum does within a minute of a running deployment's tables growing: the
+            # statistics the planner needs. Without them, plans cached while the tables were
+            # empty (prepared statements, foreign-key checks) keep picking the wrong indexes.
+            subprocess.run(["psql", args.database_url, "-qc", "ANALYZE"], check=True, stderr=subprocess.DEVNULL)
     if args.database_url:
         ceiling = pgbench_ceiling(args.database_url, args.seconds)
         print(f"pgbench ceiling (16 clients, one INSERT per transaction): {ceiling:.0f} tx/s")

@@ -31,8 +31,11 @@ struct IngestLookUpStatement: PostgresPreparedStatement {
                AND provider_message_id = i.provider_message_id)
             LIMIT 1
         ) AS e ON true
+        -- LIMIT 1 (the key is unique anyway) keeps this a probe per message: flattened into a
+        -- join, a plan cached while the table was small scanned all of the tenant's identities.
         LEFT JOIN LATERAL (
             SELECT member_id FROM member_identities WHERE tenant_id = $1 AND kind = i.identity_kind AND external_id = i.sender
+            LIMIT 1
         ) AS m ON true
         -- NO KEY UPDATE excludes the conversation's other writers as FOR UPDATE would, without
         -- blocking rows that only reference it: the stream publisher inserting this tenant's
