@@ -23,10 +23,13 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Parses JSON bytes, or throws `ChannelParseError.malformedJSON`.
     public static func parse(_ bytes: some Collection<UInt8>, provider: ChannelProvider) throws(ChannelParseError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw .malformedJSON(provider: provider, detail: Self.describe(error))
+        func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONValueParser.Failure> {
+            Result { () throws(JSONValueParser.Failure) in try JSONValueParser.parse(buffer) }
+        }
+        let parsed = bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse)
+        switch parsed {
+        case .success(let value): return value
+        case .failure(let failure): throw .malformedJSON(provider: provider, detail: failure.description)
         }
     }
 
@@ -103,13 +106,4 @@ public enum JSONValue: Sendable, Hashable {
 
     /// `serialized` as a string.
     public var serializedString: String { String(decoding: serialized, as: UTF8.self) }
-
-    private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
-        default:
-            return "\(error)"
-        }
-    }
 }
