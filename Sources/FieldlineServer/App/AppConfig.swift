@@ -47,8 +47,11 @@ public struct AppConfig: Sendable {
     public var streamSweepInterval: Duration = .seconds(5)
     /// Most inbound messages stored in one transaction (group commit, see `IngestBatcher`).
     public var ingestBatchSize = 64
-    /// Most ingest transactions running at once; messages arriving while all are busy wait for
-    /// the next batch. Each holds one of the `databasePoolSize` connections.
+    /// Most ingest transactions of one tenant running at once; messages arriving while they are
+    /// busy gather into the next batch.
+    public var ingestBatchesPerTenant = 1
+    /// Most ingest transactions running at once, all tenants together. Each holds one of the
+    /// `databasePoolSize` connections.
     public var ingestBatchesInFlight = 4
 
     /// Reads and validates the configuration.
@@ -79,6 +82,7 @@ public struct AppConfig: Sendable {
         withProviders.streamPoolSize = try reader.int("STREAM_POOL_SIZE", default: 4, range: 1...100)
         withProviders.streamSweepInterval = .seconds(try reader.int("STREAM_SWEEP_SECONDS", default: 5, range: 1...3600))
         withProviders.ingestBatchSize = try reader.int("INGEST_BATCH_SIZE", default: 64, range: 1...1000)
+        withProviders.ingestBatchesPerTenant = try reader.int("INGEST_BATCHES_PER_TENANT", default: 1, range: 1...100)
         withProviders.ingestBatchesInFlight = try reader.int("INGEST_BATCHES_IN_FLIGHT", default: 4, range: 1...100)
         withProviders.outboxMaxAttempts = try reader.int("OUTBOX_MAX_ATTEMPTS", default: 8, range: 1...100)
         withProviders.mediaPolicy = MediaPolicy(

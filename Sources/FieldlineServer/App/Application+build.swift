@@ -110,7 +110,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
         cache: AdapterAccountCache(ttl: dependencies.config.adapterCacheTTL))
     let batcher = IngestBatcher(
         conversations: conversations, maxBatch: dependencies.config.ingestBatchSize,
-        maxBatchesInFlight: dependencies.config.ingestBatchesInFlight)
+        maxBatchesPerTenant: dependencies.config.ingestBatchesPerTenant, maxBatchesInFlight: dependencies.config.ingestBatchesInFlight)
     WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher), publicURL: dependencies.config.publicURL)
         .addRoutes(to: v1)
 

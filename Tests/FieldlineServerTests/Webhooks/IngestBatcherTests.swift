@@ -53,7 +53,7 @@ struct IngestBatcherTests {
     @Test("messages arriving while every batch is busy share the next one; a sender is never in two batches at once")
     func gathersWhileBusy() async throws {
         let store = Store()
-        let batcher = IngestBatcher(maxBatch: 10, maxBatchesInFlight: 2) { await store.store($0, $1) }
+        let batcher = IngestBatcher(maxBatch: 10, maxBatchesPerTenant: 2, maxBatchesInFlight: 2) { await store.store($0, $1) }
         let tenant = UUID()
         try await withThrowingTaskGroup(of: (String, IngestResult).self) { group in
             func send(_ id: String, from sender: String) {
@@ -118,6 +118,32 @@ struct IngestBatcherTests {
             }
             #expect(error.code == "unknown_sender")
         }
+    }
+
+    @Test("a tenant runs one batch at a time by default; another tenant's messages do not wait for it")
+    func oneBatchPerTenant() async throws {
+        let store = Store()
+        let batcher = IngestBatcher(maxBatch: 10, maxBatchesInFlight: 4) { await store.store($0, $1) }
+        let (north, south) = (UUID(), UUID())
+        try await withThrowingTaskGroup(of: IngestResult.self) { group in
+            group.addTask { try await batcher.ingest(Self.message("1", from: "ana"), tenantID: north) }
+            try await Self.eventually { await store.batches.count == 1 }
+            // North's next message waits for north's batch although flights are free...
+            group.addTask { try await batcher.ingest(Self.message("2", from: "bea"), tenantID: north) }
+            try await Self.eventually { batcher.backlog == (1, 1) }
+            // ...while south's is stored beside it.
+            group.addTask { try await batcher.ingest(Self.message("3", from: "carl"), tenantID: south) }
+            try await Self.eventually { await store.batches.count == 2 }
+            #expect(await store.batches == [["1"], ["3"]])
+            await store.finish(1)
+            try await Self.eventually { batcher.backlog == (1, 1) }
+            await store.finish(0)
+            try await Self.eventually { await store.batches.count == 3 }
+            await store.finish(2)
+            for try await _ in group {}
+        }
+        #expect(await store.batches == [["1"], ["3"], ["2"]])
+        #expect(await store.tenantsOfBatches() == [north, south, north])
     }
 
     @Test("a batch never exceeds its size")
