@@ -110,7 +110,8 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
         cache: AdapterAccountCache(ttl: dependencies.config.adapterCacheTTL))
     let batcher = IngestBatcher(
         conversations: conversations, maxBatch: dependencies.config.ingestBatchSize,
-        maxBatchesPerTenant: dependencies.config.ingestBatchesPerTenant, maxBatchesInFlight: dependencies.config.ingestBatchesInFlight)
+        maxBatchesPerTenant: dependencies.config.ingestBatchesPerTenant, maxBatchesInFlight: dependencies.config.ingestBatchesInFlight,
+        metrics: dependencies.metrics)
     WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher), publicURL: dependencies.config.publicURL)
         .addRoutes(to: v1)
 

@@ -126,6 +126,11 @@ struct IngestBatchTests {
             #expect(stored.count == senders)
             let transactions = Set(stored.values.map(\.transaction)).count
             #expect(transactions < senders, "\(transactions) transactions for \(senders) webhooks")
+            // Operators see the batches: every message counted once, in fewer batches than messages.
+            let metrics = try await APICaller(client, token: nil).get("/metrics").text
+            #expect(metrics.contains("ingest_batch_messages_sum \(senders).0") || metrics.contains("ingest_batch_messages_sum \(senders)\n"))
+            let batches = metrics.split(separator: "\n").first { $0.hasPrefix("ingest_batch_messages_count ") }
+            #expect(batches.flatMap { Int($0.split(separator: " ")[1]) }.map { $0 > 0 && $0 < senders } == true, "\(batches ?? "no count")")
         }
     }
 }

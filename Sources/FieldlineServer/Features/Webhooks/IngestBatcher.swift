@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import Prometheus
 
 /// Group commit for inbound messages. Concurrent webhooks hand their messages here; they are
 /// stored together, up to `maxBatch` of one tenant per transaction, with at most
@@ -36,6 +37,8 @@ final class IngestBatcher: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let store: Store
+    /// `ingest_batch_messages`: how many messages each ingest transaction stored.
+    private let batchSizes: ValueHistogram?
     /// Most messages stored in one transaction.
     let maxBatch: Int
     /// Most ingest transactions of one tenant running at once.
@@ -44,16 +47,27 @@ final class IngestBatcher: Sendable {
     let maxBatchesInFlight: Int
 
     /// A batcher storing through `store`.
-    init(maxBatch: Int, maxBatchesPerTenant: Int = 1, maxBatchesInFlight: Int, store: @escaping Store) {
+    init(
+        maxBatch: Int, maxBatchesPerTenant: Int = 1, maxBatchesInFlight: Int, metrics: PrometheusCollectorRegistry? = nil,
+        store: @escaping Store
+    ) {
         self.maxBatch = max(1, maxBatch)
         self.maxBatchesPerTenant = max(1, maxBatchesPerTenant)
         self.maxBatchesInFlight = max(1, maxBatchesInFlight)
         self.store = store
+        batchSizes = metrics?.makeValueHistogram(
+            name: "ingest_batch_messages", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+            help: "Inbound messages stored per ingest transaction (group commit)")
     }
 
-    /// A batcher storing through `conversations`.
-    convenience init(conversations: any ConversationsRepository, maxBatch: Int, maxBatchesPerTenant: Int, maxBatchesInFlight: Int) {
-        self.init(maxBatch: maxBatch, maxBatchesPerTenant: maxBatchesPerTenant, maxBatchesInFlight: maxBatchesInFlight) { messages, tenantID in
+    /// A batcher storing through `conversations`, recording its batch sizes in `metrics`.
+    convenience init(
+        conversations: any ConversationsRepository, maxBatch: Int, maxBatchesPerTenant: Int, maxBatchesInFlight: Int,
+        metrics: PrometheusCollectorRegistry
+    ) {
+        self.init(
+            maxBatch: maxBatch, maxBatchesPerTenant: maxBatchesPerTenant, maxBatchesInFlight: maxBatchesInFlight, metrics: metrics
+        ) { messages, tenantID in
             await conversations.ingest(messages, tenantID: tenantID)
         }
     }
@@ -82,6 +96,7 @@ final class IngestBatcher: Sendable {
     /// Stores batches until none can be taken, then leaves the flight.
     private func runBatches() async {
         while let batch = takeBatch() {
+            batchSizes?.record(Double(batch.count))
             let results = await store(batch.map(\.message), batch[0].tenantID)
             state.withLockedValue { state in
                 for waiting in batch { state.sendersInFlight.remove(waiting.sender) }
