@@ -33,6 +33,12 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// Parses JSON bytes that are not a provider's (stored JSON, for instance); nil when malformed.
+    public init?(parsing bytes: some Collection<UInt8>) {
+        guard let value = try? Self.parse(bytes, provider: .whatsapp) else { return nil }
+        self = value
+    }
+
     /// The member `key` of an object, or `nil`.
     public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }

@@ -7,6 +7,11 @@ enum SenderID {
     /// prefix `whatsapp:`). Anything that is not a phone number is returned trimmed, unchanged,
     /// so an odd id is still stored rather than lost.
     static func phone(_ raw: String) -> String {
+        // WhatsApp's bare digits, on every webhook: no trimming or prefix to look for.
+        if let first = raw.utf8.first, first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9"),
+           raw.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            return (try? PhoneNumber(parsing: "+" + raw).e164) ?? raw
+        }
         var text = raw.trimmingCharacters(in: .whitespaces)
         if text.hasPrefix("whatsapp:") { text.removeFirst("whatsapp:".count) }
         let candidate = text.hasPrefix("+") ? text : "+" + text

@@ -7,6 +7,14 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// `00` becomes `+`. Numbers without an international prefix are refused, because the
     /// country cannot be guessed.
     public init(parsing input: String, field: String = "phone") throws {
+        // Fast path for what providers send on every webhook: already E.164, nothing to clean
+        // (the general path below works on Characters, which costs grapheme breaking).
+        let bytes = input.utf8
+        if bytes.first == UInt8(ascii: "+"), (8...16).contains(bytes.count), bytes.dropFirst().first != UInt8(ascii: "0"),
+           bytes.dropFirst().allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            e164 = input
+            return
+        }
         var text = input.trimmingWhitespace()
         text.removeAll { " -.()\u{00A0}".contains($0) }
         if text.hasPrefix("00") { text = "+" + text.dropFirst(2) }
