@@ -101,9 +101,10 @@ async def paced_loop(load, queue):
         writer.close()
 
 
-async def stream_reader(load, ready, stop):
+async def stream_reader(load, ready, stop, measure=True):
     """Holds a WebSocket on /v1/stream (RFC 6455, the little a client needs) and records, for each
-    `message.created` of a webhook we sent, the time from sending to receiving the event."""
+    `message.created` of a webhook we sent, the time from sending to receiving the event (only
+    when `measure`: the other watchers of --watchers just read)."""
     args = load.args
     reader, writer = await asyncio.open_connection(args.host, args.port)
     key = base64.b64encode(os.urandom(16)).decode()
@@ -144,7 +145,18 @@ async def stream_reader(load, ready, stop):
                 message = b""
                 if event.get("type") == "stream.ready":
                     ready.set()
-                elif event.get("type") == "message.created":
+                    if not measure:
+                        # A watcher that only reads: drain the socket in large chunks, so the
+                        # generator spends next to nothing on it (frames are not parsed, and the
+                        # server's rare pings go unanswered within a step).
+                        while not stop.is_set():
+                            try:
+                                if not await asyncio.wait_for(reader.read(1 << 16), 0.5):
+                                    return
+                            except asyncio.TimeoutError:
+                                continue
+                        return
+                elif measure and event.get("type") == "message.created":
                     sent = load.sent_at.get((event.get("message") or {}).get("provider_message_id"))
                     if sent is not None:
                         load.stream_latencies.append(received - sent)
@@ -221,8 +233,13 @@ async def step(args, members, concurrency=None, rate=None, first_messages=False)
     load = Load(args, members)
     stop, ready = asyncio.Event(), asyncio.Event()
     stream = asyncio.create_task(stream_reader(load, ready, stop)) if args.token else None
+    others = []
     if stream:
         await asyncio.wait_for(ready.wait(), 10)
+        for _ in range(args.watchers - 1):
+            other_ready = asyncio.Event()
+            others.append(asyncio.create_task(stream_reader(load, other_ready, stop, measure=False)))
+            await asyncio.wait_for(other_ready.wait(), 10)
     sampler = WaitSampler(args.database_url) if args.database_url else None
     started = time.monotonic()
     if first_messages:
@@ -252,6 +269,7 @@ async def step(args, members, concurrency=None, rate=None, first_messages=False)
             await asyncio.sleep(0.05)
         stop.set()
         await stream
+        await asyncio.gather(*others)
     ms = lambda values, f: percentile(values, f) * 1000
     return (len(load.latencies) / elapsed, ms(load.latencies, 0.5), ms(load.latencies, 0.99),
             ms(load.stream_latencies, 0.5), ms(load.stream_latencies, 0.99),
@@ -270,6 +288,8 @@ def main():
     parser.add_argument("--rates", default="", help="offered webhooks/second per step (open loop), e.g. 250,500,1000")
     parser.add_argument("--max-connections", type=int, default=64, help="connections an open-loop step may use")
     parser.add_argument("--token", help="an admin's or agent's token: also measure webhook-to-stream-event latency")
+    parser.add_argument("--watchers", type=int, default=1,
+                        help="stream sockets held open (as --token) during each step, like agents watching; latency is measured on the first")
     parser.add_argument("--seconds", type=int, default=10, help="length of each step")
     parser.add_argument("--server-pid", type=int, help="for the memory figure")
     parser.add_argument("--database-url", help="for the pgbench ceiling")
@@ -278,7 +298,7 @@ def main():
     args = parser.parse_args()
 
     members = [f"34{600000000 + i}" for i in range(args.members)]
-    print(f"ingest benchmark {time.strftime('%Y-%m-%d %H:%M')} — {args.members} members, {args.seconds}s per step")
+    print(f"ingest benchmark {time.strftime('%Y-%m-%d %H:%M')} — {args.members} members, {args.seconds}s per step, {args.watchers} stream watcher(s)")
     print(f"{'load':>11} {'msgs/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'stream p50':>11} {'stream p99':>11} {'events':>13} {'db active':>9} {'lock wait':>9} {'server RSS MB':>14}")
     best = 0.0
     steps = [("1st msgs", {"first_messages": True})] if args.first_messages else []

@@ -13,6 +13,8 @@ struct StreamController: Sendable {
     let authorizer: StreamAuthorizer
     let hub: StreamHub
     let reader: StreamEventReader
+    /// Encoded events, shared by the sessions of this controller.
+    var texts = StreamEventTexts()
 
     /// The API router's route: never upgrades, only explains why not.
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -31,11 +33,12 @@ struct StreamController: Sendable {
         let router = Router(context: StreamRequestContext.self)
         let hub = hub
         let reader = reader
+        let texts = texts
         router.group("v1")
             .add(middleware: StreamAuthMiddleware(authorizer: authorizer))
             .ws("stream") { inbound, outbound, context in
                 guard let stream = context.requestContext.stream else { return }
-                let session = StreamSession(request: stream, hub: hub, reader: reader, logger: context.logger)
+                let session = StreamSession(request: stream, hub: hub, reader: reader, texts: texts, logger: context.logger)
                 try await session.run(inbound: inbound, outbound: outbound)
             }
         return router

@@ -24,8 +24,10 @@ struct StreamEventReader: Sendable {
 
     /// One page of what a viewer may see after a cursor, and how far the page covered.
     struct Page: Sendable {
-        /// Visible events, oldest first.
+        /// Visible events, oldest first. An event found in `texts` has no message attached.
         let events: [StreamEvent]
+        /// Already encoded events of the page, by id (see `StreamEventTexts`).
+        var texts: [Int64: String] = [:]
         /// The cursor to continue from: the tenant's events up to here were all considered,
         /// including the ones this viewer may not see (so they are not scanned again).
         let through: Int64
@@ -33,8 +35,9 @@ struct StreamEventReader: Sendable {
         let isFull: Bool
     }
 
-    /// Up to `pageSize` events after `after` that `viewer` may see, oldest first, with their messages.
-    func page(after: Int64, viewer: Viewer) async throws -> Page {
+    /// Up to `pageSize` events after `after` that `viewer` may see, oldest first, with their
+    /// messages; events that `texts` already holds come with their text instead.
+    func page(after: Int64, viewer: Viewer, texts: StreamEventTexts? = nil) async throws -> Page {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
             // The tail first: each statement has its own snapshot, and everything up to this
@@ -53,8 +56,9 @@ struct StreamEventReader: Sendable {
             ).collect(StreamEvent.decode)
             let isFull = rows.count == Self.pageSize
             let through = isFull ? (rows.last?.0.sequence ?? after) : max(after, tail)
-            let events = try await attachMessages(rows, tenantID: tenantID, connection)
-            return Page(events: events, through: through, isFull: isFull)
+            let known = texts?.texts(for: rows.map(\.0.sequence)) ?? [:]
+            let events = try await attachMessages(rows.map { known[$0.0.sequence] == nil ? $0 : ($0.0, nil) }, tenantID: tenantID, connection)
+            return Page(events: events, texts: known, through: through, isFull: isFull)
         }
     }
 

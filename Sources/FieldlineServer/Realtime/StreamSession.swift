@@ -9,7 +9,15 @@ struct StreamSession: Sendable {
     let request: StreamRequest
     let hub: StreamHub
     let reader: StreamEventReader
+    /// Encoded events shared with this instance's other streams.
+    let texts: StreamEventTexts
     let logger: Logger
+
+    /// The shortest time between two reads of one stream. Under a steady flow of events a stream
+    /// would otherwise read after every publication; pacing it gathers more events per read
+    /// (each read is a transaction of its own), for at most this much more latency. An idle
+    /// stream still reads at once when woken.
+    static let minimumReadInterval: Duration = .milliseconds(25)
 
     /// The first message: `{"type": "stream.ready", "after": "<cursor>"}`.
     struct Ready: Encodable {
@@ -45,7 +53,13 @@ struct StreamSession: Sendable {
                 var cursor = start
                 do {
                     try await deliver(after: &cursor, to: outbound)
-                    for await _ in wakeUps { try await deliver(after: &cursor, to: outbound) }
+                    var lastRead = ContinuousClock.now
+                    for await _ in wakeUps {
+                        let wait = lastRead + Self.minimumReadInterval - ContinuousClock.now
+                        if wait > .zero { try await Task.sleep(for: wait) }
+                        lastRead = ContinuousClock.now
+                        try await deliver(after: &cursor, to: outbound)
+                    }
                     // The wake-ups end when the hub shuts down, or when the client left.
                     if !Task.isCancelled { try await outbound.close(.goingAway, reason: "server shutting down") }
                 } catch where Task.isCancelled {
@@ -64,9 +78,15 @@ struct StreamSession: Sendable {
     func deliver(after cursor: inout Int64, to outbound: WebSocketOutboundWriter) async throws {
         let viewer = Viewer(request.principal)
         while true {
-            let page = try await reader.page(after: cursor, viewer: viewer)
+            let page = try await reader.page(after: cursor, viewer: viewer, texts: texts)
             for event in page.events {
-                try await outbound.writeTextMessage(Self.json(event))
+                if let text = page.texts[event.sequence] {
+                    try await outbound.writeTextMessage(text)
+                } else {
+                    let text = try Self.json(event)
+                    texts.store(text, for: event.sequence)
+                    try await outbound.writeTextMessage(text)
+                }
             }
             cursor = page.through
             if !page.isFull { return }
