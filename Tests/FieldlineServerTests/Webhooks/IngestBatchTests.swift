@@ -76,6 +76,32 @@ struct IngestBatchTests {
         }
     }
 
+    @Test("members without an open conversation get one each in the batch; one member writing through two identities gets one")
+    func conversationsOpenedTogether() async throws {
+        try await TestApp.run { client, fixtures in
+            let fixture = try await fixtures.tenant()
+            let admin = APICaller(client, fixture)
+            let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Tow"}"#).json["id"].string)
+            _ = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"Ana","identities":[{"kind":"app","external_id":"ana"}]}"#)
+            _ = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"Bea","identities":[{"kind":"app","external_id":"bea"},{"kind":"sms","external_id":"+34600111222"}]}"#)
+            var bySMS = InboundMessageInput(provider: "sms", identityKind: .sms, sender: "+34600111222", providerMessageID: "sms-1", kind: .text, text: "por SMS", payload: "{}")
+            bySMS.senderName = "Bea"
+            let results = try await PostgresConversationsRepository(database: fixtures.database).ingest([
+                Self.message("a-1", from: "ana", "hola"), Self.message("b-1", from: "bea", "por la app"), bySMS,
+            ], tenantID: fixture.tenant.id).map { try $0.get() }
+            #expect(results[0].conversationId != results[1].conversationId)
+            #expect(results[1].conversationId == results[2].conversationId)
+            let opened = try await fixtures.database.withTenant(fixture.tenant.id) { connection in
+                try await connection.query(
+                    "SELECT conversation_id FROM conversation_events WHERE kind = 'opened'", logger: fixtures.database.logger
+                ).collect { try $0.decode(UUID.self) }
+            }
+            #expect(opened.sorted { $0.uuidString < $1.uuidString } == [results[0].conversationId, results[1].conversationId].sorted { $0.uuidString < $1.uuidString })
+            let stored = try await Self.stored(fixtures.database, fixture.tenant.id)
+            #expect(Set(stored.values.map(\.transaction)).count == 1)
+        }
+    }
+
     @Test("a message that fails fails alone: the batch's other messages are stored and answered")
     func failureIsolated() async throws {
         try await TestApp.run { client, fixtures in

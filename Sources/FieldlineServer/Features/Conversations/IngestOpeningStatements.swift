@@ -46,37 +46,42 @@ struct NewMemberStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
 }
 
-/// Opens a conversation for a member who has none that is not closed, recording the `opened`
-/// conversation event, in one statement. No row when one exists already. Prepared once per connection.
-struct OpenConversationStatement: PostgresPreparedStatement {
-    static let name = "fieldline_ingest_open_conversation"
+/// Opens a conversation for each member who has none that is not closed, recording each
+/// `opened` conversation event, in one statement. Returns the conversations opened with their
+/// member; a member missing from them has one already. Prepared once per connection.
+struct OpenConversationsStatement: PostgresPreparedStatement {
+    static let name = "fieldline_ingest_open_conversations"
     static let sql = """
-        WITH opened AS (
-            INSERT INTO conversations (tenant_id, id, member_id) VALUES ($1, $2, $3)
+        WITH input AS (
+            SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) WITH ORDINALITY AS i(id, member_id, event_id, position)
+        ), opened AS (
+            INSERT INTO conversations (tenant_id, id, member_id)
+            SELECT $1, id, member_id FROM input ORDER BY position
             ON CONFLICT (tenant_id, member_id) WHERE status <> 'closed' DO NOTHING
-            RETURNING id
+            RETURNING id, member_id
         ), event AS (
             INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_user_id)
-            SELECT $1, $4, id, 'opened', NULL::uuid FROM opened
+            SELECT $1, input.event_id, opened.id, 'opened', NULL::uuid FROM opened JOIN input USING (id)
             RETURNING 1
         )
-        SELECT id FROM opened
+        SELECT id, member_id FROM opened
         """
-    static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .uuid, .uuid]
-    typealias Row = UUID
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuidArray, .uuidArray, .uuidArray]
+    typealias Row = (UUID, UUID)
 
     let tenantID: UUID
-    let conversationID: UUID
-    let memberID: UUID
+    /// The new conversations' ids and their members, in the same order.
+    let conversationIDs: [UUID]
+    let memberIDs: [UUID]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 4)
         bindings.append(tenantID)
-        bindings.append(conversationID)
-        bindings.append(memberID)
-        bindings.append(UUIDv7.make())
+        bindings.append(conversationIDs)
+        bindings.append(memberIDs)
+        bindings.append(memberIDs.map { _ in UUIDv7.make() })
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
+    func decodeRow(_ row: PostgresRow) throws -> (UUID, UUID) { try row.decode((UUID, UUID).self) }
 }

@@ -76,13 +76,25 @@ extension PostgresConversationsRepository {
     ) async throws -> [IngestResult] {
         let found = try await lookUp(messages.map(\.message), tenantID: tenantID, connection)
         var results = [IngestResult?](repeating: nil, count: messages.count)
-        var planned: [PlannedMessage] = []
-        for (index, (message, address)) in messages.enumerated() {
+        // Members first (a stranger's is created), then the conversations of those who have none
+        // open, all in one statement, then each message's answer and channel post.
+        var members: [(index: Int, memberID: UUID)] = []
+        for (index, (message, _)) in messages.enumerated() {
             if let existing = found[index].existing {
                 results[index] = existing
             } else {
-                planned.append(try await plan(message, index: index, found: found[index], address: address, tenantID: tenantID, connection))
+                members.append((index, try await member(for: message, found: found[index], tenantID: tenantID, connection)))
             }
+        }
+        let needing = members.filter { found[$0.index].conversation == nil }
+        let opened = try await activeConversations(of: needing.map(\.memberID), tenantID: tenantID, connection)
+        let openedByIndex = Dictionary(uniqueKeysWithValues: zip(needing.map(\.index), opened))
+        var planned: [PlannedMessage] = []
+        for (index, memberID) in members {
+            let (message, address) = messages[index]
+            planned.append(try await plan(
+                message, index: index, found: found[index], memberID: memberID,
+                conversation: found[index].conversation ?? openedByIndex[index], address: address, tenantID: tenantID, connection))
         }
         let inserted = try await store(planned.map(\.row), tenantID: tenantID, connection)
         let lost = planned.filter { !inserted.contains($0.row.messageID) }
@@ -107,23 +119,27 @@ extension PostgresConversationsRepository {
         return all
     }
 
-    /// The member (created for a stranger), the conversation (opened if none), the numbered
-    /// answer the text may be, and the channel post it makes.
-    private func plan(
-        _ message: InboundMessageInput, index: Int, found: LookUp, address: ChannelAddress?, tenantID: UUID, _ connection: PostgresConnection
-    ) async throws -> PlannedMessage {
+    /// The sender's member: the known one, or one created for a stranger.
+    private func member(for message: InboundMessageInput, found: LookUp, tenantID: UUID, _ connection: PostgresConnection) async throws -> UUID {
         let knownOrNew: UUID? = if let memberID = found.memberID { memberID } else { try await newUnverifiedMember(message, tenantID: tenantID, connection) }
         guard let memberID = knownOrNew else {
             throw ValidationError(field: "sender", code: "unknown_sender", message: "no member has the \(message.identityKind.rawValue) identity '\(message.sender)'")
         }
-        let conversation: ActiveConversation
+        return memberID
+    }
+
+    /// The numbered answer the text may be, and the channel post it makes, in `conversation`
+    /// (found by the look-up, or opened for the batch).
+    private func plan(
+        _ message: InboundMessageInput, index: Int, found: LookUp, memberID: UUID, conversation: ActiveConversation?,
+        address: ChannelAddress?, tenantID: UUID, _ connection: PostgresConnection
+    ) async throws -> PlannedMessage {
+        guard let conversation else { throw MissingRowError(what: "ingest conversation") }
         let answer: (kind: MessageKind, text: String?, payload: String)?
-        if let known = found.conversation {
-            conversation = known
+        if found.conversation != nil {
             // Words said to peers in a channel answer no menu of the desk.
             answer = address == nil ? try Self.numberedAnswer(message, offer: found.offer) : nil
         } else {
-            conversation = try await activeConversation(of: memberID, tenantID: tenantID, connection)
             // A conversation opened just now has no replies yet: nothing to answer, nothing held.
             answer = conversation.opened || address != nil
                 ? nil : try await numberedAnswer(message, in: conversation.id, tenantID: tenantID, connection)

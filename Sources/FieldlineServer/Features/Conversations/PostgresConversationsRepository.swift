@@ -35,15 +35,29 @@ struct PostgresConversationsRepository: ConversationsRepository {
         ).first { try $0.decode(UUID.self) }
     }
 
-    /// The member's conversation that is not closed, opened now (`opened`) if there is none.
-    func activeConversation(of memberID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> ActiveConversation {
-        let newID = UUIDv7.make()
-        let opened = try await !connection.rows(
-            OpenConversationStatement(tenantID: tenantID, conversationID: newID, memberID: memberID), logger: logger
-        ).isEmpty
-        if opened {
-            return ActiveConversation(id: newID, opened: true, status: .open, routingState: "none")
+    /// Each member's conversation that is not closed, opened now (`opened`) for those who have
+    /// none, in one statement; in the order of `memberIDs` (a member named twice gets the same one).
+    func activeConversations(of memberIDs: [UUID], tenantID: UUID, _ connection: PostgresConnection) async throws -> [ActiveConversation] {
+        guard !memberIDs.isEmpty else { return [] }
+        let newIDs = memberIDs.map { _ in UUIDv7.make() }
+        let opened = try await connection.rows(
+            OpenConversationsStatement(tenantID: tenantID, conversationIDs: newIDs, memberIDs: memberIDs), logger: logger)
+        let openedByMember = Dictionary(opened.map { ($0.1, $0.0) }, uniquingKeysWith: { first, _ in first })
+        var conversations: [ActiveConversation] = []
+        for memberID in memberIDs {
+            if let id = openedByMember[memberID] {
+                // A member named twice: the second sees the conversation the first opened, as not new.
+                let first = !conversations.contains { $0.id == id }
+                conversations.append(ActiveConversation(id: id, opened: first, status: .open, routingState: "none"))
+            } else {
+                conversations.append(try await existingConversation(of: memberID, tenantID: tenantID, connection))
+            }
         }
+        return conversations
+    }
+
+    /// The member's conversation that is not closed (one opened meanwhile by another writer), locked.
+    private func existingConversation(of memberID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> ActiveConversation {
         let existing = try await connection.query("""
             SELECT id, status, routing_state FROM conversations
             WHERE tenant_id = \(tenantID) AND member_id = \(memberID) AND status <> 'closed'
