@@ -102,6 +102,46 @@ struct IngestBatchTests {
         }
     }
 
+    @Test("one member writing through two identities in one batch: the second message sees what the first did, as if stored after it")
+    func oneMemberTwoIdentities() async throws {
+        try await TestApp.run { client, fixtures in
+            let fixture = try await fixtures.tenant()
+            let tenantID = fixture.tenant.id
+            let admin = APICaller(client, fixture)
+            let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Tow"}"#).json["id"].string)
+            _ = try await admin.post("/v1/members", #"""
+                {"organization_id":"\#(org)","name":"Lucía","identities":[{"kind":"app","external_id":"lucia"},{"kind":"sms","external_id":"+34600000001"}]}
+                """#)
+            let repository = PostgresConversationsRepository(database: fixtures.database)
+            let first = try await repository.ingest(Self.message("m-0", from: "lucia", "hola"), tenantID: tenantID)
+            let later = RFC3339.format(Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3600).rounded(.down)))
+            let snoozed = try await admin.post("/v1/conversations/\(first.conversationId.uuidString.lowercased())/snooze", #"{"until":"\#(later)"}"#)
+            #expect(snoozed.json["status"].string == "pending")
+
+            let sms = InboundMessageInput(provider: "sms", identityKind: .sms, sender: "+34600000001", providerMessageID: "s-1", kind: .text, text: "dos", payload: "{}")
+            let results = try await repository.ingest([Self.message("m-1", from: "lucia", "uno"), sms], tenantID: tenantID).map { try $0.get() }
+            #expect(results.map(\.conversationId) == [first.conversationId, first.conversationId])
+            // The first message woke the conversation; the second found it open (one wake-up, one status change).
+            let (woke, changes) = try await fixtures.database.withTenant(tenantID) { connection in
+                let woke = try await connection.query(
+                    "SELECT count(*)::int FROM conversation_events WHERE conversation_id = \(first.conversationId) AND kind = 'woke'",
+                    logger: fixtures.database.logger
+                ).first { try $0.decode(Int.self) }
+                let changes = try await connection.query("""
+                    SELECT count(*)::int FROM (
+                        SELECT 1 FROM stream_events WHERE conversation_id = \(first.conversationId) AND kind = 'conversation.status_changed'
+                          AND data ->> 'reason' = 'member_wrote'
+                        UNION ALL SELECT 1 FROM stream_pending WHERE conversation_id = \(first.conversationId) AND kind = 'conversation.status_changed'
+                          AND data ->> 'reason' = 'member_wrote') AS e
+                    """, logger: fixtures.database.logger
+                ).first { try $0.decode(Int.self) }
+                return (woke, changes)
+            }
+            #expect(woke == 1)
+            #expect(changes == 1)
+        }
+    }
+
     @Test("a message that fails fails alone: the batch's other messages are stored and answered")
     func failureIsolated() async throws {
         try await TestApp.run { client, fixtures in

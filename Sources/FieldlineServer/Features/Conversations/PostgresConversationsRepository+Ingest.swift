@@ -38,8 +38,9 @@ extension PostgresConversationsRepository {
         return results
     }
 
-    /// Stores `messages` in the caller's transaction, in waves with one message per sender each,
-    /// so a sender's messages land in order and each sees the conversation the one before opened.
+    /// Stores `messages` in the caller's transaction, in waves with one message per sender (and
+    /// per member) each, so a sender's messages land in order and each sees the conversation the
+    /// one before opened.
     func ingest(_ messages: [InboundMessageInput], tenantID: UUID, _ connection: PostgresConnection) async throws -> [IngestResult] {
         // Before lookUp locks any member's conversation: see `PostgresChannelsRepository.lockPosts`.
         // An already stored message (a retried webhook) gets nil here, without waiting for the post lock.
@@ -52,7 +53,8 @@ extension PostgresConversationsRepository {
             let wave = remaining.filter { senders.insert(messages[$0].senderKey).inserted }
             let stored = try await ingestWave(wave.map { (messages[$0], addresses[$0]) }, tenantID: tenantID, connection)
             for (index, result) in zip(wave, stored) { results[index] = result }
-            remaining.removeAll { wave.contains($0) }
+            // A message left for a later wave (its member wrote through another identity in this one) stays.
+            remaining.removeAll { results[$0] != nil }
         }
         let all = results.compactMap { $0 }
         guard all.count == messages.count else { throw MissingRowError(what: "ingest result") }
@@ -69,32 +71,49 @@ extension PostgresConversationsRepository {
         let newMember: Bool
     }
 
-    /// Messages of distinct senders: one look-up, each message's own first-message, channel and
-    /// answer steps, one store, then media, routing and one stream append for those stored.
+    /// Messages of distinct senders: one look-up, the members of strangers, the conversations to
+    /// open (one statement), each message's answer and channel steps, one store, then media,
+    /// routing and one stream append for those stored. Returns nil for a message left for the
+    /// next wave: a member writing through two identities (SMS and WhatsApp) has one
+    /// conversation, and their second message must see what the first did to it (woken, routed,
+    /// a choice answered), as when stored one after the other.
     private func ingestWave(
         _ messages: [(message: InboundMessageInput, address: ChannelAddress?)], tenantID: UUID, _ connection: PostgresConnection
-    ) async throws -> [IngestResult] {
+    ) async throws -> [IngestResult?] {
         let found = try await lookUp(messages.map(\.message), tenantID: tenantID, connection)
         var results = [IngestResult?](repeating: nil, count: messages.count)
         // Members first (a stranger's is created), then the conversations of those who have none
         // open, all in one statement, then each message's answer and channel post.
         var members: [(index: Int, memberID: UUID)] = []
+        var seen = Set<UUID>()
         for (index, (message, _)) in messages.enumerated() {
             if let existing = found[index].existing {
                 results[index] = existing
+            } else if let known = found[index].memberID, !seen.insert(known).inserted {
+                continue
             } else {
                 members.append((index, try await member(for: message, found: found[index], tenantID: tenantID, connection)))
             }
         }
-        let needing = members.filter { found[$0.index].conversation == nil }
-        let opened = try await activeConversations(of: needing.map(\.memberID), tenantID: tenantID, connection)
-        let openedByIndex = Dictionary(uniqueKeysWithValues: zip(needing.map(\.index), opened))
+        // The conversations to open, in member order: a channel post opens its recipients' in
+        // that order too, so a post and a batch never each hold a new conversation the other
+        // waits for (a deadlock that failed the post). A wave with a channel message keeps
+        // arrival order instead, one at a time: no post runs beside it (it holds the post lock),
+        // and its own post may open a later sender's conversation, as when stored first.
+        var openedByIndex: [Int: ActiveConversation] = [:]
+        if messages.allSatisfy({ $0.address == nil }) {
+            let needing = members.filter { found[$0.index].conversation == nil }
+            let opened = try await activeConversations(of: needing.map(\.memberID), tenantID: tenantID, connection)
+            openedByIndex = Dictionary(uniqueKeysWithValues: zip(needing.map(\.index), opened))
+        }
         var planned: [PlannedMessage] = []
         for (index, memberID) in members {
             let (message, address) = messages[index]
+            var conversation = found[index].conversation ?? openedByIndex[index]
+            if conversation == nil { conversation = try await activeConversations(of: [memberID], tenantID: tenantID, connection).first }
             planned.append(try await plan(
                 message, index: index, found: found[index], memberID: memberID,
-                conversation: found[index].conversation ?? openedByIndex[index], address: address, tenantID: tenantID, connection))
+                conversation: conversation, address: address, tenantID: tenantID, connection))
         }
         let inserted = try await store(planned.map(\.row), tenantID: tenantID, connection)
         let lost = planned.filter { !inserted.contains($0.row.messageID) }
@@ -114,9 +133,8 @@ extension PostgresConversationsRepository {
             results[message.index] = IngestResult(messageId: message.row.messageID, conversationId: message.conversation.id, duplicate: false)
         }
         try await StreamEventWriter.append(events, tenantID: tenantID, connection: connection, logger: logger)
-        let all = results.compactMap { $0 }
-        guard all.count == messages.count else { throw MissingRowError(what: "ingest wave result") }
-        return all
+        guard results.contains(where: { $0 != nil }) else { throw MissingRowError(what: "ingest wave result") }
+        return results
     }
 
     /// The sender's member: the known one, or one created for a stranger.
