@@ -142,6 +142,60 @@ struct IngestBatchTests {
         }
     }
 
+    @Test("an identical webhook committing first while the batch stores: the batch answers with its copy and stores the others")
+    func lostDuplicateRace() async throws {
+        try await TestApp.run { client, fixtures in
+            let fixture = try await fixtures.tenant()
+            let tenantID = fixture.tenant.id
+            let admin = APICaller(client, fixture)
+            let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Tow"}"#).json["id"].string)
+            for name in ["lucia", "bea"] {
+                _ = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"\#(name)","identities":[{"kind":"app","external_id":"\#(name)"}]}"#)
+            }
+            let repository = PostgresConversationsRepository(database: fixtures.database)
+            let first = try await repository.ingest(Self.message("m-0", from: "lucia", "hola"), tenantID: tenantID)
+            let database = fixtures.database
+            let winner = UUIDv7.make()
+            let (inserted, insertedSignal) = AsyncStream<Void>.makeStream()
+            let (gate, open) = AsyncStream<Void>.makeStream()
+            // The other instance's transaction: it has stored m-1 and not yet committed.
+            let racer = Task {
+                try await database.withTenant(tenantID) { connection in
+                    try await connection.query("""
+                        INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, provider, provider_message_id)
+                        VALUES (\(tenantID), \(winner), \(first.conversationId), 'inbound', 'text', 'uno', 'app', 'm-1')
+                        """, logger: database.logger)
+                    insertedSignal.yield()
+                    for await _ in gate { break }
+                }
+            }
+            for await _ in inserted { break }
+            let batch = Task {
+                await repository.ingest([Self.message("m-1", from: "lucia", "uno"), Self.message("b-1", from: "bea", "hola")], tenantID: tenantID)
+            }
+            // The batch's insert waits on the racer's row; then the racer commits.
+            #expect(try await eventually {
+                try await database.withTenant(tenantID) { connection in
+                    try await connection.query(
+                        """
+                        SELECT count(*)::int FROM pg_stat_activity
+                        WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%WITH input AS%'
+                        """,
+                        logger: database.logger
+                    ).first { try $0.decode(Int.self) } ?? 0
+                } > 0
+            })
+            open.yield()
+            try await racer.value
+            let results = try await batch.value.map { try $0.get() }
+            #expect(results.map(\.messageId).first == winner)
+            #expect(results.map(\.duplicate) == [true, false])
+            let stored = try await Self.stored(database, tenantID)
+            #expect(Set(stored.keys) == ["m-0", "m-1", "b-1"])
+            #expect(stored["m-1"]?.transaction != stored["b-1"]?.transaction)
+        }
+    }
+
     @Test("a message that fails fails alone: the batch's other messages are stored and answered")
     func failureIsolated() async throws {
         try await TestApp.run { client, fixtures in
