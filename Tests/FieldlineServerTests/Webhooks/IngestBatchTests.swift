@@ -196,6 +196,76 @@ struct IngestBatchTests {
         }
     }
 
+    @Test("a channel post opening conversations while a batch opens some for the same members: no deadlock, both succeed")
+    func postAndBatchOpenConversations() async throws {
+        try await TestApp.run { client, fixtures in
+            let fixture = try await fixtures.tenant()
+            let tenantID = fixture.tenant.id
+            let admin = APICaller(client, fixture)
+            let hq = try await ChannelsTests.organization(admin, "partner", "HQ")
+            let crew = try await ChannelsTests.organization(admin, "subcontractor", "Crew", parent: hq)
+            let unverified = try #require(UUID(uuidString: try await ChannelsTests.organization(admin, "subcontractor", "Unverified")))
+            // Created in this order, so the post's fan-out reaches Zoe before Walt.
+            _ = try await ChannelsTests.member(admin, crew, "Zoe", appUser: "zoe")
+            _ = try await ChannelsTests.member(admin, crew, "Walt", appUser: "walt")
+            let channel = try #require(try await admin.post("/v1/channels", #"{"kind":"hierarchical","name":"Crew","organization_id":"\#(hq)"}"#).json["id"].string)
+            let database = fixtures.database
+            let logger = database.logger
+
+            // Another transaction is making the stranger's member: the batch waits on it after
+            // opening Walt's conversation, and before opening Zoe's.
+            let (inserted, insertedSignal) = AsyncStream<Void>.makeStream()
+            let (gate, open) = AsyncStream<Void>.makeStream()
+            let blocker = Task {
+                try await database.withTenant(tenantID) { connection in
+                    let member = UUIDv7.make()
+                    try await connection.query(
+                        "INSERT INTO members (tenant_id, id, organization_id, name) VALUES (\(tenantID), \(member), \(unverified), 'S')", logger: logger)
+                    try await connection.query("""
+                        INSERT INTO member_identities (tenant_id, id, member_id, kind, external_id)
+                        VALUES (\(tenantID), \(UUIDv7.make()), \(member), 'app', 'stranger')
+                        """, logger: logger)
+                    insertedSignal.yield()
+                    for await _ in gate { break }
+                    throw CancellationError()
+                }
+            }
+            for await _ in inserted { break }
+            /// Whether a statement like `pattern` waits on a lock, or (`orPosted`) the post committed.
+            @Sendable func waiting(_ pattern: String, orPosted: Bool = false) async throws -> Bool {
+                try await eventually {
+                    try await database.withTenant(tenantID) { connection in
+                        try await connection.query("""
+                            SELECT (SELECT count(*)::int FROM pg_stat_activity
+                                    WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE \(pattern))
+                                 + (SELECT count(*)::int FROM channel_posts WHERE \(orPosted))
+                            """, logger: logger
+                        ).first { try $0.decode(Int.self) } ?? 0
+                    } > 0
+                }
+            }
+            let repository = PostgresConversationsRepository(database: database)
+            let batch = Task {
+                await repository.ingest([
+                    Self.message("w-1", from: "walt", "hola"), Self.message("s-1", from: "stranger", "hola", unverified: unverified),
+                    Self.message("z-1", from: "zoe", "hola"),
+                ], tenantID: tenantID)
+            }
+            #expect(try await waiting("%INSERT INTO member_identities%"))
+            let post = Task { try await admin.post("/v1/channels/\(channel)/posts", #"{"text":"Turno de noche"}"#) }
+            // The post either waits on Walt's new conversation (then, opening Zoe's, the batch
+            // would wait on the post: a deadlock) or has gone through.
+            #expect(try await waiting("%INSERT INTO conversations%", orPosted: true))
+            open.yield()
+            _ = try? await blocker.value
+
+            let posted = try await post.value
+            #expect(posted.status == .created, "\(posted.json)")
+            let results = await batch.value
+            #expect(results.allSatisfy { (try? $0.get())?.duplicate == false }, "\(results)")
+        }
+    }
+
     @Test("a message that fails fails alone: the batch's other messages are stored and answered")
     func failureIsolated() async throws {
         try await TestApp.run { client, fixtures in

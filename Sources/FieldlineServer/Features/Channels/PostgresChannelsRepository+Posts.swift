@@ -47,6 +47,9 @@ extension PostgresChannelsRepository {
                 SELECT \(tenantID), uuid_v7(), r.member_id FROM r
                 WHERE NOT EXISTS (
                     SELECT 1 FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.member_id = r.member_id AND c.status <> 'closed')
+                -- In member order, as an ingest batch opens its own: neither waits for a new
+                -- conversation the other holds while holding one the other waits for.
+                ORDER BY r.member_id
                 ON CONFLICT (tenant_id, member_id) WHERE status <> 'closed' DO NOTHING
                 RETURNING id, member_id
             ), events AS (
