@@ -57,19 +57,22 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    /// The value as text when it is a string or an integer (ids and timestamps arrive as either).
+    /// The value as text when it is a string or a whole number (ids and timestamps arrive as either).
     public var text: String? {
         switch self {
         case .string(let text): return text
         case .integer(let number): return String(number)
+        case .number(let number): return Int64(exactly: number).map { String($0) }
         default: return nil
         }
     }
 
-    /// The value as a 64-bit integer when it is an integer or a string of one.
+    /// The value as a 64-bit integer when it is a whole number or a string of one.
     public var int64: Int64? {
         switch self {
         case .integer(let number): return number
+        // `1.0` or `1e2`: written as a fraction or with an exponent, but whole.
+        case .number(let number): return Int64(exactly: number)
         case .string(let text): return Int64(text)
         default: return nil
         }

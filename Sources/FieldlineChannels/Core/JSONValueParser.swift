@@ -25,6 +25,8 @@ struct JSONValueParser {
     /// The value `bytes` hold, with nothing but whitespace around it.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
         var parser = JSONValueParser(bytes)
+        // A UTF-8 byte order mark, which RFC 8259 lets a parser ignore (and Foundation did).
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { parser.index = 3 }
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()

@@ -43,6 +43,10 @@ struct JSONValueParserTests {
         #expect(try Self.parse("[1.5, -2.25e2, 1E3, 9223372036854775808, 40.4168]")
             == .array([.number(1.5), .number(-225), .number(1000), .number(9_223_372_036_854_775_808), .number(40.4168)]))
         #expect(try Self.parse("[true, false, null, [], {}]") == .array([.bool(true), .bool(false), .null, .array([]), .object([:])]))
+        // A whole number written with a fraction or an exponent still reads as an id or a count.
+        #expect(try Self.parse("1.0").int64 == 1 && Self.parse("1e2").text == "100" && Self.parse("1.5").int64 == nil)
+        // A UTF-8 byte order mark is ignored.
+        #expect(try JSONValue.parse([0xEF, 0xBB, 0xBF] + Array(#"{"a":1}"#.utf8), provider: .whatsapp) == .object(["a": .integer(1)]))
     }
 
     @Test("malformed JSON is refused with the provider and the byte where it went wrong")

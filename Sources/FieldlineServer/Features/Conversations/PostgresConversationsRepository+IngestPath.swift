@@ -21,23 +21,31 @@ extension PostgresConversationsRepository {
     /// short texts, the last reply's offered choices.
     func lookUp(_ messages: [InboundMessageInput], tenantID: UUID, _ connection: PostgresConnection) async throws -> [LookUp] {
         guard !messages.isEmpty else { return [] }
-        let rows = try await connection.rows(IngestLookUpStatement(tenantID: tenantID, messages: messages), logger: logger)
+        // Conversations are locked in the order of the input: in sender order, two batches (of
+        // two instances) sharing senders lock them in the same order and cannot deadlock.
+        let order = messages.indices.sorted { messages[$0].senderKey < messages[$1].senderKey }
+        let rows = try await connection.rows(IngestLookUpStatement(tenantID: tenantID, messages: order.map { messages[$0] }), logger: logger)
         guard rows.count == messages.count else { throw MissingRowError(what: "ingest lookup") }
-        return rows.map { row in
-            let (_, existingID, existingConversation, memberID, conversationID, status, routingState, offerID, offerProvider, offerPayload, answered) = row
-            var found = LookUp(memberID: memberID)
-            if let existingID, let existingConversation {
-                found.existing = IngestResult(messageId: existingID, conversationId: existingConversation, duplicate: true)
-            }
-            if let conversationID, let status, let routingState {
-                found.conversation = ActiveConversation(
-                    id: conversationID, opened: false, status: ConversationStatus(rawValue: status) ?? .open, routingState: routingState)
-            }
-            if let offerID, let offerPayload, let answered {
-                found.offer = ChoiceOffer(id: offerID, provider: offerProvider, payload: offerPayload, answered: answered)
-            }
-            return found
+        var found = [LookUp](repeating: LookUp(), count: messages.count)
+        for (position, row) in zip(order, rows) { found[position] = Self.lookUp(row) }
+        return found
+    }
+
+    /// What one row of the look-up says.
+    private static func lookUp(_ row: IngestLookUpStatement.Row) -> LookUp {
+        let (_, existingID, existingConversation, memberID, conversationID, status, routingState, offerID, offerProvider, offerPayload, answered) = row
+        var found = LookUp(memberID: memberID)
+        if let existingID, let existingConversation {
+            found.existing = IngestResult(messageId: existingID, conversationId: existingConversation, duplicate: true)
         }
+        if let conversationID, let status, let routingState {
+            found.conversation = ActiveConversation(
+                id: conversationID, opened: false, status: ConversationStatus(rawValue: status) ?? .open, routingState: routingState)
+        }
+        if let offerID, let offerPayload, let answered {
+            found.offer = ChoiceOffer(id: offerID, provider: offerProvider, payload: offerPayload, answered: answered)
+        }
+        return found
     }
 
     /// One round trip for all `rows`: inserts the messages; for each one inserted, updates its
