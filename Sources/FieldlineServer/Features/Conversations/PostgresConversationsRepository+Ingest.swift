@@ -127,9 +127,13 @@ extension PostgresConversationsRepository {
                 results[message.index] = existing
             }
         }
+        let stored = planned.filter { inserted.contains($0.row.messageID) }
+        // The routing settings, read once for the wave when any message is to be routed.
+        let routed = stored.contains { $0.row.deskActivity && RoutingEngine.routes(opened: $0.conversation.opened, routingState: $0.conversation.routingState) }
+        let settings = routed ? try await RoutingSettings.load(tenantID: tenantID, connection, logger: logger) : nil
         var events: [NewStreamEvent] = []
-        for message in planned where inserted.contains(message.row.messageID) {
-            events += try await afterStore(message, tenantID: tenantID, connection)
+        for message in stored {
+            events += try await afterStore(message, routing: settings, tenantID: tenantID, connection)
             results[message.index] = IngestResult(messageId: message.row.messageID, conversationId: message.conversation.id, duplicate: false)
         }
         try await StreamEventWriter.append(events, tenantID: tenantID, connection: connection, logger: logger)
@@ -173,8 +177,10 @@ extension PostgresConversationsRepository {
         return PlannedMessage(index: index, row: row, memberID: memberID, conversation: conversation, newMember: found.memberID == nil)
     }
 
-    /// A stored message's media fetch and routing, and its stream events.
-    private func afterStore(_ planned: PlannedMessage, tenantID: UUID, _ connection: PostgresConnection) async throws -> [NewStreamEvent] {
+    /// A stored message's media fetch and routing (with the tenant's routing `settings`), and its stream events.
+    private func afterStore(
+        _ planned: PlannedMessage, routing settings: RoutingSettings?, tenantID: UUID, _ connection: PostgresConnection
+    ) async throws -> [NewStreamEvent] {
         let row = planned.row
         if let media = row.message.media {
             try await PostgresMediaRepository.enqueue(
@@ -192,7 +198,7 @@ extension PostgresConversationsRepository {
         if row.deskActivity {
             events += try await RoutingEngine(logger: logger).inbound(
                 text: row.message.text, conversationID: row.conversationID, opened: planned.conversation.opened,
-                routingState: planned.conversation.routingState, tenantID: tenantID, connection)
+                routingState: planned.conversation.routingState, settings: settings, tenantID: tenantID, connection)
         }
         return events
     }

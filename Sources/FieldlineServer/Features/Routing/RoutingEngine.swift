@@ -12,13 +12,19 @@ struct RoutingEngine: Sendable {
     /// never both give an agent their last free place.
     static let lockClass: Int32 = 7008
 
-    /// Routes after a member's inbound message. Only a conversation that was just opened or is
-    /// waiting for a menu answer is routed; once routed (or handled by hand) nothing re-runs.
+    /// Whether a member's inbound message is routed: only in a conversation that was just opened
+    /// or is waiting for a menu answer; once routed (or handled by hand) nothing re-runs.
+    static func routes(opened: Bool, routingState: String) -> Bool {
+        opened || routingState == "awaiting_choice"
+    }
+
+    /// Routes after a member's inbound message (see `routes`), with the tenant's `settings`
+    /// (loaded once by the caller for all the messages it stores).
     func inbound(
-        text: String?, conversationID: UUID, opened: Bool, routingState: String, tenantID: UUID, _ connection: PostgresConnection
+        text: String?, conversationID: UUID, opened: Bool, routingState: String, settings: RoutingSettings?, tenantID: UUID,
+        _ connection: PostgresConnection
     ) async throws -> [NewStreamEvent] {
-        guard opened || routingState == "awaiting_choice" else { return [] }
-        guard let settings = try await RoutingSettings.load(tenantID: tenantID, connection, logger: logger), settings.enabled else { return [] }
+        guard Self.routes(opened: opened, routingState: routingState), let settings, settings.enabled else { return [] }
         let rules = try await RoutingRulesStore.load(tenantID: tenantID, connection, logger: logger)
         let menu = RoutingRules.menu(rules)
         if let text, let rule = RoutingRules.match(text, rules: rules) {
