@@ -142,6 +142,37 @@ struct IngestBatchTests {
         }
     }
 
+    @Test("a stranger after a channel message in one batch: the post, made first, does not reach the member made after it")
+    func strangerAfterChannelPost() async throws {
+        try await TestApp.run { client, fixtures in
+            let fixture = try await fixtures.tenant()
+            let tenantID = fixture.tenant.id
+            let admin = APICaller(client, fixture)
+            let (sur, norte, _, _) = try await MemberChannelMessagesTests.peers(admin, handle: "coord")
+            _ = try await ChannelsTests.member(admin, sur, "Ana", appUser: "ana")
+            let unverified = try #require(UUID(uuidString: norte))
+            let results = try await PostgresConversationsRepository(database: fixtures.database).ingest([
+                Self.message("a-1", from: "ana", "#coord hola a todos"), Self.message("s-1", from: "stranger", "¿hola?", unverified: unverified),
+            ], tenantID: tenantID).map { try $0.get() }
+            // Stored one after the other, the stranger had no member when Ana posted: their
+            // conversation is the one their own message opened, with only that message in it.
+            let (texts, openedByMessage) = try await fixtures.database.withTenant(tenantID) { connection in
+                let texts = try await connection.query(
+                    "SELECT body FROM messages WHERE conversation_id = \(results[1].conversationId) ORDER BY id", logger: fixtures.database.logger
+                ).collect { try $0.decode(String?.self) }
+                let opened = try await connection.query("""
+                    SELECT count(*)::int FROM (
+                        SELECT 1 FROM stream_events WHERE conversation_id = \(results[1].conversationId) AND kind = 'conversation.opened'
+                        UNION ALL SELECT 1 FROM stream_pending WHERE conversation_id = \(results[1].conversationId) AND kind = 'conversation.opened') AS e
+                    """, logger: fixtures.database.logger
+                ).first { try $0.decode(Int.self) }
+                return (texts, opened)
+            }
+            #expect(texts == ["¿hola?"])
+            #expect(openedByMessage == 1)
+        }
+    }
+
     @Test("an identical webhook committing first while the batch stores: the batch answers with its copy and stores the others")
     func lostDuplicateRace() async throws {
         try await TestApp.run { client, fixtures in

@@ -84,7 +84,10 @@ extension PostgresConversationsRepository {
         var results = [IngestResult?](repeating: nil, count: messages.count)
         // Members first (a stranger's is created), then the conversations of those who have none
         // open, all in one statement, then each message's answer and channel post.
-        var members: [(index: Int, memberID: UUID)] = []
+        // A wave with a channel message makes a stranger's member in arrival order (below) instead:
+        // an earlier message's post must not reach a member who did not exist when it was made.
+        let opensTogether = messages.allSatisfy { $0.address == nil }
+        var members: [(index: Int, memberID: UUID?)] = []
         var seen = Set<UUID>()
         for (index, (message, _)) in messages.enumerated() {
             if let existing = found[index].existing {
@@ -92,7 +95,7 @@ extension PostgresConversationsRepository {
             } else if let known = found[index].memberID, !seen.insert(known).inserted {
                 continue
             } else {
-                members.append((index, try await member(for: message, found: found[index], tenantID: tenantID, connection)))
+                members.append((index, opensTogether ? try await member(for: message, found: found[index], tenantID: tenantID, connection) : nil))
             }
         }
         // The conversations to open, in member order: a channel post opens its recipients' in
@@ -101,14 +104,17 @@ extension PostgresConversationsRepository {
         // arrival order instead, one at a time: no post runs beside it (it holds the post lock),
         // and its own post may open a later sender's conversation, as when stored first.
         var openedByIndex: [Int: ActiveConversation] = [:]
-        if messages.allSatisfy({ $0.address == nil }) {
-            let needing = members.filter { found[$0.index].conversation == nil }
+        if opensTogether {
+            let needing = members.compactMap { member in member.memberID.map { (index: member.index, memberID: $0) } }
+                .filter { found[$0.index].conversation == nil }
             let opened = try await activeConversations(of: needing.map(\.memberID), tenantID: tenantID, connection)
             openedByIndex = Dictionary(uniqueKeysWithValues: zip(needing.map(\.index), opened))
         }
         var planned: [PlannedMessage] = []
-        for (index, memberID) in members {
+        for (index, knownMember) in members {
             let (message, address) = messages[index]
+            let memberID: UUID
+            if let knownMember { memberID = knownMember } else { memberID = try await member(for: message, found: found[index], tenantID: tenantID, connection) }
             var conversation = found[index].conversation ?? openedByIndex[index]
             if conversation == nil { conversation = try await activeConversations(of: [memberID], tenantID: tenantID, connection).first }
             planned.append(try await plan(
