@@ -62,7 +62,7 @@ public enum JSONValue: Sendable, Hashable {
         switch self {
         case .string(let text): return text
         case .integer(let number): return String(number)
-        case .number(let number): return Int64(exactly: number).map { String($0) }
+        case .number(let number): return Self.whole(number).map { String($0) }
         default: return nil
         }
     }
@@ -72,7 +72,7 @@ public enum JSONValue: Sendable, Hashable {
         switch self {
         case .integer(let number): return number
         // `1.0` or `1e2`: written as a fraction or with an exponent, but whole.
-        case .number(let number): return Int64(exactly: number)
+        case .number(let number): return Self.whole(number)
         case .string(let text): return Int64(text)
         default: return nil
         }
@@ -86,6 +86,12 @@ public enum JSONValue: Sendable, Hashable {
         case .string(let text): return Double(text)
         default: return nil
         }
+    }
+
+    /// A double as an integer when it is whole and within 2^53, where every integer is exact (past
+    /// that, the double may already be a neighbour of the number that was written).
+    private static func whole(_ number: Double) -> Int64? {
+        abs(number) <= 9_007_199_254_740_992 ? Int64(exactly: number) : nil
     }
 
     /// The value when it is a boolean.

@@ -45,6 +45,8 @@ struct JSONValueParserTests {
         #expect(try Self.parse("[true, false, null, [], {}]") == .array([.bool(true), .bool(false), .null, .array([]), .object([:])]))
         // A whole number written with a fraction or an exponent still reads as an id or a count.
         #expect(try Self.parse("1.0").int64 == 1 && Self.parse("1e2").text == "100" && Self.parse("1.5").int64 == nil)
+        // Past 2^53 a double may be a neighbour of what was written: no id is made up from it.
+        #expect(try Self.parse("-9223372036854775809").int64 == nil && Self.parse("12345678901234567.0").text == nil)
         // A UTF-8 byte order mark is ignored.
         #expect(try JSONValue.parse([0xEF, 0xBB, 0xBF] + Array(#"{"a":1}"#.utf8), provider: .whatsapp) == .object(["a": .integer(1)]))
     }
