@@ -112,6 +112,29 @@ struct StreamTests {
         }
     }
 
+    @Test("more events than a page: a stream reads page after page, every event once, in order")
+    func manyPages() async throws {
+        try await TestApp.runLive { client, fixtures in
+            let desk = try await Self.desk(client, fixtures)
+            let tenantID = desk.fixture.tenant.id
+            let conversation = try #require(UUID(uuidString: try await desk.send("m-1", "Hola")))
+            let count = StreamEventReader.pageSize * 2 + 50
+            try await fixtures.database.withTenant(tenantID) { connection in
+                try await StreamEventWriter.append(
+                    (0..<count).map { NewStreamEvent(kind: .conversationTagsChanged, conversationID: conversation, data: ["tags": .strings(["t\($0)"])]) },
+                    tenantID: tenantID, connection: connection, logger: fixtures.database.logger)
+            }
+            try await fixtures.database.publishStreamEvents(of: [tenantID])
+            try await withStream(client, query: "?after=0", token: desk.fixture.token) { inbox, _ in
+                let events = try await inbox.events(2 + count)
+                #expect(events.prefix(2).map { $0["type"].string } == ["conversation.opened", "message.created"])
+                #expect(events.dropFirst(2).map { $0["data"]["tags"][0].string } == (0..<count).map { "t\($0)" })
+                let ids = events.compactMap { $0["id"].string.flatMap { Int64($0) } }
+                #expect(ids.count == 2 + count && ids == ids.sorted() && Set(ids).count == ids.count)
+            }
+        }
+    }
+
     @Test("events a stopped writer committed but never announced are published by the sweep, after earlier ones")
     func sweepPublishesLeftovers() async throws {
         try await TestApp.runLive(configure: { $0.streamSweepInterval = .milliseconds(200) }) { client, fixtures in
