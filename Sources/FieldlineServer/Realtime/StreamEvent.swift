@@ -23,21 +23,19 @@ struct StreamEvent: Encodable, Sendable {
     /// The numeric cursor.
     var sequence: Int64 { Int64(id) ?? 0 }
 
-    /// Columns read by `decode`, after the tail `StreamEventReader.page` puts first.
+    /// Columns read by `init(row:)`.
     static let columns = "e.id, e.kind, e.conversation_id, e.created_at, e.message_id, e.data::text"
 
-    /// Decodes a row of the tenant's tail and `columns` (all null when the page found no event);
-    /// returns the tail and the event, if any, with the message id to attach separately.
-    static func decode(_ row: PostgresRow) throws -> (tail: Int64, event: (StreamEvent, UUID?)?) {
-        let (tail, id, kind, conversationID, createdAt, messageID, data) =
-            try row.decode((Int64, Int64?, String?, UUID?, Date?, UUID?, String?).self)
-        guard let id, let kind, let conversationID, let createdAt, let data else { return (tail, nil) }
+    /// Decodes a row of `columns`; returns the message id to attach separately.
+    static func decode(_ row: PostgresRow) throws -> (StreamEvent, UUID?) {
+        let (id, kind, conversationID, createdAt, messageID, data) =
+            try row.decode((Int64, String, UUID, Date, UUID?, String).self)
         // One pass over the bytes: JSONDecoder here was a visible share of a busy stream's CPU.
         let facts = (JSONValue(parsing: data.utf8)?.members ?? [:]).mapValues(JSONFragment.init)
         let event = StreamEvent(
             id: String(id), type: StreamEventKind(rawValue: kind) ?? .conversationStatusChanged,
             conversationId: conversationID, occurredAt: createdAt, data: facts, message: nil)
-        return (tail, (event, messageID))
+        return (event, messageID)
     }
 }
 

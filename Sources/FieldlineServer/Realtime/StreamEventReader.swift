@@ -40,28 +40,20 @@ struct StreamEventReader: Sendable {
     func page(after: Int64, viewer: Viewer, texts: StreamEventTexts? = nil) async throws -> Page {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
-            // The tenant's tail and the page in one statement, so in one snapshot: publications
-            // commit one at a time in id order, so every id up to the tail this snapshot sees is
-            // in it too. The tail comes back even when no event is visible (the LEFT JOIN's row).
-            var tail: Int64 = 0
-            var rows: [(StreamEvent, UUID?)] = []
-            for try await row in try await connection.query("""
-                WITH tail AS (SELECT coalesce(max(id), 0)::int8 AS id FROM stream_events WHERE tenant_id = \(tenantID))
-                SELECT tail.id, p.id, p.kind, p.conversation_id, p.created_at, p.message_id, p.data FROM tail LEFT JOIN LATERAL (
-                    SELECT \(unescaped: StreamEvent.columns) FROM stream_events e
-                    JOIN conversations c ON c.tenant_id = e.tenant_id AND c.id = e.conversation_id
-                    WHERE e.tenant_id = \(tenantID) AND e.id > \(after) AND e.id <= tail.id
-                      AND ((\(unescaped: try PostgresConversationsRepository.visibleSQL(viewer)))
-                           OR (\(unescaped: Self.formerHolderSQL(viewer))))
-                    ORDER BY e.id LIMIT \(Self.pageSize)
-                ) p ON true
-                ORDER BY p.id
+            // The tail first: each statement has its own snapshot, and everything up to this
+            // tail is visible to the next one (ids become visible in order).
+            let tail = try await connection.query(
+                "SELECT coalesce(max(id), 0)::int8 FROM stream_events WHERE tenant_id = \(tenantID)", logger: database.logger
+            ).first { try $0.decode(Int64.self) } ?? 0
+            let rows = try await connection.query("""
+                SELECT \(unescaped: StreamEvent.columns) FROM stream_events e
+                JOIN conversations c ON c.tenant_id = e.tenant_id AND c.id = e.conversation_id
+                WHERE e.tenant_id = \(tenantID) AND e.id > \(after) AND e.id <= \(tail)
+                  AND ((\(unescaped: try PostgresConversationsRepository.visibleSQL(viewer)))
+                       OR (\(unescaped: Self.formerHolderSQL(viewer))))
+                ORDER BY e.id LIMIT \(Self.pageSize)
                 """, logger: database.logger
-            ) {
-                let decoded = try StreamEvent.decode(row)
-                tail = decoded.tail
-                if let event = decoded.event { rows.append(event) }
-            }
+            ).collect(StreamEvent.decode)
             let isFull = rows.count == Self.pageSize
             let through = isFull ? (rows.last?.0.sequence ?? after) : max(after, tail)
             let known = texts?.texts(for: rows.map(\.0.sequence)) ?? [:]
