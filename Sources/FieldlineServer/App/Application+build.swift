@@ -108,8 +108,9 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     let adapters = CachedAdaptersRepository(
         base: PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: dependencies.config.masterKey)),
         cache: AdapterAccountCache(ttl: dependencies.config.adapterCacheTTL))
+    let pipeline = InboundPipeline.standard(database: database)
     let batcher = IngestBatcher(
-        conversations: conversations, maxBatch: dependencies.config.ingestBatchSize,
+        pipeline: pipeline, maxBatch: dependencies.config.ingestBatchSize,
         maxBatchesPerTenant: dependencies.config.ingestBatchesPerTenant, maxBatchesInFlight: dependencies.config.ingestBatchesInFlight,
         metrics: dependencies.metrics)
     WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher), publicURL: dependencies.config.publicURL)
@@ -123,7 +124,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     CrewsController(repository: PostgresCrewsRepository(database: database)).addRoutes(to: api)
     ServiceAreasController(repository: PostgresServiceAreasRepository(database: database)).addRoutes(to: api)
     ConversationsController(repository: conversations).addRoutes(to: api)
-    AppInboundController(repository: conversations).addRoutes(to: api)
+    AppInboundController(pipeline: pipeline).addRoutes(to: api)
     AdaptersController(repository: adapters, publicURL: dependencies.config.publicURL).addRoutes(to: api)
     UsersController(repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher).addRoutes(to: api)
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)

@@ -70,7 +70,7 @@ extension MessageSender {
             VALUES (\(tenantID), 'message.send', jsonb_build_object('message_id', \(messageID), 'conversation_id', \(delivery.conversationID)))
             """, logger: database.logger)
         try await StreamEventWriter.append(
-            [PostgresConversationsRepository.messageCreated(messageID, in: delivery.conversationID, direction: "outbound", kind: "system")],
+            [NewStreamEvent.messageCreated(messageID, in: delivery.conversationID, direction: .outbound, kind: .system)],
             tenantID: tenantID, connection: connection, logger: database.logger)
     }
 }

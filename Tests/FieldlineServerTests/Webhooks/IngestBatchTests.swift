@@ -9,7 +9,7 @@ import Testing
 @Suite("Ingest group commit: one transaction for many messages")
 struct IngestBatchTests {
     static func message(_ id: String, from sender: String, _ text: String, unverified: UUID? = nil) -> InboundMessageInput {
-        var input = InboundMessageInput(provider: "app", identityKind: .app, sender: sender, providerMessageID: id, kind: .text, text: text, payload: "{}")
+        var input = InboundMessageInput(provider: .app, sender: sender, providerMessageID: id, kind: .text, text: text)
         input.unknownSenderOrganizationID = unverified
         return input
     }
@@ -36,11 +36,11 @@ struct IngestBatchTests {
             let admin = APICaller(client, fixture)
             let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Unverified"}"#).json["id"].string)
             _ = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"Lucía","identities":[{"kind":"app","external_id":"lucia"}]}"#)
-            let repository = PostgresConversationsRepository(database: fixtures.database)
-            let first = try await repository.ingest(Self.message("m-0", from: "lucia", "hola"), tenantID: tenantID)
+            let pipeline = InboundPipeline.standard(database: fixtures.database)
+            let first = try await pipeline.ingest(Self.message("m-0", from: "lucia", "hola"), tenantID: tenantID)
 
             let unverified = try #require(UUID(uuidString: org))
-            let results = try await repository.ingest([
+            let results = try await pipeline.ingest([
                 Self.message("m-1", from: "lucia", "uno"),
                 Self.message("s-1", from: "stranger", "¿quién?", unverified: unverified),
                 Self.message("m-2", from: "lucia", "dos"),
@@ -84,9 +84,9 @@ struct IngestBatchTests {
             let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Tow"}"#).json["id"].string)
             _ = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"Ana","identities":[{"kind":"app","external_id":"ana"}]}"#)
             _ = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"Bea","identities":[{"kind":"app","external_id":"bea"},{"kind":"sms","external_id":"+34600111222"}]}"#)
-            var bySMS = InboundMessageInput(provider: "sms", identityKind: .sms, sender: "+34600111222", providerMessageID: "sms-1", kind: .text, text: "por SMS", payload: "{}")
+            var bySMS = InboundMessageInput(provider: .channel(.sms), sender: "+34600111222", providerMessageID: "sms-1", kind: .text, text: "por SMS")
             bySMS.senderName = "Bea"
-            let results = try await PostgresConversationsRepository(database: fixtures.database).ingest([
+            let results = try await InboundPipeline.standard(database: fixtures.database).ingest([
                 Self.message("a-1", from: "ana", "hola"), Self.message("b-1", from: "bea", "por la app"), bySMS,
             ], tenantID: fixture.tenant.id).map { try $0.get() }
             #expect(results[0].conversationId != results[1].conversationId)
@@ -112,14 +112,14 @@ struct IngestBatchTests {
             _ = try await admin.post("/v1/members", #"""
                 {"organization_id":"\#(org)","name":"Lucía","identities":[{"kind":"app","external_id":"lucia"},{"kind":"sms","external_id":"+34600000001"}]}
                 """#)
-            let repository = PostgresConversationsRepository(database: fixtures.database)
-            let first = try await repository.ingest(Self.message("m-0", from: "lucia", "hola"), tenantID: tenantID)
+            let pipeline = InboundPipeline.standard(database: fixtures.database)
+            let first = try await pipeline.ingest(Self.message("m-0", from: "lucia", "hola"), tenantID: tenantID)
             let later = RFC3339.format(Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3600).rounded(.down)))
             let snoozed = try await admin.post("/v1/conversations/\(first.conversationId.uuidString.lowercased())/snooze", #"{"until":"\#(later)"}"#)
             #expect(snoozed.json["status"].string == "pending")
 
-            let sms = InboundMessageInput(provider: "sms", identityKind: .sms, sender: "+34600000001", providerMessageID: "s-1", kind: .text, text: "dos", payload: "{}")
-            let results = try await repository.ingest([Self.message("m-1", from: "lucia", "uno"), sms], tenantID: tenantID).map { try $0.get() }
+            let sms = InboundMessageInput(provider: .channel(.sms), sender: "+34600000001", providerMessageID: "s-1", kind: .text, text: "dos")
+            let results = try await pipeline.ingest([Self.message("m-1", from: "lucia", "uno"), sms], tenantID: tenantID).map { try $0.get() }
             #expect(results.map(\.conversationId) == [first.conversationId, first.conversationId])
             // The first message woke the conversation; the second found it open (one wake-up, one status change).
             let (woke, changes) = try await fixtures.database.withTenant(tenantID) { connection in
@@ -151,7 +151,7 @@ struct IngestBatchTests {
             let (sur, norte, _, _) = try await MemberChannelMessagesTests.peers(admin, handle: "coord")
             _ = try await ChannelsTests.member(admin, sur, "Ana", appUser: "ana")
             let unverified = try #require(UUID(uuidString: norte))
-            let results = try await PostgresConversationsRepository(database: fixtures.database).ingest([
+            let results = try await InboundPipeline.standard(database: fixtures.database).ingest([
                 Self.message("a-1", from: "ana", "#coord hola a todos"), Self.message("s-1", from: "stranger", "¿hola?", unverified: unverified),
             ], tenantID: tenantID).map { try $0.get() }
             // Stored one after the other, the stranger had no member when Ana posted: their
@@ -183,8 +183,8 @@ struct IngestBatchTests {
             for name in ["lucia", "bea"] {
                 _ = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"\#(name)","identities":[{"kind":"app","external_id":"\#(name)"}]}"#)
             }
-            let repository = PostgresConversationsRepository(database: fixtures.database)
-            let first = try await repository.ingest(Self.message("m-0", from: "lucia", "hola"), tenantID: tenantID)
+            let pipeline = InboundPipeline.standard(database: fixtures.database)
+            let first = try await pipeline.ingest(Self.message("m-0", from: "lucia", "hola"), tenantID: tenantID)
             let database = fixtures.database
             let winner = UUIDv7.make()
             let (inserted, insertedSignal) = AsyncStream<Void>.makeStream()
@@ -202,7 +202,7 @@ struct IngestBatchTests {
             }
             for await _ in inserted { break }
             let batch = Task {
-                await repository.ingest([Self.message("m-1", from: "lucia", "uno"), Self.message("b-1", from: "bea", "hola")], tenantID: tenantID)
+                await pipeline.ingest([Self.message("m-1", from: "lucia", "uno"), Self.message("b-1", from: "bea", "hola")], tenantID: tenantID)
             }
             // The batch's insert waits on the racer's row; then the racer commits.
             #expect(try await eventually {
@@ -275,9 +275,9 @@ struct IngestBatchTests {
                     } > 0
                 }
             }
-            let repository = PostgresConversationsRepository(database: database)
+            let pipeline = InboundPipeline.standard(database: database)
             let batch = Task {
-                await repository.ingest([
+                await pipeline.ingest([
                     Self.message("w-1", from: "walt", "hola"), Self.message("s-1", from: "stranger", "hola", unverified: unverified),
                     Self.message("z-1", from: "zoe", "hola"),
                 ], tenantID: tenantID)
@@ -304,9 +304,9 @@ struct IngestBatchTests {
             let admin = APICaller(client, fixture)
             let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Tow"}"#).json["id"].string)
             _ = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"Lucía","identities":[{"kind":"app","external_id":"lucia"}]}"#)
-            let repository = PostgresConversationsRepository(database: fixtures.database)
+            let pipeline = InboundPipeline.standard(database: fixtures.database)
             // The app adapter creates no member for a stranger: that message is refused.
-            let results = await repository.ingest([
+            let results = await pipeline.ingest([
                 Self.message("m-1", from: "lucia", "uno"),
                 Self.message("x-1", from: "nobody", "hola"),
                 Self.message("m-2", from: "lucia", "dos"),

@@ -38,7 +38,7 @@ struct IngestBatcherTests {
     }
 
     static func message(_ id: String, from sender: String) -> InboundMessageInput {
-        InboundMessageInput(provider: "app", identityKind: .app, sender: sender, providerMessageID: id, kind: .text, text: id, payload: "{}")
+        InboundMessageInput(provider: .app, sender: sender, providerMessageID: id, kind: .text, text: id)
     }
 
     /// Waits (briefly) until `condition` holds.

@@ -10,9 +10,40 @@ struct ChannelAddress: Sendable {
     let text: String
 }
 
+/// What the inbound pipeline needs of channels: a member's message that speaks in a horizontal
+/// channel (docs/channels.md), found and posted inside the ingest transaction.
+protocol MemberChannelMessages: Sendable {
+    /// The horizontal channel `message` speaks in, resolved and locked, or nil for an ordinary
+    /// message; see `PostgresChannelsRepository.addressedChannel`.
+    func channelAddress(of message: InboundMessageInput, in transaction: TenantTransaction) async throws -> ChannelAddress?
+    /// Posts the member's words to the channel, relayed to every other participant member like
+    /// `POST /v1/channels/{id}/posts` with `member_id`; returns the post's id.
+    func post(_ address: ChannelAddress, in transaction: TenantTransaction) async throws -> UUID
+}
+
 /// Members speaking in a horizontal channel from their own app (docs/channels.md): a quoted reply
 /// to a relay copy, or a message starting with the channel's `#handle`.
-extension PostgresChannelsRepository {
+extension PostgresChannelsRepository: MemberChannelMessages {
+    /// Only a text that quotes a message or starts with a handle-shaped `#word` costs a query;
+    /// every other message returns at once.
+    func channelAddress(of message: InboundMessageInput, in transaction: TenantTransaction) async throws -> ChannelAddress? {
+        guard message.kind == .text, let text = message.text else { return nil }
+        // Only a provider adapter's sends carry provider ids a reply can quote.
+        let replyTo = message.adapterID == nil ? nil : message.replyToProviderMessageID
+        let handle = ChannelHandle.addressed(text)
+        guard replyTo != nil || handle != nil else { return nil }
+        return try await addressedChannel(
+            identityKind: message.identityKind, sender: message.sender, provider: message.provider.rawValue, adapterID: message.adapterID,
+            providerMessageID: message.providerMessageID, replyTo: replyTo, handle: handle, text: text,
+            tenantID: transaction.tenantID, transaction.connection)
+    }
+
+    func post(_ address: ChannelAddress, in transaction: TenantTransaction) async throws -> UUID {
+        try await publish(
+            to: address.channelID, kind: .horizontal, text: address.text, memberID: address.memberID, userID: nil,
+            tenantID: transaction.tenantID, transaction.connection)
+    }
+
     /// The horizontal channel an inbound text from `sender` is addressed to, held `FOR SHARE` until
     /// commit, with the tenant's post lock taken (`lockPosts`); nil when it is an ordinary message.
     /// `handle` (from a `#handle` prefix) wins over `replyTo` (the provider id of the quoted

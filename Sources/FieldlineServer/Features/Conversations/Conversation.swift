@@ -19,7 +19,7 @@ struct Conversation: ResponseEncodable, Sendable {
     /// While snoozed (`pending`): when it wakes by itself.
     let snoozedUntil: Date?
     /// Where routing left it: `none`, `awaiting_choice` (menu sent), `queued`, `assigned`.
-    let routingState: String
+    let routingState: RoutingState
     /// Since when it waits in its team's queue.
     let queuedAt: Date?
 
@@ -32,7 +32,7 @@ struct Conversation: ResponseEncodable, Sendable {
         let (id, memberID, status, assigneeID, teamID, tags, openedAt, lastMessageAt, firstHumanReplyAt, closedAt, snoozedUntil, routingState, queuedAt) =
             try row.decode((UUID, UUID, String, UUID?, UUID?, [String], Date, Date, Date?, Date?, Date?, String, Date?).self)
         self.snoozedUntil = snoozedUntil
-        self.routingState = routingState
+        self.routingState = RoutingState(rawValue: routingState) ?? .none
         self.queuedAt = queuedAt
         self.id = id
         self.memberId = memberID
@@ -110,36 +110,6 @@ struct ArchivedConversation: ResponseEncodable, Sendable {
 struct TimelineLinkKinds: Sendable {
     let jobs: Bool
     let proofs: Bool
-}
-
-/// A message arriving from a member through an adapter.
-struct InboundMessageInput: Sendable {
-    let provider: String
-    /// The adapter it came through; nil for the built-in app adapter.
-    var adapterID: UUID? = nil
-    /// Where to create a member for a sender nobody knows (provider adapters); nil refuses them.
-    var unknownSenderOrganizationID: UUID? = nil
-    /// A display name for such a new member.
-    var senderName: String? = nil
-    /// The file an image or document message carries, fetched in the background.
-    var media: InboundMediaInput? = nil
-    /// The provider id of the message this one quotes (a reply); a relay copy of a horizontal
-    /// channel post makes the message speak in that channel.
-    var replyToProviderMessageID: String? = nil
-    let identityKind: IdentityKind
-    let sender: String
-    let providerMessageID: String
-    let kind: MessageKind
-    let text: String?
-    let payload: String
-}
-
-/// What ingesting a message did.
-struct IngestResult: ResponseEncodable, Sendable {
-    let messageId: UUID
-    let conversationId: UUID
-    /// True when this provider message id was already stored (a retried webhook).
-    let duplicate: Bool
 }
 
 /// Who is looking, for team visibility: agents see their own, their teams' and team-less

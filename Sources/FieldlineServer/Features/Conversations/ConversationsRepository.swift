@@ -2,14 +2,8 @@ import FieldlineDomain
 import Foundation
 
 /// Storage of conversations and messages; every read respects the viewer's team visibility.
+/// Inbound messages are stored through `InboundIngest` (the inbound pipeline).
 protocol ConversationsRepository: Sendable {
-    /// Stores an inbound message in the member's active conversation (opening one if needed);
-    /// a provider message id seen before returns the first result with `duplicate`.
-    func ingest(_ message: InboundMessageInput, tenantID: UUID) async throws -> IngestResult
-    /// Stores `messages` (of one tenant) in one transaction, a sender's messages in their order,
-    /// and returns each one's result in the same order. When any fails, each is stored alone, so
-    /// an error reaches only the sender it belongs to.
-    func ingest(_ messages: [InboundMessageInput], tenantID: UUID) async -> [Result<IngestResult, any Error>]
     /// Records a provider's delivery report on our outbound message (never moving backwards,
     /// e.g. a late "delivered" after "read").
     func applyDeliveryStatus(_ status: DeliveryStatus, providerMessageID: String, error: String, provider: String, adapterID: UUID, tenantID: UUID) async throws

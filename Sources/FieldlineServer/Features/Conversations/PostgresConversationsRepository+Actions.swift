@@ -29,9 +29,9 @@ extension PostgresConversationsRepository {
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
             if isHuman, conversation.firstHumanReplyAt == nil {
-                try await recordEvent("first_human_reply", conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
+                try await recordEvent(.firstHumanReply, conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
             }
-            try await publish(Self.messageCreated(messageID, in: id, direction: "outbound", kind: content.kind.rawValue), tenantID: tenantID, connection)
+            try await publish(NewStreamEvent.messageCreated(messageID, in: id, direction: .outbound, kind: content.kind), tenantID: tenantID, connection)
             return message
         }
     }
@@ -48,7 +48,7 @@ extension PostgresConversationsRepository {
                 RETURNING \(unescaped: Message.columns.replacingOccurrences(of: "m.", with: ""))
                 """, logger: logger
             ).first(Message.init(row:))
-            try await publish(Self.messageCreated(messageID, in: id, direction: "internal", kind: "note"), tenantID: tenantID, connection)
+            try await publish(NewStreamEvent.messageCreated(messageID, in: id, direction: .internal, kind: .note), tenantID: tenantID, connection)
             return note
         }
     }
@@ -65,7 +65,7 @@ extension PostgresConversationsRepository {
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
             try await failHeldMessages(in: id, tenantID: tenantID, connection)
-            try await recordEvent("closed", conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
+            try await recordEvent(.closed, conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
             var events = [NewStreamEvent(
                 kind: .conversationClosed, conversationID: id, data: ["status": .string("closed"), "closed_by": .id(viewer.userID)])]
             // The agent has a free place now: the oldest conversation waiting in their teams takes it.
@@ -125,6 +125,16 @@ extension PostgresConversationsRepository {
                              ELSE coalesce(array_position(ARRAY['queued', 'sent', 'delivered', 'read'], \(status.rawValue)), 0) END
                 """, logger: logger)
         }
+    }
+
+    /// A closed conversation is archived, so its member's next message opens a new one and
+    /// never releases these: say so on them instead of leaving them held forever.
+    func failHeldMessages(in conversationID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws {
+        try await connection.query("""
+            UPDATE messages SET delivery_status = 'failed',
+                delivery_error = left('not sent: the conversation was closed while this message was held (' || coalesce(delivery_error, 'service window closed') || ')', 1000)
+            WHERE tenant_id = \(tenantID) AND conversation_id = \(conversationID) AND delivery_status = 'held'
+            """, logger: logger)
     }
 
     static func requireNotArchived(_ conversation: Conversation) throws {

@@ -32,10 +32,10 @@ extension PostgresConversationsRepository {
                 """, logger: logger)
             // A change away from someone (or some team) already holding it is a transfer.
             let wasHeld = current.assigneeId != nil || current.teamId != nil
-            let kind = wasHeld ? "transferred" : "assigned"
+            let kind: ConversationEventKind = wasHeld ? .transferred : .assigned
             try await connection.query("""
                 INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_user_id, data)
-                VALUES (\(tenantID), \(UUIDv7.make()), \(id), \(kind), \(viewer.userID),
+                VALUES (\(tenantID), \(UUIDv7.make()), \(id), \(kind.rawValue), \(viewer.userID),
                         jsonb_build_object('from_assignee_id', \(current.assigneeId)::uuid, 'from_team_id', \(current.teamId)::uuid,
                                            'assignee_id', \(newAssignee)::uuid, 'team_id', \(newTeam)::uuid))
                 """, logger: logger)

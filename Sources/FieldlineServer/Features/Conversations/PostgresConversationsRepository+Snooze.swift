@@ -22,7 +22,7 @@ extension PostgresConversationsRepository {
                 INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_user_id, data)
                 VALUES (\(tenantID), \(UUIDv7.make()), \(id), 'snoozed', \(viewer.userID), jsonb_build_object('until', \(until)))
                 """, logger: logger)
-            try await publish(Self.statusChanged(id, from: conversation.status, to: .pending, reason: "snoozed"), tenantID: tenantID, connection)
+            try await publish(NewStreamEvent.statusChanged(id, from: conversation.status, to: .pending, reason: .snoozed), tenantID: tenantID, connection)
             return try await fetch(id, viewer: viewer, lock: false, connection)
         }
     }
@@ -33,7 +33,7 @@ extension PostgresConversationsRepository {
             guard let conversation = try await fetch(id, viewer: viewer, lock: true, connection) else { return nil }
             try Self.requireNotArchived(conversation)
             if conversation.status == .pending {
-                try await wake(id, actor: viewer.userID, reason: "woken", tenantID: tenantID, connection)
+                try await wake(id, actor: viewer.userID, reason: .woken, tenantID: tenantID, connection)
             }
             return try await fetch(id, viewer: viewer, lock: false, connection)
         }
@@ -48,17 +48,17 @@ extension PostgresConversationsRepository {
             FOR NO KEY UPDATE
             """, logger: logger
         ).any()
-        if due { try await wake(id, actor: nil, reason: "snooze_ended", tenantID: tenantID, connection) }
+        if due { try await wake(id, actor: nil, reason: .snoozeEnded, tenantID: tenantID, connection) }
     }
 
-    private func wake(_ id: UUID, actor: UUID?, reason: String, tenantID: UUID, _ connection: PostgresConnection) async throws {
+    private func wake(_ id: UUID, actor: UUID?, reason: StatusChangeReason, tenantID: UUID, _ connection: PostgresConnection) async throws {
         try await connection.query("""
             UPDATE conversations SET status = 'open', snoozed_until = NULL WHERE tenant_id = \(tenantID) AND id = \(id)
             """, logger: logger)
         try await connection.query("""
             INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_user_id, data)
-            VALUES (\(tenantID), \(UUIDv7.make()), \(id), 'woke', \(actor), jsonb_build_object('reason', \(reason)))
+            VALUES (\(tenantID), \(UUIDv7.make()), \(id), 'woke', \(actor), jsonb_build_object('reason', \(reason.rawValue)))
             """, logger: logger)
-        try await publish(Self.statusChanged(id, from: .pending, to: .open, reason: reason), tenantID: tenantID, connection)
+        try await publish(NewStreamEvent.statusChanged(id, from: .pending, to: .open, reason: reason), tenantID: tenantID, connection)
     }
 }

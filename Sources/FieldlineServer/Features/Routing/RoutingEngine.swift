@@ -1,3 +1,4 @@
+import FieldlineChannels
 import FieldlineDomain
 import Foundation
 import PostgresNIO
@@ -12,26 +13,20 @@ struct RoutingEngine: Sendable {
     /// never both give an agent their last free place.
     static let lockClass: Int32 = 7008
 
-    /// Whether a member's inbound message is routed: only in a conversation that was just opened
-    /// or is waiting for a menu answer; once routed (or handled by hand) nothing re-runs.
-    static func routes(opened: Bool, routingState: String) -> Bool {
-        opened || routingState == "awaiting_choice"
-    }
-
-    /// Routes after a member's inbound message (see `routes`), with the tenant's `settings`
-    /// (loaded once by the caller for all the messages it stores).
+    /// Routes after a member's inbound message (see `RoutingState.routesInbound`), with the
+    /// tenant's `settings` (loaded once by the caller for all the messages it stores).
     func inbound(
-        text: String?, conversationID: UUID, opened: Bool, routingState: String, settings: RoutingSettings?, tenantID: UUID,
+        text: String?, conversationID: UUID, opened: Bool, routingState: RoutingState, settings: RoutingSettings?, tenantID: UUID,
         _ connection: PostgresConnection
     ) async throws -> [NewStreamEvent] {
-        guard Self.routes(opened: opened, routingState: routingState), let settings, settings.enabled else { return [] }
+        guard routingState.routesInbound(conversationOpened: opened), let settings, settings.enabled else { return [] }
         let rules = try await RoutingRulesStore.load(tenantID: tenantID, connection, logger: logger)
         let menu = RoutingRules.menu(rules)
         if let text, let rule = RoutingRules.match(text, rules: rules) {
             return try await route(conversationID, to: rule.teamID, because: ["rule_id": rule.id.uuidString.lowercased()], settings: settings, tenantID: tenantID, connection)
         }
         if opened, let welcome = settings.welcomeMessage {
-            try await setState("awaiting_choice", conversationID, tenantID: tenantID, connection)
+            try await setState(.awaitingChoice, conversationID, tenantID: tenantID, connection)
             return [try await systemMessage(Self.withMenu(welcome, menu), to: conversationID, tenantID: tenantID, connection)]
         }
         var events: [NewStreamEvent] = []
@@ -92,9 +87,9 @@ struct RoutingEngine: Sendable {
         ).collect { _ in () }
     }
 
-    func setState(_ state: String, _ conversationID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws {
+    func setState(_ state: RoutingState, _ conversationID: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws {
         try await connection.query(
-            "UPDATE conversations SET routing_state = \(state) WHERE tenant_id = \(tenantID) AND id = \(conversationID)",
+            "UPDATE conversations SET routing_state = \(state.rawValue) WHERE tenant_id = \(tenantID) AND id = \(conversationID)",
             logger: logger)
     }
 
@@ -111,7 +106,7 @@ struct RoutingEngine: Sendable {
             INSERT INTO outbox (tenant_id, topic, payload)
             SELECT \(tenantID), 'message.send', jsonb_build_object('message_id', id, 'conversation_id', \(conversationID)) FROM message
             """, logger: logger)
-        return PostgresConversationsRepository.messageCreated(messageID, in: conversationID, direction: "outbound", kind: "system")
+        return NewStreamEvent.messageCreated(messageID, in: conversationID, direction: .outbound, kind: .system)
     }
 
     /// Asks the outbox to run the team's queue when it opens (once per team and time).
@@ -133,8 +128,8 @@ struct RoutingEngine: Sendable {
         return menu.isEmpty ? template : template + "\n\n" + menu
     }
 
+    /// A conversation event's `data`: an object of strings.
     static func json(_ values: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        JSONValue.object(values.mapValues(JSONValue.string)).serializedString
     }
 }

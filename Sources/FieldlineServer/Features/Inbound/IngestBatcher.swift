@@ -56,19 +56,20 @@ final class IngestBatcher: Sendable {
         self.maxBatchesInFlight = max(1, maxBatchesInFlight)
         self.store = store
         batchSizes = metrics?.makeValueHistogram(
-            name: "ingest_batch_messages", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
-            help: "Inbound messages stored per ingest transaction (group commit)")
+            descriptor: MetricNameDescriptor(
+                metricName: "ingest_batch", unitName: "messages", helpText: "Inbound messages stored per ingest transaction (group commit)"),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
     }
 
-    /// A batcher storing through `conversations`, recording its batch sizes in `metrics`.
+    /// A batcher storing through `pipeline`, recording its batch sizes in `metrics`.
     convenience init(
-        conversations: any ConversationsRepository, maxBatch: Int, maxBatchesPerTenant: Int, maxBatchesInFlight: Int,
+        pipeline: any InboundIngest, maxBatch: Int, maxBatchesPerTenant: Int, maxBatchesInFlight: Int,
         metrics: PrometheusCollectorRegistry
     ) {
         self.init(
             maxBatch: maxBatch, maxBatchesPerTenant: maxBatchesPerTenant, maxBatchesInFlight: maxBatchesInFlight, metrics: metrics
         ) { messages, tenantID in
-            await conversations.ingest(messages, tenantID: tenantID)
+            await pipeline.ingest(messages, tenantID: tenantID)
         }
     }
 

@@ -1,3 +1,4 @@
+import FieldlineChannels
 import FieldlineDomain
 import Foundation
 import Hummingbird
@@ -6,7 +7,8 @@ import Hummingbird
 /// what a member wrote, with an API key holding `inbound:write`. The message is committed
 /// before the answer, and a repeated `provider_message_id` is answered with the first result.
 struct AppInboundController: Sendable {
-    let repository: any ConversationsRepository
+    /// Where the message is stored: the inbound pipeline, as for every provider.
+    let pipeline: any InboundIngest
 
     struct InboundRequest: RequestBody {
         let sender: String
@@ -28,12 +30,12 @@ struct AppInboundController: Sendable {
         let principal = try context.require(.inboundWrite)
         let body = try await JSONBody.decode(InboundRequest.self, from: request, context: context)
         let input = InboundMessageInput(
-            provider: "app", identityKind: .app,
+            provider: .app,
             sender: try IdentityKind.app.normalize(externalID: body.sender, field: "sender"),
             providerMessageID: try Validate.name(body.providerMessageId, field: "provider_message_id"),
             kind: try Self.kind(of: body), text: try body.text.map { try MessageLimits.body($0) },
             payload: try Self.payload(of: body))
-        let result = try await repository.ingest(input, tenantID: principal.tenantID)
+        let result = try await pipeline.ingest(input, tenantID: principal.tenantID)
         return EditedResponse(status: result.duplicate ? .ok : .created, response: result)
     }
 
@@ -46,15 +48,14 @@ struct AppInboundController: Sendable {
         return .text
     }
 
-    static func payload(of body: InboundRequest) throws -> String {
-        var object: [String: Any] = [:]
+    static func payload(of body: InboundRequest) throws -> JSONValue {
+        var object: [String: JSONValue] = [:]
         if body.latitude != nil || body.longitude != nil {
             let point = try GeoPoint(latitude: body.latitude ?? .nan, longitude: body.longitude ?? .nan)
-            object["latitude"] = point.latitude
-            object["longitude"] = point.longitude
+            object["latitude"] = .number(point.latitude)
+            object["longitude"] = .number(point.longitude)
         }
-        if let choice = body.choiceId { object["choice_id"] = try Validate.name(choice, field: "choice_id", maxLength: 200) }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        if let choice = body.choiceId { object["choice_id"] = .string(try Validate.name(choice, field: "choice_id", maxLength: 200)) }
+        return .object(object)
     }
 }

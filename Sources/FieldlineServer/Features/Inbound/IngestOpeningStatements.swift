@@ -56,7 +56,7 @@ struct OpenConversationsStatement: PostgresPreparedStatement {
             SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) WITH ORDINALITY AS i(id, member_id, event_id, position)
         ), opened AS (
             INSERT INTO conversations (tenant_id, id, member_id)
-            -- In member order, as a channel post opens its recipients' (see ingestWave).
+            -- In member order, as a channel post opens its recipients' (see `OpenConversations`).
             SELECT $1, id, member_id FROM input ORDER BY member_id
             ON CONFLICT (tenant_id, member_id) WHERE status <> 'closed' DO NOTHING
             RETURNING id, member_id

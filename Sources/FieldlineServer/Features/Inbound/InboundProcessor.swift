@@ -4,8 +4,9 @@ import Foundation
 
 /// Turns parsed provider events into stored messages and delivery statuses.
 struct InboundProcessor: Sendable {
+    /// Where delivery reports on our outbound messages are recorded.
     let conversations: any ConversationsRepository
-    /// Messages go through it, so concurrent webhooks share transactions.
+    /// Messages go through it into the inbound pipeline, so concurrent webhooks share transactions.
     let batcher: IngestBatcher
 
     /// Stores every event of one webhook for `account`; returns how many were new messages.
@@ -31,13 +32,12 @@ struct InboundProcessor: Sendable {
         return stored
     }
 
-    func input(for message: InboundMessage, account: AdapterAccount) throws -> InboundMessageInput {
-        let (kind, text, payload) = Self.content(message.content)
+    /// The pipeline's input for a parsed provider message that came through `account`.
+    func input(for message: InboundMessage, account: AdapterAccount) -> InboundMessageInput {
+        let content = Self.content(message.content)
         var input = InboundMessageInput(
-            provider: message.provider.rawValue,
-            identityKind: IdentityKind(rawValue: message.provider.rawValue) ?? .app,
-            sender: message.sender, providerMessageID: message.providerMessageID, kind: kind,
-            text: text.map { String($0.prefix(MessageLimits.maxBodyCharacters)) }, payload: payload)
+            provider: .channel(message.provider), sender: message.sender, providerMessageID: message.providerMessageID,
+            kind: content.kind, text: content.text.map { String($0.prefix(MessageLimits.maxBodyCharacters)) }, payload: content.payload)
         input.adapterID = account.adapter.id
         input.unknownSenderOrganizationID = account.adapter.unverifiedOrganizationId
         input.senderName = message.senderName
@@ -59,39 +59,38 @@ struct InboundProcessor: Sendable {
             declaredSHA256: reference.sha256)
     }
 
-    /// Kind, text and JSON payload of a message's content.
-    static func content(_ content: MessageContent) -> (MessageKind, String?, String) {
+    /// Kind, text and JSON payload of a message's content; absent values are left out of the payload.
+    static func content(_ content: MessageContent) -> StoredContent {
         switch content {
         case .text(let text):
-            return (.text, text, "{}")
+            return StoredContent(kind: .text, text: text, payload: [:])
         case .image(let media, let caption):
-            return (.image, caption, json(media: media, extra: [:]))
+            return StoredContent(kind: .image, text: caption, payload: payload(media: media))
         case .document(let media, let filename, let caption):
-            return (.document, caption, json(media: media, extra: ["filename": filename]))
+            return StoredContent(kind: .document, text: caption, payload: payload(media: media, ["filename": filename]))
         case .location(let latitude, let longitude, let name, let address):
-            return (.location, name, json(["latitude": latitude, "longitude": longitude, "name": name as Any, "address": address as Any]))
+            return StoredContent(kind: .location, text: name, payload: object([
+                "latitude": .number(latitude), "longitude": .number(longitude), "name": name.map(JSONValue.string),
+                "address": address.map(JSONValue.string),
+            ]))
         case .choice(let id, let title):
-            return (.choice, title ?? id, json(["choice_id": id, "title": title as Any]))
+            return StoredContent(kind: .choice, text: title ?? id, payload: object(["choice_id": .string(id), "title": title.map(JSONValue.string)]))
         case .unsupported(let type, let raw):
-            return (.unsupported, nil, json(["type": type, "raw": raw]))
+            return StoredContent(kind: .unsupported, text: nil, payload: ["type": .string(type), "raw": .string(raw)])
         }
     }
 
-    private static func json(media: MediaReference, extra: [String: String?]) -> String {
-        var object: [String: Any] = [
-            "media_id": media.providerMediaID as Any, "url": media.url as Any,
-            "mime_type": media.mimeType as Any, "sha256": media.sha256 as Any,
+    private static func payload(media: MediaReference, _ extra: [String: String?] = [:]) -> JSONValue {
+        var fields: [String: JSONValue?] = [
+            "media_id": media.providerMediaID.map(JSONValue.string), "url": media.url.map(JSONValue.string),
+            "mime_type": media.mimeType.map(JSONValue.string), "sha256": media.sha256.map(JSONValue.string),
         ]
-        for (key, value) in extra { object[key] = value as Any }
-        return json(object)
+        for (key, value) in extra { fields[key] = value.map(JSONValue.string) }
+        return object(fields)
     }
 
-    private static func json(_ object: [String: Any]) -> String {
-        let cleaned = object.compactMapValues { value -> Any? in
-            if case Optional<Any>.none = value { return nil }
-            return value
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: cleaned, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+    /// An object of the fields that have a value.
+    private static func object(_ fields: [String: JSONValue?]) -> JSONValue {
+        .object(fields.compactMapValues { $0 })
     }
 }

@@ -10,7 +10,7 @@ import PostgresNIO
 
 /// Ingest's read, for each message: an already stored copy (a retried webhook), the sender's
 /// member, their conversation that is not closed (locked), and the last reply's offered
-/// choices. Prepared once per connection; see `PostgresConversationsRepository.lookUp`.
+/// choices. Prepared once per connection; see `LookUpSenders`.
 struct IngestLookUpStatement: PostgresPreparedStatement {
     static let name = "fieldline_ingest_look_up"
     static let sql = """
@@ -66,13 +66,13 @@ struct IngestLookUpStatement: PostgresPreparedStatement {
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 7)
         bindings.append(tenantID)
-        bindings.append(messages.map(\.provider))
+        bindings.append(messages.map(\.provider.rawValue))
         bindings.append(messages.map(\.providerMessageID))
         bindings.append(messages.map { $0.adapterID?.uuidString ?? "" })
         bindings.append(messages.map(\.identityKind.rawValue))
         bindings.append(messages.map(\.sender))
         // Only a short text may answer offered choices: the others skip that look-up.
-        bindings.append(messages.map(PostgresConversationsRepository.mayBeNumberedAnswer))
+        bindings.append(messages.map(AnswerPendingQuestion.mayAnswer))
         return bindings
     }
 
@@ -86,7 +86,7 @@ struct IngestStoreRow: Sendable {
     let messageID: UUID
     let conversationID: UUID
     let message: InboundMessageInput
-    let content: (kind: MessageKind, text: String?, payload: String)
+    let content: StoredContent
     /// The channel post the message made, when it spoke in a horizontal channel.
     let channelPostID: UUID?
     /// The member wrote to the desk: the conversation is lifted in the queues and woken.
@@ -99,7 +99,7 @@ struct IngestStoreRow: Sendable {
 
 /// Ingest's write, for each message: the message, the conversation's activity, held replies
 /// released to the outbox, the wake-up recorded — all only for messages actually inserted.
-/// Prepared once per connection; see `PostgresConversationsRepository.store`. Returns the ids of
+/// Prepared once per connection; see `StoreMessages`. Returns the ids of
 /// the inserted messages; a message missing from them was stored first by an identical webhook.
 struct IngestStoreStatement: PostgresPreparedStatement {
     static let name = "fieldline_ingest_store"
@@ -157,8 +157,8 @@ struct IngestStoreStatement: PostgresPreparedStatement {
         bindings.append(rows.map(\.content.kind.rawValue))
         bindings.append(rows.map { $0.content.text ?? "" })
         bindings.append(rows.map { $0.content.text != nil })
-        bindings.append(rows.map(\.content.payload))
-        bindings.append(rows.map(\.message.provider))
+        bindings.append(rows.map(\.content.payload.serializedString))
+        bindings.append(rows.map(\.message.provider.rawValue))
         bindings.append(rows.map { $0.message.adapterID?.uuidString ?? "" })
         bindings.append(rows.map(\.message.providerMessageID))
         bindings.append(rows.map { $0.channelPostID?.uuidString ?? "" })
