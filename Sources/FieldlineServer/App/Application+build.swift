@@ -130,6 +130,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
     ChannelsController(repository: PostgresChannelsRepository(database: database)).addRoutes(to: api)
     JobsController(repository: PostgresJobsRepository(database: database)).addRoutes(to: api)
+    DispatchController(repository: PostgresDispatchRepository(database: database)).addRoutes(to: api)
     ProofsController(repository: PostgresProofsRepository(database: database)).addRoutes(to: api)
     let routing = PostgresRoutingRepository(database: database)
     RoutingController(repository: routing).addRoutes(to: api)

@@ -30,7 +30,7 @@ struct InboundPipelineTests {
     struct AddressByText: InboundStep {
         var scope: InboundStepScope { .batch }
         func run(_ wave: inout InboundWave, in transaction: TenantTransaction) async throws {
-            try await wave.forEachActive { item in
+            await wave.forEachActive { item in
                 if item.message.text == "#crew hola" { item.channelAddress = ChannelAddress(channelID: UUID(), memberID: UUID(), text: "hola") }
             }
         }
@@ -40,7 +40,7 @@ struct InboundPipelineTests {
     struct Answer: InboundStep {
         var scope: InboundStepScope { .wave }
         func run(_ wave: inout InboundWave, in transaction: TenantTransaction) async throws {
-            try await wave.forEachActive { item in
+            await wave.forEachActive { item in
                 item.result = IngestResult(messageId: item.messageID, conversationId: UUID(), duplicate: false)
             }
         }

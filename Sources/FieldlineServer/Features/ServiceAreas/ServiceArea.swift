@@ -36,7 +36,8 @@ protocol ServiceAreasRepository: Sendable {
     func delete(_ id: UUID, tenantID: UUID) async throws -> Bool
 }
 
-/// `ServiceAreasRepository` on PostgreSQL; "covering a point" uses the haversine distance.
+/// `ServiceAreasRepository` on PostgreSQL; "covering a point" uses the spatial index and the
+/// haversine distance (`sql/021_service_area_search.sql`).
 struct PostgresServiceAreasRepository: ServiceAreasRepository {
     let database: Database
 
@@ -68,10 +69,9 @@ struct PostgresServiceAreasRepository: ServiceAreasRepository {
                 SELECT \(unescaped: ServiceArea.columns) FROM service_areas
                 WHERE tenant_id = \(tenantID)
                   AND (\(organizationID)::uuid IS NULL OR organization_id = \(organizationID))
-                  AND (\(point?.latitude)::float8 IS NULL OR 2 * 6371.0088 * asin(least(1, sqrt(
-                        sin(radians(\(point?.latitude) - latitude) / 2) ^ 2
-                        + cos(radians(latitude)) * cos(radians(\(point?.latitude)))
-                          * sin(radians(\(point?.longitude) - longitude) / 2) ^ 2))) <= radius_km)
+                  AND (\(point?.latitude)::float8 IS NULL
+                       OR (bounds @> fieldline_earth_point(\(point?.latitude), \(point?.longitude))
+                           AND fieldline_distance_m(latitude, longitude, \(point?.latitude), \(point?.longitude)) <= radius_km * 1000))
                   AND (\(page.after)::uuid IS NULL OR id < \(page.after))
                 ORDER BY id DESC LIMIT \(page.fetchLimit)
                 """, logger: database.logger

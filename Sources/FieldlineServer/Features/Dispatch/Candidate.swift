@@ -1,0 +1,43 @@
+import FieldlineDomain
+import Foundation
+import Hummingbird
+import PostgresNIO
+
+/// A subcontractor that could take a job: one of its service areas covers the job's site.
+struct Candidate: ResponseEncodable, Sendable {
+    /// The subcontractor.
+    let organizationId: UUID
+    let name: String
+    /// Its nearest service area covering the site.
+    let serviceAreaId: UUID
+    let serviceAreaName: String
+    /// From that area's centre to the job's site, in metres (great-circle).
+    let distanceM: Double
+
+    static let columns = "o.id, o.name, d.id, d.name, d.distance"
+
+    init(row: PostgresRow) throws {
+        let (organizationID, name, areaID, areaName, distance) = try row.decode((UUID, String, UUID, String, Double).self)
+        organizationId = organizationID
+        self.name = name
+        serviceAreaId = areaID
+        serviceAreaName = areaName
+        distanceM = (distance * 10).rounded() / 10
+    }
+}
+
+/// Which candidates to look for.
+struct CandidateFilter: Sendable {
+    /// Only subcontractors in this organization's subtree.
+    var within: UUID?
+    /// Most candidates returned, nearest first (1–200).
+    var limit: Int = 50
+}
+
+/// Dispatch's storage: who could take a job (and, as dispatch grows, offers and their answers).
+protocol DispatchRepository: Sendable {
+    /// The subcontractors whose service area covers the job's site and whose tags hold all of the
+    /// job's `required_tags`, nearest first; within the viewer's organization subtree when the
+    /// viewer has one. Nil when the job is unknown or not visible; 409 when it has no site.
+    func candidates(for jobID: UUID, filter: CandidateFilter, viewer: Viewer) async throws -> [Candidate]?
+}
