@@ -49,8 +49,7 @@ struct StreamEventReader: Sendable {
                 SELECT \(unescaped: StreamEvent.columns) FROM stream_events e
                 JOIN conversations c ON c.tenant_id = e.tenant_id AND c.id = e.conversation_id
                 WHERE e.tenant_id = \(tenantID) AND e.id > \(after) AND e.id <= \(tail)
-                  AND ((\(unescaped: try PostgresConversationsRepository.visibleSQL(viewer)))
-                       OR (\(unescaped: Self.formerHolderSQL(viewer))))
+                  AND (\(visibleConversations: viewer) OR \(formerHolder: viewer))
                 ORDER BY e.id LIMIT \(Self.pageSize)
                 """, logger: database.logger
             ).collect(StreamEvent.decode)
@@ -77,17 +76,5 @@ struct StreamEventReader: Sendable {
             event.message = messageID.flatMap { byID[$0] }
             return event
         }
-    }
-
-    /// An agent also hears that a conversation was assigned away from them, their team, or the
-    /// shared unassigned pool, so their queue can drop it. Literal SQL: the only value in it is
-    /// a UUID we formatted ourselves.
-    static func formerHolderSQL(_ viewer: Viewer) -> String {
-        guard let user = viewer.restrictedToUser?.uuidString.lowercased() else { return "false" }
-        return """
-            e.kind = 'conversation.assigned' AND (
-                e.prior_assignee_id = '\(user)' OR (e.prior_assignee_id IS NULL AND e.prior_team_id IS NULL)
-                OR e.prior_team_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.tenant_id = e.tenant_id AND tm.user_id = '\(user)'))
-            """
     }
 }

@@ -70,6 +70,7 @@ struct CrossTenantTests {
             ("GET", "/v1/jobs/{id}", nil),
             ("PATCH", "/v1/jobs/{id}", #"{"title":"Stolen"}"#),
             ("POST", "/v1/jobs/{id}/proofs", #"{"latitude":40,"longitude":-3}"#),
+            ("GET", "/v1/jobs/{id}/candidates", nil),
             ("GET", "/v1/proofs/{id}", nil),
             ("POST", "/v1/proofs/{id}/review", #"{"decision":"rejected","reason":"Stolen"}"#),
         ]

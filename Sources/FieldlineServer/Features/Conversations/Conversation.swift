@@ -111,29 +111,3 @@ struct TimelineLinkKinds: Sendable {
     let jobs: Bool
     let proofs: Bool
 }
-
-/// Who is looking, for team visibility: agents see their own, their teams' and team-less
-/// conversations; supervisors see those of members in their organization's subtree (all of the
-/// tenant's when they belong to no organization); admins and API keys see all of the tenant's.
-struct Viewer: Sendable {
-    let tenantID: UUID
-    /// Set when visibility is restricted (an agent).
-    let restrictedToUser: UUID?
-    /// Set for a supervisor: visibility follows their user's organization.
-    var supervisor: UUID? = nil
-    /// The user acting, if a user.
-    let userID: UUID?
-
-    init(tenantID: UUID, restrictedToUser: UUID?, userID: UUID?) {
-        self.tenantID = tenantID
-        self.restrictedToUser = restrictedToUser
-        self.userID = userID
-    }
-
-    init(_ principal: Principal) {
-        tenantID = principal.tenantID
-        userID = principal.userID
-        restrictedToUser = if case .user(let id, .agent) = principal.kind { id } else { nil }
-        supervisor = if case .user(let id, .supervisor) = principal.kind { id } else { nil }
-    }
-}

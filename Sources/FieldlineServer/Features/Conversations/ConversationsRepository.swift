@@ -27,7 +27,8 @@ protocol ConversationsRepository: Sendable {
     func wake(_ id: UUID, viewer: Viewer) async throws -> Conversation?
     /// Adds (`present`) or removes a tag; nil when not visible.
     func setTag(_ tag: String, on id: UUID, present: Bool, viewer: Viewer) async throws -> Conversation?
-    /// The member's closed conversations with their messages (and the linked jobs and proofs
-    /// that `links` asks for), newest first; nil for an unknown member.
+    /// The member's closed conversations that the viewer may see, with their messages (and the
+    /// linked jobs and proofs that `links` asks for and the viewer may see), newest first; nil
+    /// for an unknown member.
     func timeline(of memberID: UUID, page: PageRequest, viewer: Viewer, links: TimelineLinkKinds) async throws -> [ArchivedConversation]?
 }

@@ -86,11 +86,12 @@ extension PostgresConversationsRepository {
                 "SELECT 1 FROM members WHERE tenant_id = \(tenantID) AND id = \(memberID)", logger: logger
             ).any()
             guard exists else { return nil }
-            // The archive is the member's history: whoever handles them next sees all of it,
-            // whichever team handled it before.
+            // The archive shows what the viewer may see: the same visibility as
+            // GET /v1/conversations/{id}, and its jobs and proofs as GET /v1/jobs/{id} (issue 15).
             let conversations = try await connection.query("""
                 SELECT \(unescaped: Conversation.columns) FROM conversations c
                 WHERE c.tenant_id = \(tenantID) AND c.member_id = \(memberID) AND c.status = 'closed'
+                  AND \(visibleConversations: viewer)
                   AND (\(page.after)::uuid IS NULL OR c.id < \(page.after))
                 ORDER BY c.id DESC LIMIT \(page.fetchLimit)
                 """, logger: logger
@@ -103,8 +104,8 @@ extension PostgresConversationsRepository {
             ).collect(Message.init(row:))
             let byConversation = Dictionary(grouping: messages, by: \.conversationId)
             let ids = conversations.map(\.id)
-            let jobs = links.jobs ? try await TimelineLinks.jobs(of: ids, tenantID: tenantID, connection, logger: logger) : nil
-            let proofs = links.proofs ? try await TimelineLinks.proofs(of: ids, tenantID: tenantID, connection, logger: logger) : nil
+            let jobs = links.jobs ? try await TimelineLinks.jobs(of: ids, viewer: viewer, connection, logger: logger) : nil
+            let proofs = links.proofs ? try await TimelineLinks.proofs(of: ids, viewer: viewer, connection, logger: logger) : nil
             return conversations.map { conversation in
                 ArchivedConversation(
                     conversation: conversation, messages: byConversation[conversation.id] ?? [],

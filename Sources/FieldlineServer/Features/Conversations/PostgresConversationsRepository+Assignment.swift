@@ -72,10 +72,3 @@ extension PostgresConversationsRepository {
         }
     }
 }
-
-extension Viewer {
-    /// The same caller without team restrictions, for reading back the result of their change.
-    init(unrestricted viewer: Viewer) {
-        self.init(tenantID: viewer.tenantID, restrictedToUser: nil, userID: viewer.userID)
-    }
-}

@@ -11,7 +11,7 @@ extension PostgresConversationsRepository {
             try await connection.query("""
                 SELECT \(unescaped: Conversation.columns) FROM conversations c
                 WHERE c.tenant_id = \(tenantID)
-                  AND (\(unescaped: try Self.visibleSQL(viewer)))
+                  AND \(visibleConversations: viewer)
                   AND (CASE WHEN \(status?.rawValue)::text IS NULL THEN c.status <> 'closed' ELSE c.status = \(status?.rawValue) END)
                   AND (\(memberID)::uuid IS NULL OR c.member_id = \(memberID))
                   AND (\(queue.rawValue) <> 'mine' OR c.assignee_id = \(me))
@@ -25,25 +25,6 @@ extension PostgresConversationsRepository {
         }
     }
 
-    /// Visibility as literal SQL: the only value in it is a UUID we formatted ourselves.
-    static func visibleSQL(_ viewer: Viewer) throws -> String {
-        if let supervisor = viewer.supervisor?.uuidString.lowercased() {
-            return """
-                NOT EXISTS (SELECT 1 FROM users su WHERE su.tenant_id = c.tenant_id AND su.id = '\(supervisor)' AND su.organization_id IS NOT NULL)
-                OR EXISTS (
-                    SELECT 1 FROM users su
-                    JOIN members sm ON sm.tenant_id = su.tenant_id AND sm.id = c.member_id
-                    JOIN organizations so ON so.tenant_id = sm.tenant_id AND so.id = sm.organization_id
-                    WHERE su.tenant_id = c.tenant_id AND su.id = '\(supervisor)' AND so.path @> ARRAY[su.organization_id])
-                """
-        }
-        guard let user = viewer.restrictedToUser?.uuidString.lowercased() else { return "true" }
-        return """
-            c.assignee_id = '\(user)' OR (c.team_id IS NULL AND c.assignee_id IS NULL)
-            OR c.team_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.tenant_id = c.tenant_id AND tm.user_id = '\(user)')
-            """
-    }
-
     func get(_ id: UUID, viewer: Viewer) async throws -> Conversation? {
         try await database.withTenant(viewer.tenantID) { try await fetch(id, viewer: viewer, lock: false, $0) }
     }
@@ -51,7 +32,7 @@ extension PostgresConversationsRepository {
     func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Conversation? {
         try await connection.query("""
             SELECT \(unescaped: Conversation.columns) FROM conversations c
-            WHERE c.tenant_id = \(viewer.tenantID) AND c.id = \(id) AND (\(unescaped: try Self.visibleSQL(viewer)))
+            WHERE c.tenant_id = \(viewer.tenantID) AND c.id = \(id) AND \(visibleConversations: viewer)
             \(unescaped: lock ? "FOR NO KEY UPDATE" : "")
             """, logger: logger
         ).first(Conversation.init(row:))

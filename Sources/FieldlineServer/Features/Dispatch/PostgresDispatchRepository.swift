@@ -26,7 +26,7 @@ struct PostgresDispatchRepository: DispatchRepository {
     {
         try await transaction.query("""
             SELECT j.latitude, j.longitude, j.required_tags FROM jobs j
-            WHERE j.tenant_id = \(transaction.tenantID) AND j.id = \(jobID) AND (\(unescaped: try JobVisibility.sql(viewer)))
+            WHERE j.tenant_id = \(transaction.tenantID) AND j.id = \(jobID) AND \(visibleJobs: viewer)
             """
         ).first { row in
             let (latitude, longitude, tags) = try row.decode((Double?, Double?, [String]).self)

@@ -2,7 +2,7 @@ import FieldlineDomain
 import Foundation
 
 /// Storage of jobs. A viewer restricted to an organization sees (and changes) only the jobs of
-/// its subtree's subcontractors and those linked to conversations it can see (`JobVisibility`);
+/// its subtree's subcontractors and those linked to conversations it can see (`\(visibleJobs:)` in `Access/`);
 /// linking a job to a conversation respects the viewer's conversation visibility.
 protocol JobsRepository: Sendable {
     /// Creates a job; 409 when the order number is taken or the initial status is not one a new

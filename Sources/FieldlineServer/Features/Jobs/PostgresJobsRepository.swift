@@ -44,7 +44,7 @@ struct PostgresJobsRepository: JobsRepository {
             try await connection.query("""
                 SELECT \(unescaped: Job.columns) FROM jobs j
                 WHERE j.tenant_id = \(tenantID)
-                  AND (\(unescaped: try JobVisibility.sql(viewer)))
+                  AND \(visibleJobs: viewer)
                   AND (\(filter.orderNumber)::text IS NULL OR j.order_number = \(filter.orderNumber))
                   AND (\(filter.status?.rawValue)::text IS NULL OR j.status = \(filter.status?.rawValue))
                   AND (\(filter.organizationID)::uuid IS NULL OR j.organization_id = \(filter.organizationID))
@@ -53,7 +53,7 @@ struct PostgresJobsRepository: JobsRepository {
                   AND (\(filter.conversationID)::uuid IS NULL OR (j.conversation_id = \(filter.conversationID) AND EXISTS (
                         -- Filtering by a conversation the viewer cannot see finds nothing, whoever has the jobs.
                         SELECT 1 FROM conversations c WHERE c.tenant_id = j.tenant_id AND c.id = j.conversation_id
-                          AND (\(unescaped: try PostgresConversationsRepository.visibleSQL(viewer))))))
+                          AND \(visibleConversations: viewer))))
                   AND (\(filter.updatedSince)::timestamptz IS NULL OR j.updated_at >= \(filter.updatedSince))
                   AND (\(page.after)::uuid IS NULL OR j.id < \(page.after))
                 ORDER BY j.id DESC LIMIT \(page.fetchLimit)
@@ -126,7 +126,7 @@ struct PostgresJobsRepository: JobsRepository {
     func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
         try await connection.query("""
             SELECT \(unescaped: Job.columns) FROM jobs j
-            WHERE j.tenant_id = \(viewer.tenantID) AND j.id = \(id) AND (\(unescaped: try JobVisibility.sql(viewer)))
+            WHERE j.tenant_id = \(viewer.tenantID) AND j.id = \(id) AND \(visibleJobs: viewer)
             \(unescaped: lock ? "FOR UPDATE OF j" : "")
             """, logger: logger
         ).first(Job.init(row:))

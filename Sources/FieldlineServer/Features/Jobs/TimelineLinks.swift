@@ -3,14 +3,15 @@ import Foundation
 import PostgresNIO
 
 /// The jobs and proofs linked to a page of conversations, for the member's timeline: one
-/// statement each for the whole page, never one per conversation.
+/// statement each for the whole page, never one per conversation, each within the viewer's
+/// job visibility (a proof follows its job, which may be linked to another conversation).
 enum TimelineLinks {
-    /// Jobs linked to any of the conversations, oldest first.
-    static func jobs(of conversationIDs: [UUID], tenantID: UUID, _ connection: PostgresConnection, logger: Logger) async throws -> [UUID: [JobSummary]] {
+    /// Jobs linked to any of the conversations that the viewer may see, oldest first.
+    static func jobs(of conversationIDs: [UUID], viewer: Viewer, _ connection: PostgresConnection, logger: Logger) async throws -> [UUID: [JobSummary]] {
         guard !conversationIDs.isEmpty else { return [:] }
         let jobs = try await connection.query("""
             SELECT j.id, j.order_number, j.title, j.status, j.conversation_id FROM jobs j
-            WHERE j.tenant_id = \(tenantID) AND j.conversation_id = ANY(\(conversationIDs))
+            WHERE j.tenant_id = \(viewer.tenantID) AND j.conversation_id = ANY(\(conversationIDs)) AND \(visibleJobs: viewer)
             ORDER BY j.id
             """, logger: logger
         ).collect { row in
@@ -20,15 +21,15 @@ enum TimelineLinks {
         return Dictionary(grouping: jobs, by: \.conversationId)
     }
 
-    /// Proofs that came from any of the conversations, oldest first.
-    static func proofs(of conversationIDs: [UUID], tenantID: UUID, _ connection: PostgresConnection, logger: Logger) async throws -> [UUID: [ProofSummary]] {
+    /// Proofs that came from any of the conversations and whose job the viewer may see, oldest first.
+    static func proofs(of conversationIDs: [UUID], viewer: Viewer, _ connection: PostgresConnection, logger: Logger) async throws -> [UUID: [ProofSummary]] {
         guard !conversationIDs.isEmpty else { return [:] }
         let proofs = try await connection.query("""
             SELECT p.id, p.job_id, j.order_number, p.crew_code, p.review_state,
                    (SELECT count(*)::int FROM proof_media pm WHERE pm.tenant_id = p.tenant_id AND pm.proof_id = p.id),
                    p.submitted_at, p.conversation_id
             FROM proofs p JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
-            WHERE p.tenant_id = \(tenantID) AND p.conversation_id = ANY(\(conversationIDs))
+            WHERE p.tenant_id = \(viewer.tenantID) AND p.conversation_id = ANY(\(conversationIDs)) AND \(visibleJobs: viewer)
             ORDER BY p.id
             """, logger: logger
         ).collect { row in

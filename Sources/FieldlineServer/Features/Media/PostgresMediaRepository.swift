@@ -30,24 +30,13 @@ struct PostgresMediaRepository: MediaRepository {
     }
 
     func get(_ id: UUID, viewer: Viewer, access: MediaAccess) async throws -> MediaItem? {
-        var routes: [String] = []
-        if access.throughConversations { routes.append(try PostgresConversationsRepository.visibleSQL(viewer)) }
-        if access.throughProofs {
-            routes.append("""
-                EXISTS (SELECT 1 FROM proof_media pm
-                        JOIN proofs p ON p.tenant_id = pm.tenant_id AND p.id = pm.proof_id
-                        JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
-                        WHERE pm.tenant_id = md.tenant_id AND pm.media_id = md.id AND (\(try JobVisibility.sql(viewer))))
-                """)
-        }
-        guard !routes.isEmpty else { return nil }
-        let visible = routes.map { "(\($0))" }.joined(separator: " OR ")
+        guard access.throughConversations || access.throughProofs else { return nil }
         return try await database.withTenant(viewer.tenantID) { connection in
             try await connection.query("""
                 SELECT \(unescaped: MediaItem.columns) FROM media md
                 JOIN messages m ON m.tenant_id = md.tenant_id AND m.id = md.message_id
                 JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
-                WHERE md.tenant_id = \(viewer.tenantID) AND md.id = \(id) AND (\(unescaped: visible))
+                WHERE md.tenant_id = \(viewer.tenantID) AND md.id = \(id) AND \(visibleMedia: viewer, access: access)
                 """, logger: logger
             ).first(MediaItem.init(row:))
         }

@@ -49,7 +49,7 @@ struct PostgresProofsRepository: ProofsRepository {
                 SELECT \(unescaped: Proof.columns) FROM proofs p
                 JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
                 WHERE p.tenant_id = \(tenantID)
-                  AND (\(unescaped: try JobVisibility.sql(viewer)))
+                  AND \(visibleJobs: viewer)
                   AND (\(filter.orderNumber)::text IS NULL OR j.order_number = \(filter.orderNumber))
                   AND (\(filter.crewCode)::text IS NULL OR p.crew_code = \(filter.crewCode))
                   AND (\(filter.reviewState?.rawValue)::text IS NULL OR p.review_state = \(filter.reviewState?.rawValue))
@@ -99,7 +99,7 @@ struct PostgresProofsRepository: ProofsRepository {
         try await connection.query("""
             SELECT \(unescaped: Proof.columns) FROM proofs p
             JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
-            WHERE p.tenant_id = \(viewer.tenantID) AND p.id = \(id) AND (\(unescaped: try JobVisibility.sql(viewer)))
+            WHERE p.tenant_id = \(viewer.tenantID) AND p.id = \(id) AND \(visibleJobs: viewer)
             \(unescaped: lock ? "FOR UPDATE OF p" : "")
             """, logger: logger
         ).first(Proof.init(row:))

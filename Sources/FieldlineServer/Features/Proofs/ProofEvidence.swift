@@ -129,7 +129,7 @@ struct ProofEvidence: Sendable {
             JOIN messages m ON m.tenant_id = md.tenant_id AND m.id = md.message_id
             JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
             WHERE md.tenant_id = \(viewer.tenantID) AND md.id = ANY(\(ids))
-              AND (\(unescaped: try PostgresConversationsRepository.visibleSQL(viewer)))
+              AND \(visibleConversations: viewer)
             """, logger: logger
         ).collect { row in try row.decode((UUID, String, UUID).self) }
         return try ids.map { id in

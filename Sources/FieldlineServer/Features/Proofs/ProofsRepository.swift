@@ -1,7 +1,7 @@
 import FieldlineDomain
 import Foundation
 
-/// Storage of proofs of service. A proof is visible to whoever sees its job (`JobVisibility`);
+/// Storage of proofs of service. A proof is visible to whoever sees its job (`\(visibleJobs:)` in `Access/`);
 /// the messages and media a proof is made from must be ones the recording viewer can see.
 protocol ProofsRepository: Sendable {
     /// Records a proof for a job; nil when the job is unknown or not visible. 409 when the job is not (or no

@@ -37,15 +37,18 @@ extension PostgresRoutingRepository {
                 ).any()
                 guard member else { return nil }
             }
+            // Positions count everyone waiting; the entries are those the viewer may see (a
+            // supervisor scoped to an organization sees only its subtree's members).
             let rows = try await connection.query("""
-                SELECT c.id, c.member_id, c.queued_at, \(unescaped: QueuePlaces.statsSQL(tenantID: tenantID, team: team))
+                SELECT c.id, c.member_id, c.queued_at, \(unescaped: QueuePlaces.statsSQL(tenantID: tenantID, team: team)),
+                       \(visibleConversations: viewer)
                 FROM conversations c
                 WHERE c.tenant_id = \(tenantID) AND c.team_id = \(team) AND c.routing_state = 'queued'
                   AND c.status <> 'closed' AND c.assignee_id IS NULL
                 ORDER BY c.queued_at, c.id LIMIT 500
                 """, logger: logger
-            ).collect { try $0.decode((UUID, UUID, Date, Int, Int).self) }
-            return rows.enumerated().map { index, row in
+            ).collect { try $0.decode((UUID, UUID, Date, Int, Int, Bool).self) }
+            return rows.enumerated().filter { $0.element.5 }.map { index, row in
                 let seconds = QueueEstimate.seconds(
                     position: index + 1, assignmentsLastHour: row.3, onlineAgents: row.4,
                     expectedHandleSeconds: Double(state.expectedHandleMinutes * 60))

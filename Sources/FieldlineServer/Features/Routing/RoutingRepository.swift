@@ -19,7 +19,8 @@ protocol RoutingRepository: Sendable {
     func teamRouting(_ team: UUID, tenantID: UUID) async throws -> TeamRouting?
     /// Changes a team's routing and runs its queue; nil for an unknown team.
     func setTeamRouting(_ team: UUID, to input: TeamRoutingInput, tenantID: UUID) async throws -> TeamRouting?
-    /// The team's waiting conversations, next first; nil for an unknown (or, to an agent, foreign) team.
+    /// The team's waiting conversations that the viewer may see, next first, with their places in
+    /// the whole queue; nil for an unknown (or, to an agent, foreign) team.
     func queue(of team: UUID, viewer: Viewer) async throws -> [QueueEntry]?
     /// An agent's availability; nil for an unknown user.
     func availability(of user: UUID, tenantID: UUID) async throws -> AgentAvailability?

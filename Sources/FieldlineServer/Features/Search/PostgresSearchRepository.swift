@@ -24,7 +24,7 @@ struct PostgresSearchRepository: SearchRepository {
                 LEFT JOIN channel_posts cp ON cp.tenant_id = m.tenant_id AND cp.id = m.channel_post_id
                 WHERE m.tenant_id = \(tenantID)
                   AND coalesce(m.search_vector, cp.search_vector) @@ fieldline_search_query(\(query.text))
-                  AND (\(unescaped: try PostgresConversationsRepository.visibleSQL(viewer)))
+                  AND \(visibleConversations: viewer)
                   AND (\(query.memberID)::uuid IS NULL OR c.member_id = \(query.memberID))
                   AND (\(query.tag)::text IS NULL OR c.tags @> ARRAY[\(query.tag)::text])
                   AND (\(query.status?.rawValue)::text IS NULL OR c.status = \(query.status?.rawValue))
