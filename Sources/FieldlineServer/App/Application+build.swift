@@ -52,16 +52,18 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     dependencies.streamDatabase = Database(client: streamClient, logger: logger, streamPublication: database.streamPublication)
     let router = try await buildRouter(dependencies)
     let adapters = PostgresAdaptersRepository(database: database, cipher: CredentialCipher(masterKey: config.masterKey))
+    // Every outbox topic this server runs: one line per job (docs/outbox.md).
+    var jobs = OutboxRegistry()
+    jobs.register(SendMessage(sender: MessageSender(database: database, adapters: adapters, http: HTTPClient.shared, urls: config.providerURLs)))
+    jobs.register(FetchMedia(fetcher: MediaFetcher(
+        repository: PostgresMediaRepository(database: database), adapters: adapters,
+        downloader: MediaDownloader(
+            http: HTTPClient.media, store: FileMediaStore(directory: config.mediaDir), policy: config.mediaPolicy, timeout: .seconds(45)),
+        urls: config.providerURLs)))
+    jobs.register(WakeConversation(database: database))
+    jobs.register(DrainRoutingQueue(database: database))
     let outbox = OutboxWorker(
-        store: OutboxStore(database: database),
-        sender: MessageSender(database: database, adapters: adapters, http: HTTPClient.shared, urls: config.providerURLs),
-        media: MediaFetcher(
-            repository: PostgresMediaRepository(database: database), adapters: adapters,
-            downloader: MediaDownloader(
-                http: HTTPClient.media, store: FileMediaStore(directory: config.mediaDir), policy: config.mediaPolicy,
-                timeout: .seconds(45)),
-            urls: config.providerURLs),
-        scheduled: ScheduledWork(database: database),
+        store: OutboxStore(database: database), registry: jobs,
         maxAttempts: config.outboxMaxAttempts, pollInterval: config.outboxPollInterval,
         logger: Logger(label: "fieldline.outbox"))
     var app = Application(

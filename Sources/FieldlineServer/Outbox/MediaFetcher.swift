@@ -12,8 +12,9 @@ struct MediaFetcher: Sendable {
     let downloader: MediaDownloader
     let urls: ProviderURLs
 
-    func fetch(_ item: OutboxItem) async throws {
-        let media = try await source(of: item)
+    /// Fetches the media of a `media.fetch` row (see `FetchMedia`).
+    func fetch(_ payload: FetchMedia.Payload, item: OutboxItem) async throws {
+        let media = try await source(of: payload, item: item)
         guard media.status == .pending else {
             // Already fetched or failed (e.g. a lease ran out mid-download): nothing left to do.
             return try await repository.completeOutbox(item.id, tenantID: item.tenantID)
@@ -40,23 +41,18 @@ struct MediaFetcher: Sendable {
     }
 
     /// The outbox row gave up: the media row says why.
-    func markFailed(_ item: OutboxItem, reason: String) async throws {
-        guard let id = item.payload["media_id"].flatMap(UUID.init(uuidString:)) else { return }
-        try await repository.markFailed(id, tenantID: item.tenantID, error: reason)
+    func markFailed(_ payload: FetchMedia.Payload, item: OutboxItem, reason: String) async throws {
+        try await repository.markFailed(payload.mediaID, tenantID: item.tenantID, error: reason)
     }
 
     /// The outbox row will be retried: the media row shows the attempt and its error meanwhile.
-    func noteRetry(_ item: OutboxItem, reason: String) async throws {
-        guard let id = item.payload["media_id"].flatMap(UUID.init(uuidString:)) else { return }
-        try await repository.noteRetry(id, tenantID: item.tenantID, error: reason)
+    func noteRetry(_ payload: FetchMedia.Payload, item: OutboxItem, reason: String) async throws {
+        try await repository.noteRetry(payload.mediaID, tenantID: item.tenantID, error: reason)
     }
 
-    private func source(of item: OutboxItem) async throws -> MediaSource {
-        guard let raw = item.payload["media_id"], let id = UUID(uuidString: raw) else {
-            throw SendFailure.permanent("outbox payload names no media_id")
-        }
-        guard let media = try await repository.source(id, tenantID: item.tenantID) else {
-            throw SendFailure.permanent("media \(raw) no longer exists")
+    private func source(of payload: FetchMedia.Payload, item: OutboxItem) async throws -> MediaSource {
+        guard let media = try await repository.source(payload.mediaID, tenantID: item.tenantID) else {
+            throw SendFailure.permanent("media \(payload.mediaID.uuidString.lowercased()) no longer exists")
         }
         return media
     }

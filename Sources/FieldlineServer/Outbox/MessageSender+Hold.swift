@@ -65,10 +65,9 @@ extension MessageSender {
             INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, delivery_status)
             VALUES (\(tenantID), \(messageID), \(delivery.conversationID), 'outbound', 'system', \(text), \(payload.json)::jsonb, 'queued')
             """, logger: database.logger)
-        try await connection.query("""
-            INSERT INTO outbox (tenant_id, topic, payload)
-            VALUES (\(tenantID), 'message.send', jsonb_build_object('message_id', \(messageID), 'conversation_id', \(delivery.conversationID)))
-            """, logger: database.logger)
+        try await Outbox.enqueue(
+            SendMessage.self, .init(messageID: messageID, conversationID: delivery.conversationID), tenantID: tenantID, on: connection,
+            logger: database.logger)
         try await StreamEventWriter.append(
             [NewStreamEvent.messageCreated(messageID, in: delivery.conversationID, direction: .outbound, kind: .system)],
             tenantID: tenantID, connection: connection, logger: database.logger)

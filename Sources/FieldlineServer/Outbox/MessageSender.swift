@@ -39,10 +39,9 @@ struct MessageSender: Sendable {
         }
     }
 
-    func send(_ item: OutboxItem) async throws {
-        guard let raw = item.payload["message_id"], let messageID = UUID(uuidString: raw) else {
-            throw SendFailure.permanent("outbox payload names no message_id")
-        }
+    /// Sends the message of a `message.send` row (see `SendMessage`).
+    func send(_ payload: SendMessage.Payload, item: OutboxItem) async throws {
+        let messageID = payload.messageID
         // A second pass only when the member wrote while we were deciding to hold: the window is open again.
         for _ in 0..<2 {
             if try await send(messageID, item: item) { return }
@@ -168,8 +167,8 @@ struct MessageSender: Sendable {
     }
 
     /// The message will not be delivered: say why on the message itself.
-    func markFailed(_ item: OutboxItem, reason: String) async throws {
-        guard let raw = item.payload["message_id"], let messageID = UUID(uuidString: raw) else { return }
+    func markFailed(_ payload: SendMessage.Payload, item: OutboxItem, reason: String) async throws {
+        let messageID = payload.messageID
         try await database.withTenant(item.tenantID) { connection in
             try await connection.query("""
                 UPDATE messages SET delivery_status = 'failed', delivery_error = \(String(reason.prefix(1000)))

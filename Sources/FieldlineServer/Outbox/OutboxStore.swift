@@ -6,7 +6,8 @@ struct OutboxItem: Sendable {
     let id: Int64
     let tenantID: UUID
     let topic: String
-    let payload: [String: String]
+    /// The payload as stored (JSON text); the `OutboxRegistry` decodes it as the topic's job's payload.
+    let payload: String
     /// Attempts so far, this one included.
     let attempts: Int
 }
@@ -33,9 +34,7 @@ struct OutboxStore: Sendable {
             """, logger: database.logger
         ).collect { row in
             let (id, tenantID, topic, payload, attempts) = try row.decode((Int64, UUID, String, String, Int).self)
-            let object = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any] ?? [:]
-            return OutboxItem(id: id, tenantID: tenantID, topic: topic,
-                              payload: object.compactMapValues { $0 as? String }, attempts: attempts)
+            return OutboxItem(id: id, tenantID: tenantID, topic: topic, payload: payload, attempts: attempts)
         }
     }
 
@@ -58,6 +57,18 @@ struct OutboxStore: Sendable {
     /// Marks a row done, inside the caller's tenant transaction (with the effect it records).
     static func complete(_ id: Int64, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("UPDATE outbox SET done_at = now(), last_error = NULL WHERE id = \(id)", logger: logger)
+    }
+}
+
+extension Database {
+    /// Runs `work` in `item`'s tenant transaction, which also completes the outbox row: the row
+    /// is done exactly when the work's effect commits.
+    func completing(_ item: OutboxItem, _ work: @Sendable (PostgresConnection) async throws -> Void) async throws {
+        let logger = self.logger
+        try await withTenant(item.tenantID) { connection in
+            try await OutboxStore.complete(item.id, on: connection, logger: logger)
+            try await work(connection)
+        }
     }
 }
 

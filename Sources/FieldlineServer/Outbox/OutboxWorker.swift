@@ -3,18 +3,17 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Runs the outbox: claims due rows (any tenant), performs each side effect, and retries with
-/// backoff or dead-letters after `maxAttempts`. Any number of workers, on any number of server
-/// instances, can run at once: claims skip rows another worker holds.
+/// Runs the outbox: claims due rows (any tenant), performs each with the job its topic names in
+/// the `registry`, and retries with backoff or dead-letters after `maxAttempts`. Any number of
+/// workers, on any number of server instances, can run at once: claims skip rows another worker holds.
 struct OutboxWorker: Service {
     let store: OutboxStore
-    let sender: MessageSender
-    let media: MediaFetcher
-    let scheduled: ScheduledWork
+    let registry: OutboxRegistry
     let maxAttempts: Int
     let pollInterval: Duration
     let logger: Logger
 
+    /// Claims and performs due rows until shutdown.
     func run() async throws {
         // Shutdown cancels the sleeps below; that is the normal way out, not an error.
         do {
@@ -24,6 +23,7 @@ struct OutboxWorker: Service {
         }
     }
 
+    /// Claim, perform, and sleep when there is nothing due.
     private func loop() async throws {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
@@ -46,24 +46,24 @@ struct OutboxWorker: Service {
         }
     }
 
+    /// Performs one claimed row; a failure is retried or dead-lettered. An unknown topic or an
+    /// unreadable payload dies at once (see `OutboxRegistry.run(for:)`).
     func process(_ item: OutboxItem) async {
+        let run: OutboxRun
         do {
-            switch item.topic {
-            case "message.send":
-                try await sender.send(item)
-            case let topic where ScheduledWork.topics.contains(topic):
-                try await scheduled.perform(item)
-            case PostgresMediaRepository.fetchTopic:
-                try await media.fetch(item)
-            default:
-                throw SendFailure.permanent("no handler for outbox topic \(item.topic)")
-            }
+            run = try registry.run(for: item)
         } catch {
-            await failed(item, error)
+            return await failed(item, nil, error)
+        }
+        do {
+            try await run.perform()
+        } catch {
+            await failed(item, run, error)
         }
     }
 
-    private func failed(_ item: OutboxItem, _ error: any Error) async {
+    /// Schedules the retry or dead-letters the row, with the job's bookkeeping (none when no job could run it).
+    private func failed(_ item: OutboxItem, _ run: OutboxRun?, _ error: any Error) async {
         // Shutting down cut the work short: that is no verdict on the row (it must not count
         // as its last attempt), so leave it to its lease and the next worker.
         if Task.isCancelled { return }
@@ -74,14 +74,10 @@ struct OutboxWorker: Service {
                 let delay = RetryPolicy.delay(afterAttempt: item.attempts, retryAfter: retryAfter)
                 logger.info("outbox retry", metadata: ["id": "\(item.id)", "attempt": "\(item.attempts)", "reason": "\(reason)"])
                 try await store.retry(item.id, after: delay, error: reason)
-                if item.topic == PostgresMediaRepository.fetchTopic { try await media.noteRetry(item, reason: reason) }
+                try await run?.retrying(reason)
             default:
-                logger.warning("outbox dead letter", metadata: ["id": "\(item.id)", "reason": "\(failure.description)"])
-                if item.topic == PostgresMediaRepository.fetchTopic {
-                    try await media.markFailed(item, reason: failure.description)
-                } else if item.topic == "message.send" {
-                    try await sender.markFailed(item, reason: failure.description)
-                }
+                logger.warning("outbox dead letter", metadata: ["id": "\(item.id)", "topic": "\(item.topic)", "reason": "\(failure.description)"])
+                try await run?.died(failure.description)
                 try await store.deadLetter(item.id, error: failure.description)
             }
         } catch {

@@ -71,11 +71,9 @@ extension PostgresChannelsRepository {
                 INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, author_user_id, delivery_status, channel_post_id)
                 SELECT \(tenantID), uuid_v7(), targets.id, 'outbound', 'text', \(delivered), \(userID), 'queued', \(postID)
                 FROM targets
-                RETURNING id, conversation_id
+                RETURNING tenant_id, id, conversation_id
             ), queued AS (
-                INSERT INTO outbox (tenant_id, topic, payload)
-                SELECT \(tenantID), 'message.send', jsonb_build_object('message_id', sent.id, 'conversation_id', sent.conversation_id)
-                FROM sent
+                \(unescaped: Self.queueSent)
             )
             SELECT count(*)::int FROM sent
             """, logger: logger
@@ -88,6 +86,10 @@ extension PostgresChannelsRepository {
 
     /// Advisory lock class of the per-tenant channel post lock, see `lockPosts`.
     static let postLockClass: Int32 = 7015
+
+    /// Queues the `sent` CTE's deliveries (`tenant_id`, `id`, `conversation_id`) for sending.
+    static let queueSent = OutboxSQL.insert(
+        SendMessage.self, tenant: "tenant_id", payload: ["message_id": "id", "conversation_id": "conversation_id"], from: "sent")
 
     /// Takes the tenant's channel post lock until commit, so the tenant's posts fan out one at a
     /// time. A member's channel message takes it before locking its own conversation: two members

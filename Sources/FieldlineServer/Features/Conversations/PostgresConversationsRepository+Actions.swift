@@ -18,10 +18,8 @@ extension PostgresConversationsRepository {
                 """, logger: logger
             ).first(Message.init(row:))
             // The side effect (sending) is written in the same transaction: nothing acknowledged is lost.
-            try await connection.query("""
-                INSERT INTO outbox (tenant_id, topic, payload)
-                VALUES (\(tenantID), 'message.send', jsonb_build_object('message_id', \(messageID), 'conversation_id', \(id)))
-                """, logger: logger)
+            try await Outbox.enqueue(
+                SendMessage.self, .init(messageID: messageID, conversationID: id), tenantID: tenantID, on: connection, logger: logger)
             let isHuman = viewer.userID != nil
             try await connection.query("""
                 UPDATE conversations SET last_message_at = now(),

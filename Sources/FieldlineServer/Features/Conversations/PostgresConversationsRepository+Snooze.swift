@@ -14,10 +14,8 @@ extension PostgresConversationsRepository {
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
             // The wake-up is an outbox row due at `until`: it survives restarts and runs on any instance.
-            try await connection.query("""
-                INSERT INTO outbox (tenant_id, topic, payload, available_at)
-                VALUES (\(tenantID), 'conversation.wake', jsonb_build_object('conversation_id', \(id)), \(until))
-                """, logger: logger)
+            try await Outbox.enqueue(
+                WakeConversation.self, .init(conversationID: id), availableAt: until, tenantID: tenantID, on: connection, logger: logger)
             try await connection.query("""
                 INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_user_id, data)
                 VALUES (\(tenantID), \(UUIDv7.make()), \(id), 'snoozed', \(viewer.userID), jsonb_build_object('until', \(until)))

@@ -18,7 +18,7 @@ extension InboundPipeline {
             AnswerPendingQuestion(),          // "2" answers the numbered choices of the last reply
             PostToChannel(channels: channels), // words for a horizontal channel, relayed to its participants
             StoreMessages(),                  // one statement: the messages, desk activity, held replies released
-            FetchMedia(media: PostgresMediaRepository(database: database)), // the file of a photo or document, fetched later
+            QueueMediaFetch(media: PostgresMediaRepository(database: database)), // the file of a photo or document, fetched after commit
             RouteConversations(routing: RoutingEngine(logger: database.logger)), // welcome menu, keyword rules, team queues
             PublishToStream(),                // the agents' live stream, appended at commit
         ])

@@ -129,9 +129,9 @@ struct IngestStoreStatement: PostgresPreparedStatement {
               AND delivery_status = 'held'
             RETURNING id, conversation_id
         ), queued AS (
-            INSERT INTO outbox (tenant_id, topic, payload)
-            SELECT $1, 'message.send', jsonb_build_object('message_id', id, 'conversation_id', conversation_id)
-            FROM released ORDER BY id
+            \(OutboxSQL.insert(
+                SendMessage.self, tenant: "$1", payload: ["message_id": "id", "conversation_id": "conversation_id"],
+                from: "released ORDER BY id"))
             RETURNING 1
         ), woken AS (
             INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_user_id)

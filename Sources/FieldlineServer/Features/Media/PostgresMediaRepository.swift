@@ -4,9 +4,6 @@ import PostgresNIO
 
 /// `MediaRepository` on PostgreSQL.
 struct PostgresMediaRepository: MediaRepository {
-    /// The outbox topic of a media download.
-    static let fetchTopic = "media.fetch"
-
     let database: Database
 
     var logger: Logger { database.logger }
@@ -23,10 +20,7 @@ struct PostgresMediaRepository: MediaRepository {
             VALUES (\(tenantID), \(mediaID), \(messageID), \(adapterID), \(provider), \(media.providerMediaID), \(media.url),
                     \(media.declaredType), \(media.declaredSHA256))
             """, logger: logger)
-        try await connection.query("""
-            INSERT INTO outbox (tenant_id, topic, payload)
-            VALUES (\(tenantID), \(fetchTopic), jsonb_build_object('media_id', \(mediaID), 'message_id', \(messageID)))
-            """, logger: logger)
+        try await Outbox.enqueue(FetchMedia.self, .init(mediaID: mediaID, messageID: messageID), tenantID: tenantID, on: connection, logger: logger)
     }
 
     func get(_ id: UUID, viewer: Viewer, access: MediaAccess) async throws -> MediaItem? {

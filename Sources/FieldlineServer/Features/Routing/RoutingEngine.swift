@@ -101,10 +101,9 @@ struct RoutingEngine: Sendable {
             WITH message AS (
                 INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, delivery_status)
                 VALUES (\(tenantID), \(messageID), \(conversationID), 'outbound', 'system', \(body), 'queued')
-                RETURNING id
+                RETURNING tenant_id, id, conversation_id
             )
-            INSERT INTO outbox (tenant_id, topic, payload)
-            SELECT \(tenantID), 'message.send', jsonb_build_object('message_id', id, 'conversation_id', \(conversationID)) FROM message
+            \(unescaped: Self.queueMessage)
             """, logger: logger)
         return NewStreamEvent.messageCreated(messageID, in: conversationID, direction: .outbound, kind: .system)
     }
@@ -112,15 +111,14 @@ struct RoutingEngine: Sendable {
     /// Asks the outbox to run the team's queue when it opens (once per team and time).
     func scheduleDrain(_ team: UUID, at date: Date?, tenantID: UUID, _ connection: PostgresConnection) async throws {
         guard let date else { return }
-        try await connection.query("""
-            INSERT INTO outbox (tenant_id, topic, payload, available_at)
-            SELECT \(tenantID), 'routing.drain', jsonb_build_object('team_id', \(team.uuidString.lowercased())), \(date)
-            WHERE NOT EXISTS (
-                SELECT 1 FROM outbox
-                WHERE topic = 'routing.drain' AND tenant_id = \(tenantID) AND payload->>'team_id' = \(team.uuidString.lowercased())
-                  AND done_at IS NULL AND dead_at IS NULL AND available_at <= \(date))
-            """, logger: logger)
+        try await Outbox.enqueue(
+            DrainRoutingQueue.self, .init(teamID: team), availableAt: date, duplicates: .skipIfPending(key: "team_id"), tenantID: tenantID,
+            on: connection, logger: logger)
     }
+
+    /// Queues the `message` CTE's row (`tenant_id`, `id`, `conversation_id`) for sending.
+    static let queueMessage = OutboxSQL.insert(
+        SendMessage.self, tenant: "tenant_id", payload: ["message_id": "id", "conversation_id": "conversation_id"], from: "message")
 
     /// The welcome or fallback text with the menu: at `{menu}`, or after it when it has none.
     static func withMenu(_ template: String, _ menu: String) -> String {

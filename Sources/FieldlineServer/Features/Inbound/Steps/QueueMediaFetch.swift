@@ -3,7 +3,7 @@ import Foundation
 /// Queues the download of the file each stored image or document message carries: a `pending`
 /// media row and its outbox work, in the transaction that stores the message, so neither exists
 /// without the other. The download runs later, outside the webhook.
-struct FetchMedia: InboundStep {
+struct QueueMediaFetch: InboundStep {
     let media: any MediaFetchQueue
 
     var scope: InboundStepScope { .wave }

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Outbox payloads as JSON: written the way PostgreSQL's `jsonb_build_object` writes ids, and
+/// read back with errors that say what is wrong with the row.
+enum OutboxPayload {
+    /// `payload` as JSON text, with every UUID string lowercased: a uuid column turned into JSON
+    /// by PostgreSQL (`OutboxSQL`, and every row written before the typed outbox) is lowercase,
+    /// and de-duplication (`Outbox.Duplicates`) compares payload values as text.
+    static func encode<Payload: Encodable>(_ payload: Payload) throws -> String {
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(payload), options: .fragmentsAllowed)
+        let data = try JSONSerialization.data(
+            withJSONObject: lowercasingUUIDs(object), options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Decodes a stored payload; a row that does not decode is a permanent failure (it will not
+    /// decode on the next attempt either), with a message naming the topic and what is wrong.
+    static func decode<Payload: Decodable>(_ type: Payload.Type, from json: String, topic: String) throws -> Payload {
+        do {
+            return try JSONDecoder().decode(type, from: Data(json.utf8))
+        } catch {
+            throw SendFailure.permanent("the \(topic) payload \(json.prefix(300)) is not readable: \(describe(error))")
+        }
+    }
+
+    /// What a decoding error means, in words (the payload key it is about first).
+    static func describe(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String { keys.isEmpty ? "the payload" : keys.map(\.stringValue).joined(separator: ".") }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?: return "\(path(context.codingPath + [key])) is missing"
+        case .valueNotFound(_, let context)?: return "\(path(context.codingPath)) is null"
+        case .typeMismatch(let type, let context)?: return "\(path(context.codingPath)) is not of type \(type)"
+        case .dataCorrupted(let context)?: return "\(path(context.codingPath)): \(context.debugDescription)"
+        default: return String(describing: error)
+        }
+    }
+
+    private static func lowercasingUUIDs(_ value: Any) -> Any {
+        switch value {
+        case let string as String: UUID(uuidString: string) == nil ? string : string.lowercased()
+        case let array as [Any]: array.map(lowercasingUUIDs)
+        case let object as [String: Any]: object.mapValues(lowercasingUUIDs)
+        default: value
+        }
+    }
+}
