@@ -45,14 +45,9 @@ public struct Capabilities: Sendable, Equatable {
         maxChoiceIDBytes: 1000, supportsImages: true, supportsCaptions: false, maxCaptionLength: 0,
         supportsLocation: false, maxTextLength: 2000)
 
-    /// The capabilities of `provider`.
+    /// The capabilities of `provider` (its adapter's).
     public static func of(_ provider: ChannelProvider) -> Capabilities {
-        switch provider {
-        case .whatsapp: return .whatsapp
-        case .telegram: return .telegram
-        case .sms: return .sms
-        case .messenger: return .messenger
-        }
+        provider.adapter.capabilities
     }
 
     /// How `choices` are shown on this provider: the first native widget that holds them all, else text.

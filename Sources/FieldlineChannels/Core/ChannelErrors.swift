@@ -52,6 +52,11 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
     case imageNeedsURL(ChannelProvider)
     /// The recipient is not usable by this provider (e.g. an empty id).
     case invalidRecipient(ChannelProvider, String)
+    /// The adapter account lacks a setting the provider needs (e.g. `config.phone_number_id`);
+    /// fixing the adapter and sending again will help.
+    case misconfigured(ChannelProvider, String)
+    /// The provider has no approved message templates.
+    case templatesUnsupported(ChannelProvider)
 
     /// A readable explanation.
     public var description: String {
@@ -64,6 +69,10 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(provider.rawValue) can only send an image from a URL, not a provider media id"
         case .invalidRecipient(let provider, let recipient):
             return "'\(recipient)' is not a valid \(provider.rawValue) recipient"
+        case .misconfigured(let provider, let setting):
+            return "the \(provider.rawValue) adapter is misconfigured: \(setting)"
+        case .templatesUnsupported(let provider):
+            return "\(provider.rawValue) has no approved message templates"
         }
     }
 }

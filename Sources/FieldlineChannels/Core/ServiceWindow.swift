@@ -1,12 +1,15 @@
 import Foundation
 
 /// The customer-service window rule of WhatsApp and Messenger: free-form messages only within
-/// 24 hours of the member's last inbound message (PROTOCOLS.md §1.9 and §4.3).
+/// 24 hours of the member's last inbound message (WhatsApp:
+/// https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/send-messages;
+/// Messenger: https://developers.facebook.com/docs/messenger-platform/policy/policy-overview).
 public enum ServiceWindow {
     /// How long the window stays open after the member's last message.
     public static let length: TimeInterval = 24 * 60 * 60
     /// How long after the member's last message Messenger's `HUMAN_AGENT` tag lets a person reply
-    /// (PROTOCOLS.md §4.3; the page needs Meta's Human Agent permission).
+    /// (https://developers.facebook.com/docs/messenger-platform/send-messages/message-tags;
+    /// the page needs Meta's Human Agent permission).
     public static let humanAgentLength: TimeInterval = 7 * 24 * 60 * 60
 
     /// Whether a person's reply may still go out on Messenger with the `HUMAN_AGENT` tag.

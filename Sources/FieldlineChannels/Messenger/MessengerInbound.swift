@@ -1,4 +1,6 @@
-/// Reads Messenger Platform webhooks (PROTOCOLS.md §4.1) into `InboundEvent`s.
+/// Reads Messenger Platform webhooks into `InboundEvent`s
+/// (https://developers.facebook.com/docs/messenger-platform/webhooks,
+/// https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages).
 ///
 /// Accepts the classic `entry[].messaging[]` (and `standby[]`) events and the `entry[].changes[]`
 /// `{field, value}` shape. Echoes of our own messages are skipped. Verify `X-Hub-Signature-256`

@@ -1,4 +1,5 @@
-/// Renders outbound messages as Messenger Send API requests (PROTOCOLS.md §4.2).
+/// Renders outbound messages as Messenger Send API requests
+/// (https://developers.facebook.com/docs/messenger-platform/reference/send-api/).
 ///
 /// Choices become quick replies (≤ 13) or, with `ChoiceStyle.buttons`, a button template (≤ 3),
 /// else numbered text. Images are attachments sent before the text (Messenger has no captions);

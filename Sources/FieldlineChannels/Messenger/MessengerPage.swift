@@ -37,7 +37,8 @@ public struct MessengerPage: Sendable, Equatable {
     }
 }
 
-/// Messenger's `messaging_type` (PROTOCOLS.md §4.2–4.3).
+/// Messenger's `messaging_type` (https://developers.facebook.com/docs/messenger-platform/reference/send-api/,
+/// https://developers.facebook.com/docs/messenger-platform/send-messages/message-tags).
 public enum MessengerMessagingType: Sendable, Equatable {
     /// A reply inside the standard messaging window.
     case response

@@ -1,5 +1,6 @@
 /// Meta's webhook verification handshake (`GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`),
-/// shared by WhatsApp and Messenger (PROTOCOLS.md §1.2).
+/// shared by WhatsApp and Messenger
+/// (https://developers.facebook.com/docs/graph-api/webhooks/getting-started#verification-requests).
 public enum HubChallenge {
     /// What to answer to a verification request.
     public enum Decision: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Crypto
 
-/// Meta's `X-Hub-Signature-256` check, shared by WhatsApp and Messenger (PROTOCOLS.md §1.3, §4.1).
+/// Meta's `X-Hub-Signature-256` check, shared by WhatsApp and Messenger
+/// (https://developers.facebook.com/docs/graph-api/webhooks/getting-started#validate-payloads).
 ///
 /// The header is `sha256=` + lowercase hex of HMAC-SHA256(App Secret, raw body). The HMAC must be
 /// computed over the exact bytes received, never over re-serialized JSON.

@@ -1,5 +1,5 @@
-/// Telegram file download (PROTOCOLS.md §2.5): `getFile` turns a `file_id` into a `file_path`,
-/// then the bytes are at `/file/bot<token>/<file_path>` (valid for at least an hour).
+/// Telegram file download (https://core.telegram.org/bots/api#getfile): `getFile` turns a `file_id`
+/// into a `file_path`, then the bytes are at `/file/bot<token>/<file_path>` (valid for at least an hour).
 public enum TelegramFile {
     /// What `getFile` returns.
     public struct Info: Sendable, Equatable {

@@ -1,4 +1,4 @@
-/// Reads Telegram Bot API webhook `Update`s (PROTOCOLS.md §2.3) into `InboundEvent`s.
+/// Reads Telegram Bot API webhook `Update`s (https://core.telegram.org/bots/api#update) into `InboundEvent`s.
 ///
 /// Decoding is lenient: Telegram's own published examples omit `chat.type`, `from.is_bot` and
 /// `chat_instance`, and send `inline_query.id` as a number. Verify the secret token header with

@@ -15,7 +15,8 @@ public struct TelegramBot: Sendable, Equatable {
     func path(_ method: String) -> String { "/bot\(token)/\(method)" }
 }
 
-/// Renders outbound messages as Telegram Bot API calls (PROTOCOLS.md §2.4).
+/// Renders outbound messages as Telegram Bot API calls (https://core.telegram.org/bots/api#sendmessage,
+/// https://core.telegram.org/bots/api#inlinekeyboardmarkup).
 ///
 /// Choices become an inline keyboard (one button per row) whose `callback_data` is the choice id;
 /// an image is `sendPhoto` with the text as caption; a location is `sendVenue` or `sendLocation`.

@@ -1,5 +1,5 @@
 /// Telegram's webhook authenticity check: the `X-Telegram-Bot-Api-Secret-Token` header must equal the
-/// `secret_token` given to `setWebhook` (PROTOCOLS.md §2.2). There is no HMAC.
+/// `secret_token` given to `setWebhook` (https://core.telegram.org/bots/api#setwebhook). There is no HMAC.
 public enum TelegramSecretToken {
     /// The header's name.
     public static let headerName = "X-Telegram-Bot-Api-Secret-Token"

@@ -1,5 +1,5 @@
-/// TwiML replies to Twilio's inbound-message webhook (PROTOCOLS.md §3.3), byte for byte as the
-/// official helper library writes them. Serve with `Content-Type: text/xml`.
+/// TwiML replies to Twilio's inbound-message webhook (https://www.twilio.com/docs/messaging/twiml),
+/// byte for byte as the official helper library writes them. Serve with `Content-Type: text/xml`.
 public enum TwiML {
     /// One `<Message>` verb: a body and optional media URLs.
     public struct Message: Sendable, Equatable {

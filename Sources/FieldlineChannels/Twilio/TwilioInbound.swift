@@ -1,4 +1,6 @@
-/// Reads Twilio Messaging webhooks (PROTOCOLS.md §3.1, §3.4): inbound SMS/MMS and status callbacks.
+/// Reads Twilio Messaging webhooks: inbound SMS/MMS
+/// (https://www.twilio.com/docs/messaging/guides/webhook-request) and status callbacks
+/// (https://www.twilio.com/docs/messaging/guides/track-outbound-message-status).
 ///
 /// Verify `X-Twilio-Signature` with `TwilioSignature` (over every field received) before calling this.
 public enum TwilioInbound {

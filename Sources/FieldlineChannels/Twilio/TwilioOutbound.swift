@@ -26,7 +26,8 @@ public struct TwilioAccount: Sendable, Equatable {
     }
 }
 
-/// Renders outbound messages as Twilio REST `Messages.json` requests (PROTOCOLS.md §3.3).
+/// Renders outbound messages as Twilio REST `Messages.json` requests
+/// (https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource).
 ///
 /// SMS has no widgets: choices become "1) Accept" lines (read back with `NumberedChoices.match`),
 /// a location becomes its name, address and a map link, and an image becomes MMS `MediaUrl`.

@@ -9,7 +9,8 @@ public enum TwilioWebhookBody: Sendable, Equatable {
     case json([UInt8])
 }
 
-/// Twilio's `X-Twilio-Signature` check (PROTOCOLS.md §3.2): base64 HMAC-SHA1, keyed with the auth
+/// Twilio's `X-Twilio-Signature` check (https://www.twilio.com/docs/usage/webhooks/webhooks-security
+/// and the official helper libraries' `RequestValidator`s): base64 HMAC-SHA1, keyed with the auth
 /// token, of the full URL followed by the sorted form parameters (or, for JSON bodies, of the URL
 /// carrying `bodySHA256`). The URL is tried as received, without its port and with the default port,
 /// each also in the WHATWG-serialized query form, as the official helper libraries accept.

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Reads WhatsApp Cloud API webhooks (PROTOCOLS.md §1.4–1.6) into `InboundEvent`s.
+/// Reads WhatsApp Cloud API webhooks into `InboundEvent`s: messages and statuses
+/// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages
+/// and its `/status` page).
 ///
 /// One webhook may batch several entries, changes, messages and statuses; all are returned in order.
 /// Verify the `X-Hub-Signature-256` header with `HubSignature` before calling this.

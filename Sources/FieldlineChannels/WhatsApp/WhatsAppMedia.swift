@@ -1,4 +1,5 @@
-/// WhatsApp media download, step 1: media id → short-lived URL (PROTOCOLS.md §1.8).
+/// WhatsApp media download, step 1: media id → short-lived URL
+/// (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media).
 public enum WhatsAppMedia {
     /// What `GET /{version}/{media-id}` returns. Download `url` within 5 minutes, with the same bearer token.
     public struct Info: Sendable, Equatable {

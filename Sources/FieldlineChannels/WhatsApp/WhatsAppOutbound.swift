@@ -1,4 +1,6 @@
-/// Renders outbound messages as WhatsApp Cloud API send requests (PROTOCOLS.md §1.7).
+/// Renders outbound messages as WhatsApp Cloud API send requests, `POST /{version}/{phone-number-id}/messages`
+/// (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages; request examples in
+/// Meta's OpenAPI spec, https://github.com/facebook/openapi `business-messaging-api_v23.0.yaml`).
 ///
 /// Choices become reply buttons (≤ 3), a list (≤ 10) or numbered text; an image carries the text
 /// as its caption (or heads a buttons message); a location is a native location message.

@@ -1,3 +1,4 @@
+import FieldlineChannels
 import FieldlineDomain
 import Foundation
 
@@ -73,11 +74,10 @@ public struct AppConfig: Sendable {
             databasePoolSize: try reader.int("DATABASE_POOL_SIZE", default: 20, range: 1...500)
         )
         var withProviders = config
-        withProviders.providerURLs = ProviderURLs(
-            whatsapp: try reader.url("WHATSAPP_API_URL", default: ProviderURLs().whatsapp),
-            telegram: try reader.url("TELEGRAM_API_URL", default: ProviderURLs().telegram),
-            twilio: try reader.url("TWILIO_API_URL", default: ProviderURLs().twilio),
-            messenger: try reader.url("MESSENGER_API_URL", default: ProviderURLs().messenger))
+        for adapter in ChannelProvider.adapters {
+            withProviders.providerURLs.byProvider[adapter.provider] =
+                try reader.url(adapter.apiBaseURLVariable, default: adapter.defaultAPIBaseURL)
+        }
         withProviders.adapterCacheTTL = .seconds(try reader.int("ADAPTER_CACHE_SECONDS", default: 30, range: 0...3600))
         withProviders.streamPoolSize = try reader.int("STREAM_POOL_SIZE", default: 4, range: 1...100)
         withProviders.streamSweepInterval = .seconds(try reader.int("STREAM_SWEEP_SECONDS", default: 5, range: 1...3600))
@@ -94,24 +94,22 @@ public struct AppConfig: Sendable {
 
 /// Base URLs of the providers' APIs (no trailing slash); request paths are appended.
 public struct ProviderURLs: Sendable, Equatable {
-    /// WhatsApp Cloud API (Graph API host; the version is in the path).
-    public var whatsapp = "https://graph.facebook.com"
-    /// Telegram Bot API.
-    public var telegram = "https://api.telegram.org"
-    /// Twilio REST API.
-    public var twilio = "https://api.twilio.com"
-    /// Messenger Send API (Graph API host).
-    public var messenger = "https://graph.facebook.com"
+    /// The URLs set explicitly; a provider not listed uses its adapter's public API.
+    public var byProvider: [ChannelProvider: String]
 
     /// The defaults: the real providers.
-    public init() {}
+    public init() {
+        byProvider = [:]
+    }
 
     /// Explicit URLs.
     public init(whatsapp: String, telegram: String, twilio: String, messenger: String) {
-        self.whatsapp = whatsapp
-        self.telegram = telegram
-        self.twilio = twilio
-        self.messenger = messenger
+        byProvider = [.whatsapp: whatsapp, .telegram: telegram, .sms: twilio, .messenger: messenger]
+    }
+
+    /// The base URL requests for `provider` go to.
+    public subscript(provider: ChannelProvider) -> String {
+        byProvider[provider] ?? provider.adapter.defaultAPIBaseURL
     }
 }
 

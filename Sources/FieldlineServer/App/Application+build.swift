@@ -20,11 +20,27 @@ struct AppDependencies: Sendable {
     let tokens: TokenService
     let metrics: PrometheusCollectorRegistry
     let passwordHasher: PasswordHasher
+    /// Where media bytes live: built once from the configuration, shared by the fetcher and the API.
+    let mediaStore: any MediaStore
     /// This instance's connected live streams, woken by the `StreamListener` service.
     var streamHub = StreamHub()
     /// The live streams' own small pool, so requests filling the main pool never hold back
     /// the streams (nil: they share `database`).
     var streamDatabase: Database? = nil
+
+    /// The dependencies of one application; the media store is made from `config`, once.
+    init(
+        config: AppConfig, database: Database, migrations: [MigrationFile], tokens: TokenService,
+        metrics: PrometheusCollectorRegistry, passwordHasher: PasswordHasher
+    ) {
+        self.config = config
+        self.database = database
+        self.migrations = migrations
+        self.tokens = tokens
+        self.metrics = metrics
+        self.passwordHasher = passwordHasher
+        self.mediaStore = config.makeMediaStore()
+    }
 }
 
 /// Builds the Fieldline application: the same function serves the binary and the tests.
@@ -58,7 +74,7 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     jobs.register(FetchMedia(fetcher: MediaFetcher(
         repository: PostgresMediaRepository(database: database), adapters: adapters,
         downloader: MediaDownloader(
-            http: HTTPClient.media, store: FileMediaStore(directory: config.mediaDir), policy: config.mediaPolicy, timeout: .seconds(45)),
+            http: HTTPClient.media, store: dependencies.mediaStore, policy: config.mediaPolicy, timeout: .seconds(45)),
         urls: config.providerURLs)))
     jobs.register(WakeConversation(database: database))
     jobs.register(DrainRoutingQueue(database: database))
@@ -140,7 +156,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
     SearchController(repository: PostgresSearchRepository(database: database)).addRoutes(to: api)
     AnalyticsController(repository: PostgresAnalyticsRepository(database: database)).addRoutes(to: api)
-    MediaController(repository: PostgresMediaRepository(database: database), store: FileMediaStore(directory: dependencies.config.mediaDir))
+    MediaController(repository: PostgresMediaRepository(database: database), store: dependencies.mediaStore)
         .addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)
     return router

@@ -84,7 +84,7 @@ struct MediaDownloader: Sendable {
                 guard let location = response.headers.first(name: "Location"),
                     let next = URL(string: location, relativeTo: current)?.absoluteURL, let checked = try? Self.httpURL(next.absoluteString)
                 else { throw StatusError(status: status, detail: "a redirect without a usable http(s) Location", retryAfter: nil) }
-                if !Self.sameOrigin(current, checked) { headers.removeAll { $0.name.lowercased() == "authorization" } }
+                if !MediaURL.sameOrigin(current, checked) { headers.removeAll { $0.name.lowercased() == "authorization" } }
                 current = checked
                 continue
             }
@@ -99,16 +99,8 @@ struct MediaDownloader: Sendable {
 
     /// `url` when it is an absolute http(s) URL with a host.
     static func httpURL(_ url: String) throws -> URL {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            parsed.host != nil
-        else { throw SendFailure.permanent("the media URL is not an http(s) URL") }
+        guard let parsed = MediaURL.http(url) else { throw SendFailure.permanent(MediaDownloadError.notHTTP.description) }
         return parsed
-    }
-
-    /// Same scheme, host and port: where credentials may follow a redirect.
-    static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
-        func port(_ url: URL) -> Int? { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80) }
-        return a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased() && port(a) == port(b)
     }
 }
 

@@ -57,34 +57,24 @@ struct MediaFetcher: Sendable {
         return media
     }
 
-    /// The provider's flow: resolve the media id when needed, then download with its credentials.
+    /// The provider's plan (look the file up when needed, then download it with its
+    /// credentials), run by the downloader.
     private func download(_ media: MediaSource) async throws -> MediaDownloader.Downloaded {
-        switch ChannelProvider(rawValue: media.provider) {
-        case .messenger:
-            // Attachment URLs are public CDN links: a plain GET.
-            return try await downloader.download(try required(media.url, "url"), headers: [], declaredType: media.declaredType)
-        case .whatsapp:
-            let token = try await account(media, .whatsapp).secrets.accessToken
-            let expected = media.declaredSHA256.flatMap(Self.hex(ofProviderSHA256:))
-            return try await whatsApp(
-                try required(media.providerMediaID, "media id"), token: token, declaredType: media.declaredType, expectedSHA256: expected)
-        case .telegram:
-            let bot = TelegramBot(token: try await account(media, .telegram).secrets.accessToken)
-            let lookup = TelegramFile.infoRequest(fileID: try required(media.providerMediaID, "file_id"), bot: bot)
-            let info = try TelegramFile.parseInfo(try await downloader.fetchJSON(urls.telegram + lookup.path, headers: lookup.headers))
-            if let size = info.fileSize { try downloader.policy.check(size: size) }
-            return try await downloader.download(urls.telegram + TelegramFile.downloadPath(info, bot: bot), headers: [], declaredType: media.declaredType)
-        case .sms:
-            let secrets = try await account(media, .sms).secrets
-            let url = try MediaDownloader.httpURL(try required(media.url, "url"))
-            guard let accountSID = secrets.accountSID else { throw SendFailure.misconfigured("the account SID is missing") }
-            // Basic auth goes only to the configured Twilio API origin, never to another host.
-            let onTwilio = URL(string: urls.twilio).map { MediaDownloader.sameOrigin($0, url) } ?? false
-            let headers = onTwilio ? [TwilioMedia.authorization(TwilioAccount(accountSID: accountSID, authToken: secrets.accessToken))] : []
-            return try await downloader.download(url.absoluteString, headers: headers, declaredType: media.declaredType)
-        case nil:
+        guard let provider = ChannelProvider(rawValue: media.provider) else {
             throw SendFailure.permanent("unknown provider \(media.provider)")
         }
+        let adapter = provider.adapter
+        let account = adapter.mediaNeedsAccount ? try await account(media, provider).settings : nil
+        let reference = MediaReference(
+            providerMediaID: media.providerMediaID, url: media.url, mimeType: media.declaredType, sha256: media.declaredSHA256)
+        let plan: MediaDownloadPlan
+        do {
+            plan = try adapter.mediaDownload(reference, account: account, apiBaseURL: urls[provider])
+        } catch {
+            if case .misconfigured(let setting) = error { throw SendFailure.misconfigured(setting) }
+            throw SendFailure.permanent(error.description)
+        }
+        return try await downloader.download(plan)
     }
 
     /// The adapter the media came through, with its credentials.
@@ -95,42 +85,9 @@ struct MediaFetcher: Sendable {
         return account
     }
 
-    /// WhatsApp: media id → short-lived URL → bytes, both with the bearer token. The URL expires
-    /// after five minutes, so a 401/403/404 on the download looks the id up once more.
-    private func whatsApp(
-        _ mediaID: String, token: String, declaredType: String?, expectedSHA256: String?
-    ) async throws -> MediaDownloader.Downloaded {
-        let lookup = WhatsAppMedia.infoRequest(mediaID: mediaID, account: WhatsAppAccount(phoneNumberID: "", accessToken: token))
-        let bearer = lookup.headers
-        var resolvedAgain = false
-        while true {
-            let info = try WhatsAppMedia.parseInfo(try await downloader.fetchJSON(urls.whatsapp + lookup.path, headers: bearer))
-            if let size = info.fileSize { try downloader.policy.check(size: size) }
-            do {
-                return try await downloader.download(
-                    info.url, headers: bearer, declaredType: declaredType ?? info.mimeType,
-                    expectedSHA256: expectedSHA256 ?? info.sha256.flatMap(Self.hex(ofProviderSHA256:)))
-            } catch let error as MediaDownloader.StatusError where [401, 403, 404].contains(error.status) && !resolvedAgain {
-                resolvedAgain = true
-            }
-        }
-    }
-
-    private func required(_ value: String?, _ what: String) throws -> String {
-        guard let value, !value.isEmpty else { throw SendFailure.permanent("the media has no \(what)") }
-        return value
-    }
-
     /// 429 and 5xx are worth retrying; any other answer will not change.
     static func failure(_ error: MediaDownloader.StatusError) -> SendFailure {
         error.status == 429 || error.status >= 500
             ? .transient(error.description, retryAfter: error.retryAfter) : .permanent(error.description)
-    }
-
-    /// A provider's SHA-256 (Base64 as WhatsApp sends it, or hex) as lowercase hex; nil when it is neither.
-    static func hex(ofProviderSHA256 value: String) -> String? {
-        if value.count == 64, value.allSatisfy(\.isHexDigit) { return value.lowercased() }
-        guard let data = Data(base64Encoded: value), data.count == 32 else { return nil }
-        return data.map { String(format: "%02x", $0) }.joined()
     }
 }

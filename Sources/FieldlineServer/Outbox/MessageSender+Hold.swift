@@ -3,7 +3,7 @@ import FieldlineDomain
 import Foundation
 import PostgresNIO
 
-/// Holding messages while the provider's customer-service window is closed (PROTOCOLS.md §1.9, §4.3).
+/// Holding messages while the provider's customer-service window is closed (see `ServiceWindow`).
 extension MessageSender {
     /// Marks the message `held` with `reason` and finishes its outbox row; with a `template`, also
     /// queues that approved template (once per closed window) to invite the member to answer.

@@ -65,17 +65,19 @@ struct MessageSender: Sendable {
         }
         let requests: [ProviderRequest]
         if let template = delivery.payload.template {
-            requests = [try ProviderRendering.templateRequest(
-                MessageTemplate(name: template.name, languageCode: template.language), to: recipient, account: account)]
+            requests = [try SendFailure.rendering { () throws(RenderError) in
+                try account.providerAdapter.renderTemplate(
+                    MessageTemplate(name: template.name, languageCode: template.language), to: recipient, account: account.settings)
+            }]
         } else {
             switch ServiceWindow.decide(
-                provider: provider, lastInboundAt: delivery.lastInboundAt, now: Date(), template: ProviderRendering.reengagementTemplate(account)
+                provider: provider, lastInboundAt: delivery.lastInboundAt, now: Date(), template: account.providerAdapter.reengagementTemplate(account.settings)
             ) {
             case .sendFreeForm:
                 requests = try render(delivery, to: recipient, account: account)
             case .useTemplate(let template):
                 return try await hold(item, delivery, reason: "\(ServiceWindow.closedReason(provider, lastInboundAt: delivery.lastInboundAt)); the approved template '\(template.name)' asks the member to answer, and this message goes out when they do", template: template)
-            case .hold where ProviderRendering.usesHumanAgentTag(account) && delivery.authorUserID != nil
+            case .hold where account.providerAdapter.sendsHumanAgentTag(account.settings) && delivery.authorUserID != nil
                 && ServiceWindow.allowsHumanAgentTag(lastInboundAt: delivery.lastInboundAt, now: Date()):
                 // A person's reply within 7 days: Messenger allows it with the HUMAN_AGENT tag.
                 requests = try render(delivery, to: recipient, account: account, messengerTag: "HUMAN_AGENT")
@@ -85,9 +87,9 @@ struct MessageSender: Sendable {
         }
         var firstID: String?
         for request in requests {
-            let body = try await execute(request, base: ProviderRendering.baseURL(provider, urls))
+            let body = try await execute(request, base: urls[provider])
             // Accepted is accepted: an unreadable answer must not make us send the message again.
-            if firstID == nil { firstID = try? ProviderRendering.providerMessageID(body, provider: provider, recipient: recipient) }
+            if firstID == nil { firstID = try? account.providerAdapter.messageID(inSendResponse: body, recipient: recipient) }
         }
         try await record(item, messageID: messageID, providerMessageID: firstID, adapterID: adapterID, provider: provider.rawValue)
         return true
@@ -95,10 +97,8 @@ struct MessageSender: Sendable {
 
     /// The provider requests for a free-form message; a refused render fails the message.
     private func render(_ delivery: Delivery, to recipient: String, account: AdapterAccount, messengerTag: String? = nil) throws -> [ProviderRequest] {
-        do {
-            return try ProviderRendering.requests(delivery.outbound, to: recipient, account: account, messengerTag: messengerTag)
-        } catch let error as RenderError {
-            throw SendFailure.permanent(error.description)
+        try SendFailure.rendering { () throws(RenderError) in
+            try account.providerAdapter.render(delivery.outbound, to: recipient, account: account.settings, messageTag: messengerTag)
         }
     }
 

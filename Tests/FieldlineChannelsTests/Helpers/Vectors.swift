@@ -2,9 +2,9 @@ import FieldlineChannels
 import Foundation
 import Testing
 
-/// The kinds of published vector in `Tests/Fixtures/vectors.json` (a verbatim copy of
-/// `shared/channels/vectors.json`). `VectorsTests` switches over this enum exhaustively, so a kind
-/// cannot be left without a check.
+/// The kinds of published vector in `Tests/Fixtures/vectors.json` (taken from the providers' docs,
+/// SDKs and helper-library tests; each entry names its `source`). `VectorsTests` switches over this
+/// enum exhaustively, so a kind cannot be left without a check.
 enum VectorKind: String, CaseIterable, Sendable {
     case twilioSignature = "twilio-signature"
     case twilioBodySHA256 = "twilio-body-sha256"

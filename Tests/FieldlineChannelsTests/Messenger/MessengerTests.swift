@@ -6,7 +6,8 @@ import Testing
 struct MessengerTests {
     let page = MessengerPage(pageID: "682498302938465", pageAccessToken: "PAGE TOKEN")
 
-    /// The attachments example of PROTOCOLS.md §4.1 with real values, plus an echo and a delivery receipt.
+    /// The attachments example of Meta's messages webhook reference, with real values, plus an echo
+    /// and a delivery receipt (https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages).
     static let webhook = #"""
     {"object":"page","entry":[{"id":"682498302938465","time":1518479195594,"messaging":[
       {"sender":{"id":"PSID1"},"recipient":{"id":"682498302938465"},"timestamp":1518479195308,

@@ -18,7 +18,8 @@ struct TelegramTests {
         #expect(TelegramSecretToken.isWellFormed(String(repeating: "a", count: 256)))
     }
 
-    /// Constructed from the Bot API field definitions (PROTOCOLS.md §2.3 [C]): no published example has a photo.
+    /// Constructed from the Bot API field definitions (https://core.telegram.org/bots/api#message):
+    /// no published example has a photo.
     @Test("a photo keeps the largest size and the caption; a venue is a named location")
     func photoAndVenue() throws {
         let photo = #"{"update_id":1,"message":{"message_id":7,"date":1700000000,"chat":{"id":-1001234567890123,"type":"group"},"caption":"Done","photo":[{"file_id":"small","file_unique_id":"a","width":90,"height":90},{"file_id":"large","file_unique_id":"b","width":1280,"height":960}]}}"#
@@ -45,7 +46,7 @@ struct TelegramTests {
         #expect(type == "sticker")
     }
 
-    @Test("choices render as the inline keyboard of PROTOCOLS.md §2.4")
+    @Test("choices render as the inline keyboard of the Bot API's sendMessage")
     func inlineKeyboard() throws {
         let message = OutboundMessage(text: "Job 42 done?", choices: [Choice(id: "job42:yes", title: "Yes"), Choice(id: "job42:no", title: "No")])
         let requests = try TelegramOutbound.render(message, to: "1111111", bot: bot)

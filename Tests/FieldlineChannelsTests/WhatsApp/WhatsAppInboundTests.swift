@@ -4,7 +4,8 @@ import Testing
 
 @Suite("WhatsApp inbound")
 struct WhatsAppInboundTests {
-    /// A batch built from PROTOCOLS.md §1.5–1.6: the OpenAPI image and list-reply examples, a reaction,
+    /// A batch built from Meta's OpenAPI spec (https://github.com/facebook/openapi): its image and
+    /// list-reply message examples, a reaction,
     /// and statuses in a second change (constructed envelope).
     static let batch = #"""
     {"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[

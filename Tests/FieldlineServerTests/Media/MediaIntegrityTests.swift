@@ -59,10 +59,10 @@ struct MediaIntegrityTests {
     func providerHashFormats() {
         let bytes = Array("fieldline".utf8)
         let hex = MediaSamples.sha256Hex(bytes)
-        #expect(MediaFetcher.hex(ofProviderSHA256: MediaSamples.sha256Base64(bytes)) == hex)
-        #expect(MediaFetcher.hex(ofProviderSHA256: hex.uppercased()) == hex)
-        #expect(MediaFetcher.hex(ofProviderSHA256: "SfInY0gGKTsJlUWbwxC1k+FAD0FZHvzwfpvO0zX0GUI=")?.count == 64)
-        #expect(MediaFetcher.hex(ofProviderSHA256: "not-a-hash") == nil)
-        #expect(MediaFetcher.hex(ofProviderSHA256: Data("short".utf8).base64EncodedString()) == nil)
+        #expect(MediaReference.hexSHA256(MediaSamples.sha256Base64(bytes)) == hex)
+        #expect(MediaReference.hexSHA256(hex.uppercased()) == hex)
+        #expect(MediaReference.hexSHA256("SfInY0gGKTsJlUWbwxC1k+FAD0FZHvzwfpvO0zX0GUI=")?.count == 64)
+        #expect(MediaReference.hexSHA256("not-a-hash") == nil)
+        #expect(MediaReference.hexSHA256(Data("short".utf8).base64EncodedString()) == nil)
     }
 }

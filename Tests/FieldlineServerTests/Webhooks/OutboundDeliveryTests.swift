@@ -8,7 +8,7 @@ import Testing
 struct OutboundDeliveryTests {
     static func configure(_ baseURL: String) -> (inout AppConfig) -> Void {
         { config in
-            config.providerURLs.whatsapp = baseURL
+            config.providerURLs.byProvider[.whatsapp] = baseURL
             config.outboxPollInterval = .milliseconds(20)
             config.outboxMaxAttempts = 3
         }

@@ -44,6 +44,12 @@ struct AdapterAccount: Sendable {
     let adapter: Adapter
     let provider: ChannelProvider
     let secrets: AdapterSecrets
+
+    /// The code that speaks this account's provider.
+    var providerAdapter: any ProviderAdapter { provider.adapter }
+
+    /// The credentials and config as the provider's adapter reads them.
+    var settings: AccountSettings { AccountSettings(credentials: secrets.credentials, config: adapter.config) }
 }
 
 /// Storage of adapters; credentials are sealed before they reach the database.

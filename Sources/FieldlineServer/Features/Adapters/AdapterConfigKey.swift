@@ -4,13 +4,13 @@ import FieldlineDomain
 /// The non-secret adapter settings Fieldline itself reads; other keys are kept as given.
 enum AdapterConfigKey {
     /// WhatsApp: the approved template sent when the 24-hour window is closed, e.g. `reply_waiting`.
-    static let reengagementTemplate = "reengagement_template"
+    static let reengagementTemplate = WhatsAppAdapter.reengagementTemplateKey
     /// WhatsApp: the language that template was approved in, e.g. `en_US` or `es`.
-    static let reengagementTemplateLanguage = "reengagement_template_language"
+    static let reengagementTemplateLanguage = WhatsAppAdapter.reengagementTemplateLanguageKey
 
     /// Messenger: `true` lets people's replies go out with the `HUMAN_AGENT` tag for 7 days
     /// after the member's last message (the page needs Meta's Human Agent permission).
-    static let humanAgentTag = "human_agent_tag"
+    static let humanAgentTag = MessengerAdapter.humanAgentTagKey
 
     /// Refuses settings that could only fail later, when a message is sent.
     static func validate(_ config: [String: String], provider: ChannelProvider) throws {

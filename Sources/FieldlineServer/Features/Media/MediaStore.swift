@@ -121,3 +121,11 @@ final class FileMediaUpload: MediaUpload, @unchecked Sendable {
         }
     }
 }
+
+extension AppConfig {
+    /// The one place the media store is chosen: local disk under `MEDIA_DIR` today; an
+    /// S3-compatible store plugs in here when it is configured.
+    func makeMediaStore() -> any MediaStore {
+        FileMediaStore(directory: mediaDir)
+    }
+}

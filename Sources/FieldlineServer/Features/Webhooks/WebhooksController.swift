@@ -17,15 +17,14 @@ struct WebhooksController: Sendable {
         group.post("hooks/{provider}/{adapterId}", use: receive)
     }
 
-    /// Meta's subscription handshake (WhatsApp, Messenger): echo `hub.challenge` when the verify
-    /// token matches.
+    /// A provider's subscription handshake (Meta's `hub.challenge`, echoed when the verify token
+    /// matches); 405 for providers whose webhooks are POST only.
     @Sendable func handshake(_ request: Request, context: AppRequestContext) async throws -> Response {
         let account = try await account(context)
-        guard account.provider == .whatsapp || account.provider == .messenger, let token = account.secrets.verifyToken else {
-            throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(account.provider.rawValue) webhooks use POST only")
-        }
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
-        switch HubChallenge.decide(query: query, verifyToken: token) {
+        switch account.providerAdapter.handshake(query: query, account: account.settings) {
+        case .unsupported:
+            throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(account.provider.rawValue) webhooks use POST only")
         case .accept(let challenge):
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: challenge)))
         case .reject(let reason):
@@ -52,33 +51,18 @@ struct WebhooksController: Sendable {
         }
         let stored = try await processor.process(events, account: account)
         context.logger.info("webhook stored", metadata: ["events": .stringConvertible(events.count), "new_messages": .stringConvertible(stored)])
-        if account.provider == .sms {
-            return Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: TwiML.messagingResponse())))
-        }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"received":\#(events.count)}"#)))
+        let answer = account.providerAdapter.webhookAnswer(eventCount: events.count)
+        return Response(status: .ok, headers: [.contentType: answer.contentType], body: .init(byteBuffer: ByteBuffer(string: answer.body)))
     }
 
+    /// Checks the webhook with the account's secret, then reads its events, as its provider does.
     private func verifyAndParse(_ request: Request, raw: [UInt8], account: AdapterAccount) throws -> [InboundEvent] {
-        let secrets = account.secrets
-        switch account.provider {
-        case .whatsapp:
-            try HubSignature.verify(rawBody: raw, header: request.headers[HTTPField.Name(HubSignature.headerName)!], appSecret: secrets.signingSecret)
-            return try WhatsAppInbound.parse(raw)
-        case .messenger:
-            try HubSignature.verify(rawBody: raw, header: request.headers[HTTPField.Name(HubSignature.headerName)!], appSecret: secrets.signingSecret)
-            return try MessengerInbound.parse(raw)
-        case .telegram:
-            try TelegramSecretToken.verify(header: request.headers[.telegramSecretToken], secret: secrets.signingSecret)
-            return try TelegramInbound.parse(raw)
-        case .sms:
-            let isJSON = request.headers[.contentType]?.lowercased().hasPrefix("application/json") ?? false
-            let body: TwilioWebhookBody = isJSON ? .json(raw) : .form(FormEncoding.decode(raw))
-            // Twilio signs the URL it called, which is our public URL plus the path and query.
-            try TwilioSignature.verify(url: publicURL + request.uri.description, body: body,
-                                       header: request.headers[HTTPField.Name(TwilioSignature.headerName)!], authToken: secrets.signingSecret)
-            guard case .form(let fields) = body else { return [] }
-            return TwilioInbound.parse(fields: fields)
+        let headers = request.headers
+        // Twilio signs the URL it called, which is our public URL plus the path and query.
+        let webhook = InboundWebhook(body: raw, url: publicURL + request.uri.description) { name in
+            HTTPField.Name(name).flatMap { headers[$0] }
         }
+        return try account.providerAdapter.verifiedEvents(webhook, account: account.settings)
     }
 
     private func account(_ context: AppRequestContext) async throws -> AdapterAccount {

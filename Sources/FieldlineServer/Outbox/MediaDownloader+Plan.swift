@@ -1,0 +1,29 @@
+import FieldlineChannels
+
+/// Running a provider's `MediaDownloadPlan` with this downloader's HTTP client.
+extension MediaDownloader {
+    /// Looks the file up when the plan says so, then downloads it; when the download answers
+    /// with one of the look-up's `lookUpAgainOn` statuses (an expired URL), looks it up once more.
+    func download(_ plan: MediaDownloadPlan) async throws -> Downloaded {
+        switch plan {
+        case .get(let file):
+            return try await download(file)
+        case .lookUp(let lookUp):
+            var lookedUpAgain = false
+            while true {
+                let file = try lookUp.read(try await fetchJSON(lookUp.url, headers: lookUp.headers))
+                do {
+                    return try await download(file)
+                } catch let error as StatusError where lookUp.lookUpAgainOn.contains(error.status) && !lookedUpAgain {
+                    lookedUpAgain = true
+                }
+            }
+        }
+    }
+
+    /// One file: its announced size checked against the policy first, its announced SHA-256 after.
+    private func download(_ file: MediaDownload) async throws -> Downloaded {
+        if let size = file.size { try policy.check(size: size) }
+        return try await download(file.url, headers: file.headers, declaredType: file.declaredType, expectedSHA256: file.sha256)
+    }
+}
