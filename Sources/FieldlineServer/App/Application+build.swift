@@ -76,7 +76,7 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         downloader: MediaDownloader(
             http: HTTPClient.media, store: dependencies.mediaStore, policy: config.mediaPolicy, timeout: .seconds(45)),
         urls: config.providerURLs)))
-    jobs.register(WakeConversation(database: database))
+    jobs.register(WakeConversation(database: database, snoozes: PostgresConversationsRepository(database: database)))
     jobs.register(DrainRoutingQueue(database: database))
     let outbox = OutboxWorker(
         store: OutboxStore(database: database), registry: jobs,

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 
 /// `conversation.wake`: wakes a snoozed conversation when its snooze runs out (queued due at
 /// `snoozed_until`). A conversation woken early, closed or snoozed again is left alone. Nothing
@@ -15,11 +16,20 @@ struct WakeConversation: OutboxJob {
     }
 
     let database: Database
+    /// Where snoozes end (the conversations feature).
+    let snoozes: any SnoozeEnding
 
     /// Wakes the conversation if it is due, in one tenant transaction with the row's completion.
     func perform(_ payload: Payload, _ item: OutboxItem) async throws {
         try await database.completing(item) { connection in
-            try await PostgresConversationsRepository(database: database).wakeIfDue(payload.conversationID, tenantID: item.tenantID, connection)
+            try await snoozes.wakeIfDue(payload.conversationID, tenantID: item.tenantID, connection)
         }
     }
+}
+
+/// What the `conversation.wake` job needs of conversations: ending a snooze that ran out.
+protocol SnoozeEnding: Sendable {
+    /// Wakes the conversation if its snooze has run out, inside the caller's transaction; a
+    /// conversation woken early, closed, or snoozed again later is left alone.
+    func wakeIfDue(_ id: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws
 }

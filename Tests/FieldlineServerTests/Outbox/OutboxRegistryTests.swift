@@ -8,7 +8,7 @@ struct OutboxRegistryTests {
     static func registry(_ database: Database, _ calls: CallLog) -> OutboxRegistry {
         var registry = OutboxRegistry()
         registry.register(RecordingJob(database: database, calls: calls))
-        registry.register(WakeConversation(database: database))
+        registry.register(WakeConversation(database: database, snoozes: PostgresConversationsRepository(database: database)))
         return registry
     }
 

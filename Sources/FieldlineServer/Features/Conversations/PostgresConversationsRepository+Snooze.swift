@@ -3,7 +3,7 @@ import Foundation
 import PostgresNIO
 
 /// Snoozing: a conversation set aside (`pending`) until a time, or until the member writes.
-extension PostgresConversationsRepository {
+extension PostgresConversationsRepository: SnoozeEnding {
     func snooze(_ id: UUID, until: Date, viewer: Viewer) async throws -> Conversation? {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in

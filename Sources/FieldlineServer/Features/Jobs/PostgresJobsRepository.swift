@@ -115,8 +115,7 @@ struct PostgresJobsRepository: JobsRepository {
             }
         }
         if let conversationID = draft.conversationID, conversationID != before?.conversationID {
-            let visible = try await PostgresConversationsRepository(database: database).fetch(conversationID, viewer: viewer, lock: false, connection)
-            guard visible != nil else {
+            guard try await VisibleConversation.exists(conversationID, viewer: viewer, connection, logger: logger) else {
                 throw ValidationError(field: "conversation_id", code: "unknown_reference", message: "conversation_id names no conversation you can see")
             }
         }

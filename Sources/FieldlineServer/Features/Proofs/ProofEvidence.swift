@@ -102,7 +102,7 @@ struct ProofEvidence: Sendable {
             throw ValidationError(field: "message_ids", code: "no_conversation",
                                   message: "the job is linked to no conversation: link it with conversation_id, or give media_ids")
         }
-        guard try await PostgresConversationsRepository(database: database).fetch(conversationID, viewer: viewer, lock: false, connection) != nil else {
+        guard try await VisibleConversation.exists(conversationID, viewer: viewer, connection, logger: database.logger) else {
             throw ValidationError(field: "message_ids", code: "unknown_reference", message: "the job's conversation is not one you can see")
         }
         return try await connection.query("""
