@@ -1,3 +1,4 @@
+import FieldlineChannels
 import Foundation
 
 /// Outbox payloads as JSON: written the way PostgreSQL's `jsonb_build_object` writes ids, and
@@ -7,10 +8,8 @@ enum OutboxPayload {
     /// by PostgreSQL (`OutboxSQL`, and every row written before the typed outbox) is lowercase,
     /// and de-duplication (`Outbox.Duplicates`) compares payload values as text.
     static func encode<Payload: Encodable>(_ payload: Payload) throws -> String {
-        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(payload), options: .fragmentsAllowed)
-        let data = try JSONSerialization.data(
-            withJSONObject: lowercasingUUIDs(object), options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
-        return String(decoding: data, as: UTF8.self)
+        let value = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(payload))
+        return lowercasingUUIDs(value).serializedString
     }
 
     /// Decodes a stored payload; a row that does not decode is a permanent failure (it will not
@@ -35,11 +34,11 @@ enum OutboxPayload {
         }
     }
 
-    private static func lowercasingUUIDs(_ value: Any) -> Any {
+    private static func lowercasingUUIDs(_ value: JSONValue) -> JSONValue {
         switch value {
-        case let string as String: UUID(uuidString: string) == nil ? string : string.lowercased()
-        case let array as [Any]: array.map(lowercasingUUIDs)
-        case let object as [String: Any]: object.mapValues(lowercasingUUIDs)
+        case .string(let string): UUID(uuidString: string) == nil ? value : .string(string.lowercased())
+        case .array(let elements): .array(elements.map(lowercasingUUIDs))
+        case .object(let members): .object(members.mapValues(lowercasingUUIDs))
         default: value
         }
     }

@@ -29,7 +29,7 @@ enum OutboxSQL {
     /// Whether an object with `keys` (each holding an id, as the columns do) decodes as `job`'s payload.
     static func decodes<Job: OutboxJob>(_ job: Job.Type, keys: [String]) -> Bool {
         let sample = Dictionary(keys.map { ($0, UUID().uuidString.lowercased()) }, uniquingKeysWith: { first, _ in first })
-        guard let data = try? JSONSerialization.data(withJSONObject: sample) else { return false }
+        guard let data = try? JSONEncoder().encode(sample) else { return false }
         return (try? JSONDecoder().decode(Job.Payload.self, from: data)) != nil
     }
 
