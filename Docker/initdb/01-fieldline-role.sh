@@ -49,4 +49,11 @@ SELECT format('ALTER DATABASE %I OWNER TO %I', :'app_db', :'app_role')
 \gexec
 SQL
 
+# Area search (docs/dispatch.md) probes a GiST index with cube's @>: under row-level security
+# PostgreSQL uses an index only for LEAKPROOF operators, and only a superuser can mark one.
+psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$admin" --dbname "$app_db" <<'SQL'
+CREATE EXTENSION IF NOT EXISTS cube;
+ALTER FUNCTION cube_contains(cube, cube) LEAKPROOF;
+SQL
+
 echo "01-fieldline-role.sh: role '$app_role' (NOSUPERUSER NOBYPASSRLS) owns database '$app_db'"
