@@ -91,4 +91,21 @@ struct CandidatesTests {
             #expect(try await scoped.get("/v1/jobs/\(unassigned)/candidates").status == .notFound)
         }
     }
+
+    @Test("under row-level security the search can use the spatial index (cube_contains is LEAKPROOF on our clusters)")
+    func usesTheIndex() async throws {
+        try await TestApp.run { _, fixtures in
+            let tenant = try await fixtures.tenant().tenant
+            let plan = try await fixtures.database.withTenantTransaction(tenant.id) { transaction in
+                // Tiny tables favour a sequential scan; forbidding it shows whether the index is allowed at all.
+                try await transaction.query("SET LOCAL enable_seqscan = off")
+                return try await transaction.query("""
+                    EXPLAIN SELECT id FROM service_areas
+                    WHERE tenant_id = \(tenant.id) AND bounds @> fieldline_earth_point(\(40.4), \(-3.7))
+                    """
+                ).collect { try $0.decode(String.self) }.joined(separator: "\n")
+            }
+            #expect(plan.contains("service_areas_bounds_idx"), "\(plan)")
+        }
+    }
 }
