@@ -56,3 +56,10 @@ BEGIN
             'WITH CHECK (tenant_id = app_tenant_id())', t);
     END LOOP;
 END $$;
+
+-- The agent's live stream learns the offers' answers and the assignment they make.
+ALTER TABLE stream_events DROP CONSTRAINT stream_events_kind_check;
+ALTER TABLE stream_events ADD CONSTRAINT stream_events_kind_check CHECK (kind IN (
+    'message.created', 'conversation.opened', 'conversation.assigned',
+    'conversation.closed', 'conversation.tags_changed', 'conversation.status_changed',
+    'offer.accepted', 'offer.declined', 'job.assigned'));

@@ -68,14 +68,17 @@ enum BroadcastTestSupport {
         }
     }
 
-    /// How many stream events of `kind` the tenant has.
+    /// How many published stream events (what agents' streams read) of `kind` the tenant has.
     static func streamEvents(_ fixtures: Fixtures, _ tenant: UUID, kind: String) async throws -> Int {
         try await fixtures.database.withTenant(tenant) { connection in
-            try await connection.query("""
-                SELECT (SELECT count(*) FROM stream_events WHERE tenant_id = \(tenant) AND kind = \(kind))
-                     + (SELECT count(*) FROM stream_pending WHERE tenant_id = \(tenant) AND kind = \(kind))
-                """, logger: fixtures.database.logger
+            try await connection.query(
+                "SELECT count(*)::int FROM stream_events WHERE tenant_id = \(tenant) AND kind = \(kind)", logger: fixtures.database.logger
             ).first { try $0.decode(Int.self) } ?? 0
         }
+    }
+
+    /// Waits until the tenant's published stream holds exactly `count` events of `kind`.
+    static func published(_ fixtures: Fixtures, _ tenant: UUID, kind: String, count: Int) async throws -> Bool {
+        try await eventually { try await streamEvents(fixtures, tenant, kind: kind) == count }
     }
 }

@@ -62,8 +62,8 @@ struct BroadcastTests {
                 let tenant = fixture.tenant.id
                 #expect(try await Support.systemTexts(fixtures, tenant, member: members[0]) == ["PO-1001 was taken by another provider. Thank you."])
                 #expect(try await Support.systemTexts(fixtures, tenant, member: members[1]) == ["PO-1001 is yours. Thank you!"])
-                #expect(try await Support.streamEvents(fixtures, tenant, kind: "job.assigned") == 1)
-                #expect(try await Support.streamEvents(fixtures, tenant, kind: "offer.accepted") == 1)
+                #expect(try await Support.published(fixtures, tenant, kind: "job.assigned", count: 1))
+                #expect(try await Support.published(fixtures, tenant, kind: "offer.accepted", count: 1))
 
                 // A later Accept (its offer withdrawn) is told politely; nothing changes.
                 #expect(try await Support.whatsAppButton(client, hook, from: "34600000001", id: "wamid.A1", choiceID: acceptIDs[0]).status == .ok)
@@ -81,7 +81,7 @@ struct BroadcastTests {
         }
     }
 
-    @Test("broadcast refusals: unknown job 404, no site 409, a non-candidate 422, nobody reachable 409; offers follow job visibility")
+    @Test("broadcast refusals: unknown job 404, no site 409, a non-candidate 422, nobody reachable 409; nothing changes on a refusal")
     func refusals() async throws {
         try await TestApp.run { client, fixtures in
             let admin = APICaller(client, try await fixtures.tenant())

@@ -12,7 +12,8 @@ struct OfferAnswerTests {
     func smsNumberedAndTitles() async throws {
         try await FakeProvider.run { baseURL, log in
             try await TestApp.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
-                let admin = APICaller(client, try await fixtures.tenant())
+                let fixture = try await fixtures.tenant()
+                let admin = APICaller(client, fixture)
                 let hook = try await ProviderTestSupport.adapter(admin, "sms")
                 let org = try await Support.subcontractor(admin, "SMS Tow")
                 _ = try await Support.member(admin, org, digits: "34600111222", kind: "sms")
@@ -37,6 +38,7 @@ struct OfferAnswerTests {
                 try await ProviderTestSupport.inbound(client, "sms", hook, id: "SM2", text: "2")
                 #expect(try await admin.get("/v1/jobs/\(jobs[2])").json["status"].string == "open")
                 #expect(try await Support.offers(admin, jobs[2])[org]?["status"].string == "declined")
+                #expect(try await Support.published(fixtures, fixture.tenant.id, kind: "offer.declined", count: 1))
                 // The earlier offers are answered by their titles, each picking its own job.
                 try await ProviderTestSupport.inbound(client, "sms", hook, id: "SM3", text: "accept po-a")
                 #expect(try await admin.get("/v1/jobs/\(jobs[0])").json["status"].string == "assigned")
@@ -98,7 +100,7 @@ struct OfferAnswerTests {
                         """, logger: fixtures.database.logger).first { try $0.decode(Int.self) } ?? 0
                 }
                 #expect(taken == count - 1)
-                #expect(try await Support.streamEvents(fixtures, fixture.tenant.id, kind: "job.assigned") == 1)
+                #expect(try await Support.published(fixtures, fixture.tenant.id, kind: "job.assigned", count: 1))
             }
         }
     }
