@@ -90,6 +90,11 @@ public enum OfferText {
         "\(orderNumber) is no longer open to you."
     }
 
+    /// To the recipients of open offers when the job stops being offered otherwise (by hand).
+    public static func withdrawn(orderNumber: String) -> String {
+        "\(orderNumber) is no longer available. Thank you."
+    }
+
     /// To the member whose Accept won.
     public static func accepted(orderNumber: String) -> String {
         "\(orderNumber) is yours. Thank you!"

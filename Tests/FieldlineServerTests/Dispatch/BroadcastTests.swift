@@ -101,4 +101,28 @@ struct BroadcastTests {
             #expect(try await admin.get("/v1/jobs/\(job)/offers").json["data"].array.isEmpty)
         }
     }
+
+    @Test("a job moved out of offered by hand withdraws its open offers and tells their recipients; a late Accept changes nothing")
+    func manualChange() async throws {
+        try await FakeProvider.run { baseURL, log in
+            try await TestApp.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
+                let fixture = try await fixtures.tenant()
+                let admin = APICaller(client, fixture)
+                let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
+                let org = try await Support.subcontractor(admin, "Tow")
+                let member = try await Support.member(admin, org, digits: "34600000001")
+                #expect(try await Support.whatsAppText(client, hook, from: "34600000001", id: "wamid.H1", text: "hola").status == .ok)
+                let job = try await Support.job(admin, "PO-5")
+                #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
+                let offer = try #require(try await Support.offers(admin, job)[org]?["id"].string)
+                #expect(try await admin.patch("/v1/jobs/\(job)", #"{"status":"cancelled"}"#).status == .ok)
+                #expect(try await Support.offers(admin, job)[org]?["status"].string == "withdrawn")
+                #expect(try await Support.systemTexts(fixtures, fixture.tenant.id, member: member) == ["PO-5 is no longer available. Thank you."])
+                let accept = "offer:\(offer.lowercased()):accept"
+                #expect(try await Support.whatsAppButton(client, hook, from: "34600000001", id: "wamid.A", choiceID: accept).status == .ok)
+                #expect(try await admin.get("/v1/jobs/\(job)").json["status"].string == "cancelled")
+                #expect(try await Support.systemTexts(fixtures, fixture.tenant.id, member: member).last == "PO-5 is no longer open to you.")
+            }
+        }
+    }
 }

@@ -49,7 +49,8 @@ enum OfferAnswering {
                     status_changed_at = now(), updated_at = now()
                 WHERE tenant_id = \(tenantID) AND id = \(jobID)
                 """)
-            try await OfferWithdrawal.withdrawOthers(of: jobID, keeping: offerID, orderNumber: job.orderNumber, transaction)
+            try await OfferWithdrawal.withdraw(
+                of: jobID, keeping: offerID, telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
             var events = try await reply(OfferText.accepted(orderNumber: job.orderNumber))
             events.append(event(.offerAccepted, conversationID, job: job, offerID: offerID, organizationID: organizationID))
             var assigned = event(.jobAssigned, conversationID, job: job, offerID: offerID, organizationID: organizationID)
@@ -64,7 +65,7 @@ enum OfferAnswering {
                     UPDATE offers SET status = 'withdrawn', updated_at = now() WHERE tenant_id = \(tenantID) AND id = \(offerID)
                     """)
             }
-            let taken = status == "withdrawn" || [.assigned, .inProgress, .completed].contains(job.status)
+            let taken = [.assigned, .inProgress, .completed].contains(job.status)
             return try await reply(taken ? OfferText.alreadyTaken(orderNumber: job.orderNumber) : OfferText.noLongerOpen(orderNumber: job.orderNumber))
         }
     }

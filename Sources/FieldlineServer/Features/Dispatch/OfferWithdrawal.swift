@@ -2,19 +2,19 @@ import FieldlineDomain
 import Foundation
 import PostgresNIO
 
-/// Withdrawing the other offers of a job once one is accepted, and telling their recipients.
+/// Withdrawing the open offers of a job (once one is accepted, or when the job leaves `offered`
+/// by hand), and telling their recipients.
 enum OfferWithdrawal {
-    /// Withdraws every open offer of the job but `offerID` and queues a short system message to
-    /// each of their recipients, in the conversation of theirs that is not closed (none is
+    /// Withdraws every open offer of the job but `offerID` (all when nil) and queues `text` as a
+    /// system message to each of their recipients, in the conversation of theirs that is not closed (none is
     /// opened for it: ingest may hold a new one for that member, and waiting for it here, while
     /// holding the job, could deadlock). Their `message.created` events go to the stream.
-    static func withdrawOthers(of jobID: UUID, keeping offerID: UUID, orderNumber: String, _ transaction: TenantTransaction) async throws {
+    static func withdraw(of jobID: UUID, keeping offerID: UUID?, telling text: String, _ transaction: TenantTransaction) async throws {
         let tenantID = transaction.tenantID
-        let text = OfferText.takenByAnother(orderNumber: orderNumber)
         let sent = try await transaction.query("""
             WITH withdrawn AS (
                 UPDATE offers SET status = 'withdrawn', updated_at = now()
-                WHERE tenant_id = \(tenantID) AND job_id = \(jobID) AND id <> \(offerID) AND status IN ('sent', 'delivered', 'read')
+                WHERE tenant_id = \(tenantID) AND job_id = \(jobID) AND (\(offerID)::uuid IS NULL OR id <> \(offerID)) AND status IN ('sent', 'delivered', 'read')
                 RETURNING id
             ), targets AS (
                 SELECT DISTINCT c.id AS conversation_id FROM withdrawn
