@@ -14,6 +14,12 @@ enum StreamEventKind: String, Sendable, Codable {
     case conversationTagsChanged = "conversation.tags_changed"
     /// The status changed other than by closing (e.g. pending → open).
     case conversationStatusChanged = "conversation.status_changed"
+    /// A member accepted an offer (in the member's conversation; data: job, offer, subcontractor).
+    case offerAccepted = "offer.accepted"
+    /// A member declined an offer.
+    case offerDeclined = "offer.declined"
+    /// A job was assigned by an accepted offer (data adds the crew, when the member has one).
+    case jobAssigned = "job.assigned"
 }
 
 /// One event to append in the transaction of the change that causes it.

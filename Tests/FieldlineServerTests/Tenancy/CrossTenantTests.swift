@@ -71,6 +71,8 @@ struct CrossTenantTests {
             ("PATCH", "/v1/jobs/{id}", #"{"title":"Stolen"}"#),
             ("POST", "/v1/jobs/{id}/proofs", #"{"latitude":40,"longitude":-3}"#),
             ("GET", "/v1/jobs/{id}/candidates", nil),
+            ("POST", "/v1/jobs/{id}/broadcast", "{}"),
+            ("GET", "/v1/jobs/{id}/offers", nil),
             ("GET", "/v1/proofs/{id}", nil),
             ("POST", "/v1/proofs/{id}/review", #"{"decision":"rejected","reason":"Stolen"}"#),
         ]

@@ -123,6 +123,8 @@ extension PostgresConversationsRepository {
                       < CASE WHEN \(status.rawValue) = 'failed' THEN 3
                              ELSE coalesce(array_position(ARRAY['queued', 'sent', 'delivered', 'read'], \(status.rawValue)), 0) END
                 """, logger: logger)
+            try await OfferDeliveryReports.apply(
+                status, providerMessageID: providerMessageID, provider: provider, adapterID: adapterID, tenantID: tenantID, connection, logger: logger)
         }
     }
 

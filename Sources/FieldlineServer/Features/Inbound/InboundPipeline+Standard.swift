@@ -16,6 +16,7 @@ extension InboundPipeline {
             MakeStrangersMembers(),           // an unknown sender becomes a member of the adapter's unverified organization
             OpenConversations(),              // one statement for every member with none open
             AnswerPendingQuestion(),          // "2" answers the numbered choices of the last reply
+            AnswerOffer(),                    // Accept / Decline of a dispatch offer: the first acceptance wins
             PostToChannel(channels: channels), // words for a horizontal channel, relayed to its participants
             StoreMessages(),                  // one statement: the messages, desk activity, held replies released
             QueueMediaFetch(media: PostgresMediaRepository(database: database)), // the file of a photo or document, fetched after commit

@@ -91,6 +91,13 @@ struct PostgresJobsRepository: JobsRepository {
                         conversation_id = \(draft.conversationID), updated_at = now()
                     WHERE tenant_id = \(tenantID) AND id = \(id)
                     """, logger: logger)
+                if job.status == .offered, draft.status != .offered {
+                    // Moved out of `offered` by hand: the open offers are withdrawn and their recipients told.
+                    let transaction = TenantTransaction(tenantID: tenantID, connection: connection, logger: logger)
+                    try await OfferWithdrawal.withdraw(
+                        of: id, keeping: nil, telling: OfferText.withdrawn(orderNumber: draft.orderNumber), transaction)
+                    try await transaction.flushStreamEvents()
+                }
                 return try await fetch(id, tenantID: tenantID, lock: false, connection)
             }
         }

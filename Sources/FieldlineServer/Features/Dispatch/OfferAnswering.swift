@@ -1,0 +1,111 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// A member's answer to an offer, decided inside the inbound transaction (see `AnswerOffer`).
+///
+/// **First acceptance wins, exactly once**: the job row is locked (`FOR UPDATE`) before the offer
+/// is read, so two accepts of one job run one after the other whatever instance or batch they
+/// arrive in; only an Accept that finds the job still `offered` and its offer still open assigns
+/// it, and the same statement sequence withdraws every other open offer. The later Accept finds
+/// the job `assigned` and its offer `withdrawn`, and gets a polite "already taken".
+enum OfferAnswering {
+    /// The open states of an offer.
+    static let openStates: Set<String> = ["sent", "delivered", "read"]
+
+    /// Applies `answer` to the offer `offerID` from `memberID`, writing in `conversationID`
+    /// (locked by ingest) any reply. Returns the events of that conversation; others' go to the
+    /// transaction's stream directly. A member the offer never went to changes nothing.
+    static func answer(
+        _ offerID: UUID, _ answer: OfferAnswer, memberID: UUID, conversationID: UUID, _ transaction: TenantTransaction
+    ) async throws -> [NewStreamEvent] {
+        let tenantID = transaction.tenantID
+        let offered = try await transaction.query("""
+            SELECT o.job_id, o.organization_id FROM offers o
+            JOIN offer_recipients r ON r.tenant_id = o.tenant_id AND r.offer_id = o.id AND r.member_id = \(memberID)
+            WHERE o.tenant_id = \(tenantID) AND o.id = \(offerID)
+            """
+        ).first { try $0.decode((UUID, UUID).self) }
+        guard let (jobID, organizationID) = offered, let job = try await OfferedJob.lock(jobID, transaction) else { return [] }
+        let status = try await transaction.query(
+            "SELECT status FROM offers WHERE tenant_id = \(tenantID) AND id = \(offerID) FOR UPDATE"
+        ).first { try $0.decode(String.self) } ?? "withdrawn"
+        let isOpen = openStates.contains(status)
+        let routing = RoutingEngine(logger: transaction.logger)
+        func reply(_ text: String) async throws -> [NewStreamEvent] {
+            [try await routing.systemMessage(text, to: conversationID, tenantID: tenantID, transaction.connection)]
+        }
+        switch answer {
+        case .decline:
+            guard isOpen else { return [] }
+            try await close(offerID, as: "declined", by: memberID, transaction)
+            try await reopenIfNobodyLeft(jobID, transaction)
+            return [event(.offerDeclined, conversationID, job: job, offerID: offerID, organizationID: organizationID)]
+        case .accept where isOpen && job.status == .offered:
+            try await close(offerID, as: "accepted", by: memberID, transaction)
+            let crewID = try await onlyCrew(of: memberID, in: organizationID, transaction)
+            try await transaction.query("""
+                UPDATE jobs SET status = 'assigned', organization_id = \(organizationID), crew_id = \(crewID),
+                    status_changed_at = now(), updated_at = now()
+                WHERE tenant_id = \(tenantID) AND id = \(jobID)
+                """)
+            try await OfferWithdrawal.withdraw(
+                of: jobID, keeping: offerID, telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
+            var events = try await reply(OfferText.accepted(orderNumber: job.orderNumber))
+            events.append(event(.offerAccepted, conversationID, job: job, offerID: offerID, organizationID: organizationID))
+            var assigned = event(.jobAssigned, conversationID, job: job, offerID: offerID, organizationID: organizationID)
+            assigned.data["crew_id"] = .id(crewID)
+            events.append(assigned)
+            return events
+        case .accept:
+            if status == "accepted" { return [] }
+            if isOpen {
+                // The job left `offered` by hand (assigned, cancelled, reopened): this offer is stale.
+                try await transaction.query("""
+                    UPDATE offers SET status = 'withdrawn', updated_at = now() WHERE tenant_id = \(tenantID) AND id = \(offerID)
+                    """)
+            }
+            let taken = [.assigned, .inProgress, .completed].contains(job.status)
+            return try await reply(taken ? OfferText.alreadyTaken(orderNumber: job.orderNumber) : OfferText.noLongerOpen(orderNumber: job.orderNumber))
+        }
+    }
+
+    /// Records the member's answer on the offer.
+    private static func close(_ offerID: UUID, as status: String, by memberID: UUID, _ transaction: TenantTransaction) async throws {
+        try await transaction.query("""
+            UPDATE offers SET status = \(status), answered_by_member_id = \(memberID), answered_at = now(), updated_at = now()
+            WHERE tenant_id = \(transaction.tenantID) AND id = \(offerID)
+            """)
+    }
+
+    /// The member's crew in the subcontractor, when they belong to exactly one of its crews.
+    private static func onlyCrew(of memberID: UUID, in organizationID: UUID, _ transaction: TenantTransaction) async throws -> UUID? {
+        let crews = try await transaction.query("""
+            SELECT c.id FROM crew_members cm
+            JOIN crews c ON c.tenant_id = cm.tenant_id AND c.id = cm.crew_id
+            WHERE cm.tenant_id = \(transaction.tenantID) AND cm.member_id = \(memberID) AND c.organization_id = \(organizationID)
+            LIMIT 2
+            """
+        ).collect { try $0.decode(UUID.self) }
+        return crews.count == 1 ? crews[0] : nil
+    }
+
+    /// Back to `open` when every offer of the job was declined (nobody is left to accept).
+    private static func reopenIfNobodyLeft(_ jobID: UUID, _ transaction: TenantTransaction) async throws {
+        let tenantID = transaction.tenantID
+        try await transaction.query("""
+            UPDATE jobs SET status = 'open', status_changed_at = now(), updated_at = now()
+            WHERE tenant_id = \(tenantID) AND id = \(jobID) AND status = 'offered'
+              AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.tenant_id = \(tenantID) AND o.job_id = \(jobID)
+                              AND o.status IN ('sent', 'delivered', 'read'))
+            """)
+    }
+
+    /// A stream event about the offer and its job, in the answering member's conversation.
+    private static func event(_ kind: StreamEventKind, _ conversationID: UUID, job: OfferedJob, offerID: UUID, organizationID: UUID) -> NewStreamEvent {
+        NewStreamEvent(kind: kind, conversationID: conversationID, data: [
+            "job_id": .id(job.id), "order_number": .string(job.orderNumber), "offer_id": .id(offerID),
+            "organization_id": .id(organizationID),
+        ])
+    }
+}

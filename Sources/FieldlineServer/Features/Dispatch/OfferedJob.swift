@@ -1,0 +1,58 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// A job as offers read it, locked `FOR UPDATE` until commit: broadcasting and accepting take
+/// this lock first, so they happen one at a time per job (docs/dispatch.md, exactly once).
+struct OfferedJob: Sendable {
+    let id: UUID
+    let orderNumber: String
+    let title: String
+    let address: String?
+    let latitude: Double?
+    let longitude: Double?
+    let requiredTags: [String]
+    let windowStart: Date?
+    let windowEnd: Date?
+    let status: JobStatus
+
+    /// Locks the job when `viewer` may see it; nil otherwise.
+    static func lock(_ jobID: UUID, viewer: Viewer, _ transaction: TenantTransaction) async throws -> OfferedJob? {
+        try await transaction.query("""
+            SELECT \(unescaped: columns) FROM jobs j
+            WHERE j.tenant_id = \(transaction.tenantID) AND j.id = \(jobID) AND \(visibleJobs: viewer)
+            FOR UPDATE OF j
+            """
+        ).first(OfferedJob.init(row:))
+    }
+
+    /// Locks the job, for a member's answer (who may answer is the offer's business).
+    static func lock(_ jobID: UUID, _ transaction: TenantTransaction) async throws -> OfferedJob? {
+        try await transaction.query(
+            "SELECT \(unescaped: columns) FROM jobs j WHERE j.tenant_id = \(transaction.tenantID) AND j.id = \(jobID) FOR UPDATE OF j"
+        ).first(OfferedJob.init(row:))
+    }
+
+    private static let columns = """
+        j.id, j.order_number, j.title, j.address, j.latitude, j.longitude, j.required_tags, j.window_start, j.window_end, j.status
+        """
+
+    private init(row: PostgresRow) throws {
+        let c = try row.decode((UUID, String, String, String?, Double?, Double?, [String], Date?, Date?, String).self)
+        (id, orderNumber, title, address, latitude, longitude, requiredTags, windowStart, windowEnd) =
+            (c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7, c.8)
+        guard let status = JobStatus(rawValue: c.9) else { throw MissingRowError(what: "job status \(c.9)") }
+        self.status = status
+    }
+
+    /// The text of its offer message.
+    var offerText: String {
+        let window: String? = switch (windowStart, windowEnd) {
+        case let (start?, end?): "\(RFC3339.format(start)) – \(RFC3339.format(end))"
+        case let (start?, nil): "From \(RFC3339.format(start))"
+        case let (nil, end?): "By \(RFC3339.format(end))"
+        case (nil, nil): nil
+        }
+        return OfferText.offer(orderNumber: orderNumber, title: title, address: address, window: window)
+    }
+}

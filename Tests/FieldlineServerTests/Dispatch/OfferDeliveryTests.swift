@@ -1,0 +1,44 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+@testable import FieldlineServer
+
+@Suite("Dispatch: offers follow the delivery reports of their messages")
+struct OfferDeliveryTests {
+    typealias Support = BroadcastTestSupport
+
+    /// A signed WhatsApp status report for the outbound message `id`.
+    static func status(_ id: String, _ status: String) -> String {
+        #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"106540352242922"},"statuses":[{"id":"\#(id)","status":"\#(status)","timestamp":"1749416400","recipient_id":"34600000001"}]},"field":"messages"}]}]}"#
+    }
+
+    @Test("delivered, then read, never back; an answered offer stays answered")
+    func deliveryReports() async throws {
+        try await FakeProvider.run { baseURL, log in
+            try await TestApp.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
+                let admin = APICaller(client, try await fixtures.tenant())
+                let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
+                let org = try await Support.subcontractor(admin, "Tow")
+                _ = try await Support.member(admin, org, digits: "34600000001")
+                #expect(try await Support.whatsAppText(client, hook, from: "34600000001", id: "wamid.H1", text: "hola").status == .ok)
+                let job = try await Support.job(admin, "PO-9")
+                #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
+                let offer = try #require(try await Support.offers(admin, job)[org])
+                let conversation = try #require(offer["recipients"][0]["conversation_id"].string)
+                let message = try #require(offer["recipients"][0]["message_id"].string)
+                #expect(try await eventually {
+                    try await ProviderTestSupport.message(admin, conversation, message)?["delivery_status"].string == "sent"
+                })
+                func offerStatus() async throws -> String? { try await Support.offers(admin, job)[org]?["status"].string }
+                for (report, expected) in [("delivered", "delivered"), ("read", "read"), ("delivered", "read")] {
+                    #expect(try await WebhookTests.postSigned(client, hook, Self.status("wamid.OUT-1", report)).status == .ok)
+                    #expect(try await offerStatus() == expected, "after \(report)")
+                }
+                let accept = "offer:\(try #require(offer["id"].string).lowercased()):accept"
+                #expect(try await Support.whatsAppButton(client, hook, from: "34600000001", id: "wamid.A", choiceID: accept).status == .ok)
+                #expect(try await WebhookTests.postSigned(client, hook, Self.status("wamid.OUT-1", "read")).status == .ok)
+                #expect(try await offerStatus() == "accepted")
+            }
+        }
+    }
+}
