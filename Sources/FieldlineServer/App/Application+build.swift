@@ -107,6 +107,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.metrics))
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: NULGuardMiddleware())
 
     let database = dependencies.database
     HealthController(database: database, migrations: dependencies.migrations, registry: dependencies.metrics)

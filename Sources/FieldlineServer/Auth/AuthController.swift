@@ -37,6 +37,10 @@ struct AuthController: Sendable {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> LoginResponse {
         let body = try await JSONBody.decode(LoginRequest.self, from: request, context: context)
         let email = body.email.trimmingWhitespace().lowercased()
+        // No account has a longer email, and the throttle's index could not hold one.
+        guard Validate.fitsEmail(email) else {
+            throw ValidationError(field: "email", message: "email must be at most \(Validate.maxEmailLength) characters")
+        }
         let address = context.remoteAddress?.ipAddress
         if let seconds = try await throttle.retryAfter(account: email, address: address) {
             var error = APIError(.tooManyRequests, code: "too_many_attempts",
