@@ -84,7 +84,8 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         logger: Logger(label: "fieldline.outbox"))
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: dependencies.streamController.webSocketRouter(logger: logger)),
+        server: .guardedHTTP1WebSocketUpgrade(
+            webSocketRouter: dependencies.streamController.webSocketRouter(logger: logger), limits: config.http),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Fieldline"),
         services: [client, streamClient, outbox],
         logger: logger)
