@@ -105,6 +105,8 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
 /// Builds the router with every route and middleware.
 func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    // Outermost, so error responses get it too.
+    router.add(middleware: ContentTypeOptionsMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.metrics))
     router.add(middleware: ErrorMiddleware())

@@ -34,7 +34,7 @@ struct AuthController: Sendable {
         group.post("auth/login", use: login)
     }
 
-    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> LoginResponse {
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<LoginResponse> {
         let body = try await JSONBody.decode(LoginRequest.self, from: request, context: context)
         let email = body.email.trimmingWhitespace().lowercased()
         // No account has a longer email, and the throttle's index could not hold one.
@@ -59,8 +59,9 @@ struct AuthController: Sendable {
         try await throttle.reset(account: email)
         try await credentials.recordLogin(userID: stored.userID, tenantID: stored.tenantID)
         let issued = try await tokens.issue(userID: stored.userID, tenantID: stored.tenantID, role: stored.role)
-        return LoginResponse(
+        let response = LoginResponse(
             token: issued.token, expiresAt: issued.expiresAt,
             user: .init(id: stored.userID, tenantId: stored.tenantID, role: stored.role))
+        return EditedResponse(response: response).noStore()
     }
 }
