@@ -236,3 +236,23 @@ struct TrimmingWhitespaceTests {
         #expect(input.trimmingWhitespace() == expected)
     }
 }
+
+@Suite("Validate.fits")
+struct ValidateFitsTests {
+    @Test("one character built of thousands of combining marks does not pass as one")
+    func combiningMarks() {
+        let marks = "a" + String(repeating: "\u{301}", count: 3000)
+        #expect(marks.count == 1)
+        #expect(!Validate.fits(marks, maxLength: 200))
+        #expect(throws: ValidationError.self) { try Validate.name(marks) }
+        #expect(throws: ValidationError.self) { try Validate.optionalText(marks, field: "title") }
+        #expect(Validate.fits("👨🏻‍👩🏻‍👧🏻‍👦🏻", maxLength: 1))
+    }
+
+    @Test("an email of 254 characters of many bytes each is refused")
+    func emailBytes() {
+        let local = String(repeating: "a\u{301}\u{302}", count: 240)
+        #expect(!Validate.fitsEmail(local + "@b.test"))
+        #expect(throws: ValidationError.self) { try Validate.email(local + "@b.test") }
+    }
+}

@@ -7,16 +7,34 @@ public enum Validate {
         guard !trimmed.isEmpty else {
             throw ValidationError(field: field, message: "\(field) must not be empty")
         }
-        guard trimmed.count <= maxLength else {
+        guard fits(trimmed, maxLength: maxLength) else {
             throw ValidationError(field: field, message: "\(field) must be at most \(maxLength) characters")
         }
         return trimmed
     }
 
+    /// The most UTF-8 bytes one character may take: the longest emoji sequences take about 40,
+    /// while a "character" of thousands of combining marks would otherwise count as one.
+    public static let maxCharacterBytes = 64
+
+    /// Whether `value` has at most `maxLength` characters, none over `maxCharacterBytes`. Plain
+    /// text short in bytes is accepted without counting characters (slow on huge strings).
+    public static func fits(_ value: String, maxLength: Int) -> Bool {
+        let bytes = value.utf8.count
+        if bytes <= maxLength { return true }
+        guard bytes <= maxLength * maxCharacterBytes else { return false }
+        var count = 0
+        for character in value {
+            count += 1
+            guard count <= maxLength, character.utf8.count <= maxCharacterBytes else { return false }
+        }
+        return true
+    }
+
     /// Optional free text: trimmed, empty becomes nil, at most `maxLength` characters.
     public static func optionalText(_ value: String?, field: String, maxLength: Int = 200) throws -> String? {
         guard let trimmed = value?.trimmingWhitespace(), !trimmed.isEmpty else { return nil }
-        guard trimmed.count <= maxLength else {
+        guard fits(trimmed, maxLength: maxLength) else {
             throw ValidationError(field: field, message: "\(field) must be at most \(maxLength) characters")
         }
         return trimmed
@@ -54,11 +72,20 @@ public enum Validate {
         return result
     }
 
+    /// The longest email address accepted (RFC 5321's path limit).
+    public static let maxEmailLength = 254
+
+    /// Whether `email` is within `maxEmailLength` characters of at most four bytes on average, so
+    /// it always fits the indexes that hold emails (login look-up and throttle).
+    public static func fitsEmail(_ email: String) -> Bool {
+        email.utf8.count <= maxEmailLength * 4 && email.count <= maxEmailLength
+    }
+
     /// An email address, lowercased; only the shape is checked.
     public static func email(_ value: String, field: String = "email") throws -> String {
         let email = value.trimmingWhitespace().lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+        guard fitsEmail(email), parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !email.contains(where: \.isWhitespace)
         else {
             throw ValidationError(field: field, message: "\(field) must be an email address")

@@ -54,6 +54,8 @@ public struct AppConfig: Sendable {
     /// Most ingest transactions running at once, all tenants together. Each holds one of the
     /// `databasePoolSize` connections.
     public var ingestBatchesInFlight = 4
+    /// Connection timeouts and request head limits of the HTTP server.
+    public var http = HTTPLimits()
 
     /// Reads and validates the configuration.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
@@ -84,6 +86,10 @@ public struct AppConfig: Sendable {
         withProviders.ingestBatchSize = try reader.int("INGEST_BATCH_SIZE", default: 64, range: 1...1000)
         withProviders.ingestBatchesPerTenant = try reader.int("INGEST_BATCHES_PER_TENANT", default: 1, range: 1...100)
         withProviders.ingestBatchesInFlight = try reader.int("INGEST_BATCHES_IN_FLIGHT", default: 4, range: 1...100)
+        withProviders.http.idleTimeout = .seconds(try reader.int("HTTP_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...3600))
+        withProviders.http.headerTimeout = .seconds(try reader.int("HTTP_HEADER_TIMEOUT_SECONDS", default: 10, range: 1...300))
+        withProviders.http.maxHeaderBytes = try reader.int("HTTP_MAX_HEADER_BYTES", default: 32 * 1024, range: 1024...(1 << 20))
+        withProviders.http.maxHeaderCount = try reader.int("HTTP_MAX_HEADERS", default: 100, range: 10...1000)
         withProviders.outboxMaxAttempts = try reader.int("OUTBOX_MAX_ATTEMPTS", default: 8, range: 1...100)
         withProviders.mediaPolicy = MediaPolicy(
             maxBytes: Int64(try reader.int("MEDIA_MAX_BYTES", default: 16 * 1024 * 1024, range: 1...(1 << 30))),

@@ -84,7 +84,8 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         logger: Logger(label: "fieldline.outbox"))
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: dependencies.streamController.webSocketRouter(logger: logger)),
+        server: .guardedHTTP1WebSocketUpgrade(
+            webSocketRouter: dependencies.streamController.webSocketRouter(logger: logger), limits: config.http),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Fieldline"),
         services: [client, streamClient, outbox],
         logger: logger)
@@ -104,9 +105,12 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
 /// Builds the router with every route and middleware.
 func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    // Outermost, so error responses get it too.
+    router.add(middleware: ContentTypeOptionsMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.metrics))
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: NULGuardMiddleware())
 
     let database = dependencies.database
     HealthController(database: database, migrations: dependencies.migrations, registry: dependencies.metrics)

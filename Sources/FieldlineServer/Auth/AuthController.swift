@@ -34,9 +34,13 @@ struct AuthController: Sendable {
         group.post("auth/login", use: login)
     }
 
-    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> LoginResponse {
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<LoginResponse> {
         let body = try await JSONBody.decode(LoginRequest.self, from: request, context: context)
         let email = body.email.trimmingWhitespace().lowercased()
+        // No account has a longer email, and the throttle's index could not hold one.
+        guard Validate.fitsEmail(email) else {
+            throw ValidationError(field: "email", message: "email must be at most \(Validate.maxEmailLength) characters")
+        }
         let address = context.remoteAddress?.ipAddress
         if let seconds = try await throttle.retryAfter(account: email, address: address) {
             var error = APIError(.tooManyRequests, code: "too_many_attempts",
@@ -55,8 +59,9 @@ struct AuthController: Sendable {
         try await throttle.reset(account: email)
         try await credentials.recordLogin(userID: stored.userID, tenantID: stored.tenantID)
         let issued = try await tokens.issue(userID: stored.userID, tenantID: stored.tenantID, role: stored.role)
-        return LoginResponse(
+        let response = LoginResponse(
             token: issued.token, expiresAt: issued.expiresAt,
             user: .init(id: stored.userID, tenantId: stored.tenantID, role: stored.role))
+        return EditedResponse(response: response).noStore()
     }
 }

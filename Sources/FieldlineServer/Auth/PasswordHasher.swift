@@ -22,9 +22,11 @@ public struct PasswordHasher: Sendable {
         }
     }
 
-    /// Whether `password` matches `hash`.
+    /// Whether `password` matches `hash`. Never for a password holding U+0000, where bcrypt
+    /// would stop reading (so "\0x" would match the empty password's hash).
     public func verify(_ password: String, hash: String) async -> Bool {
-        await withCheckedContinuation { continuation in
+        guard !password.utf8.contains(0) else { return false }
+        return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: Bcrypt.verify(password, hash: hash))
             }

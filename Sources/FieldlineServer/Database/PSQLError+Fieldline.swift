@@ -15,6 +15,10 @@ extension PSQLError {
     var isForeignKeyViolation: Bool { sqlState == PostgresError.Code.foreignKeyViolation.raw }
     /// `23514`: a CHECK constraint failed.
     var isCheckViolation: Bool { sqlState == PostgresError.Code.checkViolation.raw }
+    /// `22021` / `22P05`: text or JSON holding a character PostgreSQL cannot store (U+0000).
+    var isUnstorableCharacter: Bool { sqlState == "22021" || sqlState == "22P05" }
+    /// `54000`: a value over a server limit, such as an index row larger than a page allows.
+    var isProgramLimitExceeded: Bool { sqlState == PostgresError.Code.programLimitExceeded.raw }
 }
 
 extension Error {

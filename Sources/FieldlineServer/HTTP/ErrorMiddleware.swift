@@ -68,6 +68,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         if error.isCheckViolation {
             return APIError(.unprocessableContent, code: "invalid_field", message: "a value is out of its allowed range")
         }
+        // Validation refuses U+0000 and bounds indexed text; these catch what it missed.
+        if error.isUnstorableCharacter {
+            return APIError(.unprocessableContent, code: "invalid_character", message: "a text value holds a character that cannot be stored (U+0000)")
+        }
+        if error.isProgramLimitExceeded {
+            return APIError(.unprocessableContent, code: "value_too_long", message: "a value is too long to be stored")
+        }
         if error.sqlState == "22P02" || error.sqlState == "22003" {
             return APIError(.unprocessableContent, code: "invalid_field", message: "a value has the wrong format")
         }

@@ -28,6 +28,9 @@ enum JSONBody {
         guard let fields = object as? [String: Any] else {
             throw APIError(.badRequest, code: "invalid_json", message: "the request body must be a JSON object")
         }
+        if let field = NULCharacter.firstField(in: fields) {
+            throw NULCharacter.error(field: field)
+        }
         let allowed = Set(T.CodingKeys.allCases.map(\.stringValue))
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw APIError(.unprocessableContent, code: "unknown_field",

@@ -14,3 +14,13 @@ extension EditedResponse {
         return EditedResponse(status: .created, headers: headers, response: response)
     }
 }
+
+extension EditedResponse {
+    /// This response marked `Cache-Control: no-store`, for bodies that carry a secret (a token,
+    /// a new API key), so no browser, proxy or cache keeps a copy.
+    func noStore() -> EditedResponse<Generator> {
+        var response = self
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}

@@ -28,7 +28,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
         hasher.update(data: Data(buffer: requestBody))
         switch try await repository.claim(key: key, requestHash: Array(hasher.finalize()), principal: principal) {
         case .replay(let stored):
-            var headers: HTTPFields = [.idempotentReplayed: "true"]
+            // A replay may repeat a secret (a new API key's), and only the body is stored.
+            var headers: HTTPFields = [.idempotentReplayed: "true", .cacheControl: "no-store"]
             if let type = stored.contentType { headers[.contentType] = type }
             return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: stored.body))
         case .mismatch:

@@ -59,6 +59,8 @@ struct ChannelsTests {
             let post = try await admin.post("/v1/channels/\(channel)/posts", #"{"text":"Cambio de turno a las 20h"}"#)
             #expect(post.status == .created)
             #expect(post.json["recipient_count"].int == 3)
+            #expect(post.json.has("author_member_id") && post.json["author_member_id"].isNull)
+            #expect(post.json.has("sender_label"))
 
             let ana = try #require(try await Self.conversation(of: towMember, admin))
             #expect(ana.id == anaConversation)
@@ -164,6 +166,13 @@ struct ChannelsTests {
             let thread = try await admin.get("/v1/channels/\(channel)/posts")
             #expect(thread.json["data"].array.map { $0["text"].string } == ["Reunión a las 9", "Llego en 10"])
             #expect(thread.json["data"][1]["author_member_id"].string == ana)
+            // Required (and nullable) in the OpenAPI document: present as null, never left out.
+            #expect(byAgent.json.has("author_member_id") && byAgent.json["author_member_id"].isNull, "\(byAgent.text)")
+            for post in thread.json["data"].array {
+                for key in ["id", "channel_id", "text", "author_user_id", "author_member_id", "sender_label", "recipient_count", "created_at"] {
+                    #expect(post.has(key), "\(key) missing")
+                }
+            }
         }
     }
 

@@ -34,6 +34,21 @@ struct ConfigTests {
         #expect(config.streamSweepInterval == .seconds(30))
     }
 
+    @Test("the HTTP server's timeouts and head limits are configurable, with defaults")
+    func httpLimits() throws {
+        #expect(try AppConfig.fromEnvironment(Self.valid).http == HTTPLimits())
+        var env = Self.valid
+        env["HTTP_IDLE_TIMEOUT_SECONDS"] = "30"
+        env["HTTP_HEADER_TIMEOUT_SECONDS"] = "5"
+        env["HTTP_MAX_HEADER_BYTES"] = "8192"
+        env["HTTP_MAX_HEADERS"] = "50"
+        let http = try AppConfig.fromEnvironment(env).http
+        #expect(http.idleTimeout == .seconds(30))
+        #expect(http.headerTimeout == .seconds(5))
+        #expect(http.maxHeaderBytes == 8192)
+        #expect(http.maxHeaderCount == 50)
+    }
+
     @Test("each bad setting is one clear error naming the variable", arguments: [
         ("DATABASE_URL", nil, "is not set"),
         ("DATABASE_URL", "mysql://x@y/z", "postgres://"),
@@ -47,6 +62,10 @@ struct ConfigTests {
         ("BCRYPT_COST", "2", "whole number from 4"),
         ("STREAM_POOL_SIZE", "0", "whole number from 1"),
         ("STREAM_SWEEP_SECONDS", "0", "whole number from 1"),
+        ("HTTP_IDLE_TIMEOUT_SECONDS", "0", "whole number from 1"),
+        ("HTTP_HEADER_TIMEOUT_SECONDS", "301", "whole number from 1"),
+        ("HTTP_MAX_HEADER_BYTES", "100", "whole number from 1024"),
+        ("HTTP_MAX_HEADERS", "5000", "whole number from 10"),
     ] as [(String, String?, String)])
     func invalid(variable: String, value: String?, expected: String) throws {
         var env = Self.valid

@@ -25,7 +25,7 @@ struct APIKeysController: Sendable {
         let key = try await repository.create(
             name: try Validate.name(body.name, maxLength: 100), scopes: try APIKeyScope.parse(body.scopes),
             tenantID: principal.tenantID)
-        return .created(key, location: nil)
+        return EditedResponse.created(key, location: nil).noStore()
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<APIKey> {

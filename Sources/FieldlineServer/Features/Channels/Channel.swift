@@ -69,6 +69,24 @@ struct ChannelPost: ResponseEncodable, Sendable {
         (id, channelId, text, authorUserId, authorMemberId, senderLabel, recipientCount, createdAt) =
             try row.decode((UUID, UUID, String, UUID?, UUID?, String?, Int, Date).self)
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, channelId, text, authorUserId, authorMemberId, senderLabel, recipientCount, createdAt
+    }
+
+    /// Every field is present, the authors and label as `null` when there is none: the OpenAPI
+    /// document lists them as required and nullable, and integrators' generated clients expect them.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(channelId, forKey: .channelId)
+        try container.encode(text, forKey: .text)
+        try container.encode(authorUserId, forKey: .authorUserId)
+        try container.encode(authorMemberId, forKey: .authorMemberId)
+        try container.encode(senderLabel, forKey: .senderLabel)
+        try container.encode(recipientCount, forKey: .recipientCount)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
 }
 
 /// A validated new channel.

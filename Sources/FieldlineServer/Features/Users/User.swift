@@ -58,6 +58,10 @@ enum PasswordPolicy {
         guard password.count >= 12 else {
             throw ValidationError(field: field, message: "\(field) must be at least 12 characters")
         }
+        // bcrypt stops at U+0000: "\0anything" would be the empty password.
+        guard !password.utf8.contains(0) else {
+            throw ValidationError(field: field, code: "invalid_character", message: "\(field) must not contain the NUL character (U+0000)")
+        }
         guard password.utf8.count <= 72 else {
             throw ValidationError(field: field, message: "\(field) must be at most 72 bytes")
         }
