@@ -111,7 +111,7 @@ struct ConversationMetricsTests {
             day,team_id,team_name,conversations_opened,conversations_closed,first_replies,first_reply_wait_avg_seconds,\
             first_reply_wait_p90_seconds,duration_avg_seconds,duration_p90_seconds,messages_in,messages_out\r
             2026-03-02,,,1,0,0,,,,,0,0\r
-            2026-03-02,00000000-0000-0000-0000-00000000000A,"Grúas, Sur",0,0,1,90,90,,,0,0\r
+            2026-03-02,00000000-0000-0000-0000-00000000000a,"Grúas, Sur",0,0,1,90,90,,,0,0\r
 
             """)
     }

@@ -10,6 +10,16 @@ public enum HubChallenge {
         case reject(reason: String)
     }
 
+    /// The parameters of a raw query string decoded as a form (`+` is a space, as Meta and
+    /// `urlencode` send it); the first of a repeated name wins.
+    public static func query(raw: String) -> [String: String] {
+        var query: [String: String] = [:]
+        for field in FormEncoding.decode(Array(raw.utf8)) where query[field.name] == nil {
+            query[field.name] = field.value
+        }
+        return query
+    }
+
     /// Decides the answer from the decoded query parameters and the token configured for the adapter.
     /// The token is compared in constant time.
     public static func decide(query: [String: String], verifyToken: String) -> Decision {

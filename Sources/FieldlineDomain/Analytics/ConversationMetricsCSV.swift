@@ -46,7 +46,7 @@ public enum ConversationMetricsCSV {
 
     private static func identity(_ id: UUID?, names: [UUID: String]) -> [CSV.Cell] {
         guard let id else { return [.empty, .empty] }
-        return [.text(id.uuidString), names[id].map(CSV.Cell.text) ?? .empty]
+        return [.text(id.uuidString.lowercased()), names[id].map(CSV.Cell.text) ?? .empty]
     }
 
     private static func optional(_ value: Double?) -> CSV.Cell {

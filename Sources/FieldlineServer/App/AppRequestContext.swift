@@ -22,11 +22,11 @@ public struct AppRequestContext: RequestContext {
     /// JSON bodies are at most 1 MiB unless an endpoint says otherwise.
     public var maxUploadSize: Int { JSONBody.maxBytes }
 
-    /// snake_case keys, RFC 3339 UTC times with milliseconds.
+    /// snake_case keys, RFC 3339 UTC times with milliseconds, lower-case UUIDs.
     public var responseEncoder: JSONEncoder { Self.encoder }
 
     static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
+        let encoder = LowercaseUUIDJSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in

@@ -116,6 +116,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     HealthController(database: database, migrations: dependencies.migrations, registry: dependencies.metrics)
         .addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    HomeController().addRoutes(to: router)
 
     let credentials = PostgresCredentialsRepository(database: database)
     let v1 = router.group("v1")

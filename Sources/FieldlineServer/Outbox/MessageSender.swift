@@ -52,7 +52,7 @@ struct MessageSender: Sendable {
     /// Sends, or holds outside the service window; false when a new inbound message changed the decision.
     private func send(_ messageID: UUID, item: OutboxItem) async throws -> Bool {
         guard let delivery = try await load(messageID, tenantID: item.tenantID) else {
-            throw SendFailure.permanent("message \(messageID.uuidString) no longer exists")
+            throw SendFailure.permanent("message \(messageID.uuidString.lowercased()) no longer exists")
         }
         guard let adapterID = delivery.adapterID, let provider = delivery.provider.flatMap(ChannelProvider.init(rawValue:)) else {
             // The member wrote through the built-in app adapter: the app reads replies from the API.

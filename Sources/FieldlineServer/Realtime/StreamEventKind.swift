@@ -47,7 +47,7 @@ enum StreamValue: Sendable, Equatable, Encodable {
 
     /// A UUID as the API's JSON writes it, or null.
     static func id(_ value: UUID?) -> StreamValue {
-        value.map { .string($0.uuidString) } ?? .null
+        value.map { .string($0.uuidString.lowercased()) } ?? .null
     }
 
     /// Encodes the plain JSON value.

@@ -10,7 +10,7 @@ enum StreamEventWriter {
     static let channel = "fieldline_stream"
 
     private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
+        let encoder = LowercaseUUIDJSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return encoder
     }()

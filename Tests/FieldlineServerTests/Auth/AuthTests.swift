@@ -13,7 +13,7 @@ struct AuthTests {
             let ok = try await anonymous.post("/v1/auth/login", #"{"email":"\#(admin.email.uppercased())","password":"\#(TenantFixture.password)"}"#)
             #expect(ok.status == .ok)
             #expect(ok.json["token_type"].string == "Bearer")
-            #expect(ok.json["user"]["id"].string == admin.userID.uuidString)
+            #expect(ok.json["user"]["id"].string == admin.userID.uuidString.lowercased())
             let expiresAt = try #require(ok.json["expires_at"].string.flatMap(RFC3339.parse))
             #expect(expiresAt.timeIntervalSinceNow > 800 && expiresAt.timeIntervalSinceNow <= 900)
             let token = try #require(ok.json["token"].string)

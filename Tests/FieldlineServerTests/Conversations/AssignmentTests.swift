@@ -16,7 +16,7 @@ struct AssignmentTests {
 
             let assigned = try await desk.admin.post("/v1/conversations/\(conversation)/assign", #"{"assignee_id":"\#(agent.userID)","team_id":"\#(teamA)"}"#)
             #expect(assigned.status == .ok)
-            #expect(assigned.json["assignee_id"].string == agent.userID.uuidString)
+            #expect(assigned.json["assignee_id"].string == agent.userID.uuidString.lowercased())
             #expect(assigned.json["team_id"].string == teamA)
             let agentAPI = APICaller(client, agent)
             #expect(try await agentAPI.get("/v1/conversations?queue=mine").json["data"].array.map { $0["id"].string } == [conversation])
@@ -36,7 +36,7 @@ struct AssignmentTests {
                     """, logger: fixtures.database.logger).collect { try $0.decode((String, String?, String?).self) }
             }
             try #require(events.map(\.0) == ["assigned", "transferred"])
-            #expect(events[1].1?.uppercased() == teamB && events[1].2?.uppercased() == teamA)
+            #expect(events[1].1?.lowercased() == teamB.lowercased() && events[1].2?.lowercased() == teamA.lowercased())
         }
     }
 

@@ -59,7 +59,7 @@ struct ConversationsTests {
             #expect(reply.status == .created)
             #expect(reply.json["text"].string == "Vamos para allá")
             #expect(reply.json["delivery_status"].string == "queued")
-            #expect(reply.json["author_user_id"].string == desk.fixture.userID.uuidString)
+            #expect(reply.json["author_user_id"].string == desk.fixture.userID.uuidString.lowercased())
             let messageID = try #require(reply.json["id"].string)
             let outbox = try await fixtures.database.client.query(
                 "SELECT count(*)::int FROM outbox WHERE topic = 'message.send' AND payload->>'message_id' = \(messageID.lowercased())",

@@ -25,6 +25,20 @@ struct OperationsTests {
         }
     }
 
+    @Test("GET / answers JSON with links to the API document, health and the docs")
+    func home() async throws {
+        try await TestApp.run { client, _ in
+            let home = try await APICaller(client, token: nil).get("/")
+            #expect(home.status == .ok)
+            #expect(home.headers[.contentType]?.hasPrefix("application/json") == true)
+            #expect(home.json["name"].string == "Fieldline")
+            #expect(home.json["links"]["openapi"].string == "/openapi.yaml")
+            #expect(home.json["links"]["health"].string == "/health")
+            #expect(home.json["links"]["docs"].string?.contains("README.md") == true)
+            #expect(try await APICaller(client, token: nil).get(home.json["links"]["openapi"].string ?? "").status == .ok)
+        }
+    }
+
     @Test("metrics count requests by route template and status")
     func metrics() async throws {
         try await TestApp.run { client, fixtures in

@@ -54,7 +54,7 @@ struct StreamTests {
                 let rest = try await inbox.events(4)
                 #expect(rest.map { $0["type"].string } == ["message.created", "conversation.assigned", "conversation.tags_changed", "conversation.closed"])
                 #expect(rest[0]["message"]["direction"].string == "outbound")
-                #expect(rest[1]["data"]["assignee_id"].string == desk.fixture.userID.uuidString)
+                #expect(rest[1]["data"]["assignee_id"].string == desk.fixture.userID.uuidString.lowercased())
                 #expect(rest[2]["data"]["tags"].array.map(\.string) == ["urgente"])
                 let ids = ([opened, message] + rest).compactMap { $0["id"].string.flatMap { Int64($0) } }
                 #expect(ids.count == 6)

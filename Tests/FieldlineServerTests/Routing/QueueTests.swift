@@ -25,7 +25,7 @@ struct QueueTests {
             let first = try await desk.write("m1", "grúa")
             let second = try await desk.write("m2", "grua por favor")
             let third = try await desk.write("m3", "GRÚA")
-            #expect(try await desk.conversation(first)["assignee_id"].string == busy.userID.uuidString)
+            #expect(try await desk.conversation(first)["assignee_id"].string == busy.userID.uuidString.lowercased())
             #expect(try await desk.conversation(second)["assignee_id"].isNull)
             // One online agent, no assignments measured yet: 6 minutes per place.
             #expect(try await desk.systemTexts(second) == ["Posición 1, unos 6 min."])
@@ -36,14 +36,14 @@ struct QueueTests {
 
             // Closing the busy agent's conversation frees a place: the oldest waiting one takes it.
             #expect(try await desk.admin.post("/v1/conversations/\(first)/close", "").status == .ok)
-            #expect(try await desk.conversation(second)["assignee_id"].string == busy.userID.uuidString)
+            #expect(try await desk.conversation(second)["assignee_id"].string == busy.userID.uuidString.lowercased())
             #expect(try await desk.conversation(third)["assignee_id"].isNull)
 
             // The away agent comes online (by themself): the last one goes to them.
             let online = try await APICaller(client, away).put("/v1/users/\(away.userID)/availability", #"{"availability":"online"}"#)
             #expect(online.status == .ok)
             #expect(online.json["open_conversations"].int == 1)
-            #expect(try await desk.conversation(third)["assignee_id"].string == away.userID.uuidString)
+            #expect(try await desk.conversation(third)["assignee_id"].string == away.userID.uuidString.lowercased())
             #expect(try await desk.admin.get("/v1/teams/\(team)/queue").json["data"].array.isEmpty)
         }
     }
@@ -59,18 +59,18 @@ struct QueueTests {
             var owners: [String?] = []
             for index in 1...4 { owners.append(try await desk.conversation(try await desk.write("m\(index)", "grua"))["assignee_id"].string) }
             #expect(owners[0] != owners[1] && owners[0] == owners[2] && owners[1] == owners[3])
-            #expect(Set(owners.compactMap { $0 }) == [a.userID.uuidString, b.userID.uuidString])
+            #expect(Set(owners.compactMap { $0 }) == [a.userID.uuidString.lowercased(), b.userID.uuidString.lowercased()])
 
             // b's two conversations close: least-busy gives the next two to b.
             let conversations = try await desk.admin.get("/v1/conversations?queue=all").json["data"].array
-            for conversation in conversations where conversation["assignee_id"].string == b.userID.uuidString {
+            for conversation in conversations where conversation["assignee_id"].string == b.userID.uuidString.lowercased() {
                 _ = try await desk.admin.post("/v1/conversations/\(conversation["id"].string ?? "")/close", "")
             }
             #expect(try await desk.admin.put("/v1/teams/\(team)/routing", #"{"assignment_strategy":"least_busy"}"#).status == .ok)
             let fifth = try await desk.conversation(try await desk.write("m5", "grua"))
             let sixth = try await desk.conversation(try await desk.write("m6", "grua"))
-            #expect(fifth["assignee_id"].string == b.userID.uuidString)
-            #expect(sixth["assignee_id"].string == b.userID.uuidString)
+            #expect(fifth["assignee_id"].string == b.userID.uuidString.lowercased())
+            #expect(sixth["assignee_id"].string == b.userID.uuidString.lowercased())
         }
     }
 
@@ -114,7 +114,7 @@ struct QueueTests {
             _ = try await fixtures.database.client.query(
                 "UPDATE outbox SET available_at = now() WHERE topic = 'routing.drain'", logger: fixtures.database.logger
             ).collect { _ in () }
-            #expect(try await eventually { try await desk.conversation(conversation)["assignee_id"].string == agent.userID.uuidString })
+            #expect(try await eventually { try await desk.conversation(conversation)["assignee_id"].string == agent.userID.uuidString.lowercased() })
         }
     }
 }

@@ -31,7 +31,7 @@ struct RoutingTests {
             try await desk.write("ana", " 1. ")
             state = try await desk.conversation(conversation)
             #expect(state["team_id"].string == support)
-            #expect(state["assignee_id"].string == agent.userID.uuidString)
+            #expect(state["assignee_id"].string == agent.userID.uuidString.lowercased())
             #expect(state["routing_state"].string == "assigned")
             let agentName = "Agent of acme"
             #expect(try await desk.systemTexts(conversation).last == "Te atiende \(agentName) (Soporte).")

@@ -105,6 +105,13 @@ struct WebhookTests {
             #expect(wrong.status == .forbidden)
             #expect(try await client.execute(uri: "/v1/hooks/whatsapp/\(UUID())", method: .get) { $0 }.status == .notFound)
             #expect(try await client.execute(uri: hook.url.replacingOccurrences(of: "whatsapp", with: "telegram"), method: .post) { $0 }.status == .notFound)
+            // A verify token with spaces, form-encoded as Meta and `urlencode` send it.
+            let spaced = try await Self.createAdapter(admin, provider: "whatsapp", credentials: #"{"access_token":"t","app_secret":"s","verify_token":"meaty ham hock"}"#)
+            for encoded in ["meaty+ham+hock", "meaty%20ham%20hock"] {
+                let form = try await client.execute(uri: spaced.url + "?hub.mode=subscribe&hub.challenge=77&hub.verify_token=\(encoded)", method: .get) { $0 }
+                #expect(form.status == .ok, "\(encoded)")
+                #expect(form.text == "77")
+            }
             // A disabled adapter's webhooks are refused.
             #expect(try await admin.delete("/v1/adapters/\(hook.id)").status == .noContent)
             #expect(try await client.execute(uri: hook.url + "?hub.mode=subscribe&hub.challenge=1&hub.verify_token=meatyhamhock", method: .get) { $0 }.status == .notFound)

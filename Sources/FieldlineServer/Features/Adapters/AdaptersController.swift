@@ -40,7 +40,7 @@ struct AdaptersController: Sendable {
             provider: provider, name: try Validate.name(body.name, maxLength: 100),
             secrets: try AdapterSecrets(provider: provider, fields: body.credentials), config: config,
             unverifiedOrganizationID: body.unverifiedOrganizationId, tenantID: principal.tenantID)
-        return .created(adapter.with(publicURL: publicURL), location: "/v1/adapters/\(adapter.id.uuidString)")
+        return .created(adapter.with(publicURL: publicURL), location: "/v1/adapters/\(adapter.id.uuidString.lowercased())")
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Adapter> {

@@ -58,7 +58,7 @@ struct ChannelsController: Sendable {
         let body = try await JSONBody.decode(CreateRequest.self, from: request, context: context)
         let channel = try await repository.create(
             try Self.validate(body), handle: try body.handle.map { try ChannelHandle.validate($0) }, viewer: Viewer(principal))
-        return .created(channel, location: "/v1/channels/\(channel.id.uuidString)")
+        return .created(channel, location: "/v1/channels/\(channel.id.uuidString.lowercased())")
     }
 
     /// Checks a create request's shape; the organizations' existence is checked by the repository.

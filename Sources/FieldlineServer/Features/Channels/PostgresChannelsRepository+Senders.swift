@@ -16,7 +16,7 @@ extension PostgresChannelsRepository {
             """, logger: logger
         ).any()
         guard participates else {
-            throw ValidationError(field: "member_id", code: "not_a_participant", message: "member \(memberID.uuidString) belongs to none of the channel's organizations")
+            throw ValidationError(field: "member_id", code: "not_a_participant", message: "member \(memberID.uuidString.lowercased()) belongs to none of the channel's organizations")
         }
     }
 

@@ -108,7 +108,7 @@ struct PostgresChannelsRepository: ChannelsRepository {
             """, logger: logger
         ).first { try $0.decode(UUID.self) }
         if let unknown {
-            throw ValidationError(field: field, code: "unknown_organization", message: "no organization \(unknown.uuidString) in this network")
+            throw ValidationError(field: field, code: "unknown_organization", message: "no organization \(unknown.uuidString.lowercased()) in this network")
         }
     }
 
@@ -127,7 +127,7 @@ struct PostgresChannelsRepository: ChannelsRepository {
         if let loner {
             throw ValidationError(
                 field: "organization_ids", code: "not_peers",
-                message: "organization \(loner.uuidString) has no relation with any other participant (POST /v1/organizations/{id}/relations)")
+                message: "organization \(loner.uuidString.lowercased()) has no relation with any other participant (POST /v1/organizations/{id}/relations)")
         }
     }
 }

@@ -142,7 +142,7 @@ extension PostgresConversationsRepository {
         guard conversation.status != .closed else {
             throw APIError.conflict(
                 "conversation_archived",
-                "conversation \(conversation.id.uuidString) is closed and archived (read-only); the member's next message opens a new conversation, and the archive stays in GET /v1/members/\(conversation.memberId.uuidString)/timeline")
+                "conversation \(conversation.id.uuidString.lowercased()) is closed and archived (read-only); the member's next message opens a new conversation, and the archive stays in GET /v1/members/\(conversation.memberId.uuidString.lowercased())/timeline")
         }
     }
 }

@@ -39,7 +39,7 @@ struct CrewsController: Sendable {
             organizationID: body.organizationId, name: try Validate.name(body.name),
             crewCode: try CrewCode.normalize(body.crewCode), memberIDs: Array(Set(body.memberIds ?? [])),
             tenantID: principal.tenantID)
-        return .created(crew, location: "/v1/crews/\(crew.id.uuidString)")
+        return .created(crew, location: "/v1/crews/\(crew.id.uuidString.lowercased())")
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Crew> {

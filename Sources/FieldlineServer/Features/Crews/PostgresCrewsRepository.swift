@@ -18,7 +18,7 @@ struct PostgresCrewsRepository: CrewsRepository {
                 for memberID in memberIDs {
                     guard try await insertMember(memberID, crewID: id, tenantID: tenantID, connection) else {
                         throw ValidationError(field: "member_ids", code: "unknown_reference",
-                                              message: "member \(memberID.uuidString) is not a member of the crew's organization")
+                                              message: "member \(memberID.uuidString.lowercased()) is not a member of the crew's organization")
                     }
                 }
                 guard let crew = try await fetch(id, tenantID: tenantID, connection) else { throw MissingRowError(what: "new crew") }

@@ -18,7 +18,7 @@ struct JobsController: Sendable {
         let principal = try context.require(.jobsWrite)
         let body = try await JSONBody.decode(CreateJobRequest.self, from: request, context: context)
         let job = try await repository.create(try body.draft(), createdBy: principal.reference, viewer: Viewer(principal))
-        return .created(job, location: "/v1/jobs/\(job.id.uuidString)")
+        return .created(job, location: "/v1/jobs/\(job.id.uuidString.lowercased())")
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Job> {

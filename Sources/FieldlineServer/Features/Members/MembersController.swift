@@ -73,7 +73,7 @@ struct MembersController: Sendable {
             title: try Validate.optionalText(body.title, field: "title"),
             identities: identities)
         let member = try await repository.create(new, tenantID: principal.tenantID)
-        return .created(member, location: "/v1/members/\(member.id.uuidString)")
+        return .created(member, location: "/v1/members/\(member.id.uuidString.lowercased())")
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Member> {

@@ -63,7 +63,7 @@ struct OrganizationsController: Sendable {
             tags: try Validate.tags(body.tags ?? []),
             externalRef: try Validate.optionalText(body.externalRef, field: "external_ref"))
         let organization = try await repository.create(new, tenantID: principal.tenantID)
-        return .created(organization, location: "/v1/organizations/\(organization.id.uuidString)")
+        return .created(organization, location: "/v1/organizations/\(organization.id.uuidString.lowercased())")
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Organization> {

@@ -33,7 +33,7 @@ struct ProofEvidence: Sendable {
             for id in messageIDs {
                 guard let message = messages.first(where: { $0.id == id }) else {
                     throw ValidationError(field: "message_ids", code: "unknown_reference",
-                                          message: "message \(id.uuidString) is not a message of the job's conversation")
+                                          message: "message \(id.uuidString.lowercased()) is not a message of the job's conversation")
                 }
                 try message.requireEvidence()
                 if let media = message.mediaID { mediaIDs.append(media) }
@@ -72,7 +72,7 @@ struct ProofEvidence: Sendable {
 
         /// Only what the member sent, and only photos, files and locations, count as evidence.
         func requireEvidence() throws {
-            let name = "message \(id.uuidString)"
+            let name = "message \(id.uuidString.lowercased())"
             guard direction == MessageDirection.inbound.rawValue else {
                 throw ValidationError(field: "message_ids", code: "not_evidence", message: "\(name) was not sent by the member (it is \(direction))")
             }
@@ -134,10 +134,10 @@ struct ProofEvidence: Sendable {
         ).collect { row in try row.decode((UUID, String, UUID).self) }
         return try ids.map { id in
             guard let item = found.first(where: { $0.0 == id }) else {
-                throw ValidationError(field: "media_ids", code: "unknown_reference", message: "media \(id.uuidString) not found")
+                throw ValidationError(field: "media_ids", code: "unknown_reference", message: "media \(id.uuidString.lowercased()) not found")
             }
             guard item.1 != MediaStatus.failed.rawValue else {
-                throw ValidationError(field: "media_ids", code: "media_failed", message: "media \(id.uuidString) could not be downloaded")
+                throw ValidationError(field: "media_ids", code: "media_failed", message: "media \(id.uuidString.lowercased()) could not be downloaded")
             }
             return (id: id, conversationID: item.2)
         }

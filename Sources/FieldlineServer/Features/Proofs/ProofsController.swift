@@ -46,7 +46,7 @@ struct ProofsController: Sendable {
         guard let recorded = try await repository.record(proof, forJob: jobID, submittedBy: principal.reference, viewer: Viewer(principal)) else {
             throw APIError.notFound("job")
         }
-        return .created(recorded, location: "/v1/proofs/\(recorded.id.uuidString)")
+        return .created(recorded, location: "/v1/proofs/\(recorded.id.uuidString.lowercased())")
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Proof> {

@@ -70,7 +70,7 @@ struct RoutingController: Sendable {
         let principal = try context.require(.routingManage)
         let rule = try await ruleInput(request, context: context)
         let created = try await repository.createRule(rule, tenantID: principal.tenantID)
-        return .created(created, location: "/v1/routing/rules/\(created.id.uuidString)")
+        return .created(created, location: "/v1/routing/rules/\(created.id.uuidString.lowercased())")
     }
 
     @Sendable func replaceRule(_ request: Request, context: AppRequestContext) async throws -> RoutingRuleResource {

@@ -40,7 +40,7 @@ struct ServiceAreasController: Sendable {
         let shape = try ServiceAreaShape(latitude: body.latitude, longitude: body.longitude, radiusKilometres: body.radiusKm)
         let area = try await repository.create(
             organizationID: body.organizationId, name: try Validate.name(body.name), shape: shape, tenantID: principal.tenantID)
-        return .created(area, location: "/v1/service-areas/\(area.id.uuidString)")
+        return .created(area, location: "/v1/service-areas/\(area.id.uuidString.lowercased())")
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<ServiceArea> {

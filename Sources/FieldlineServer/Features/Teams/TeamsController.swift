@@ -31,7 +31,7 @@ struct TeamsController: Sendable {
         let principal = try context.require(.usersWrite)
         let body = try await JSONBody.decode(TeamRequest.self, from: request, context: context)
         let team = try await repository.create(name: try Validate.name(body.name, maxLength: 100), tenantID: principal.tenantID)
-        return .created(team, location: "/v1/teams/\(team.id.uuidString)")
+        return .created(team, location: "/v1/teams/\(team.id.uuidString.lowercased())")
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<Team> {

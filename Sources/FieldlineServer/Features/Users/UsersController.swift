@@ -56,7 +56,7 @@ struct UsersController: Sendable {
             organizationID: body.organizationId)
         try Self.refuseAdminEscalation(by: principal, role: new.role)
         let user = try await repository.create(new, tenantID: principal.tenantID)
-        return .created(user, location: "/v1/users/\(user.id.uuidString)")
+        return .created(user, location: "/v1/users/\(user.id.uuidString.lowercased())")
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<User> {

@@ -21,7 +21,7 @@ struct WebhooksController: Sendable {
     /// matches); 405 for providers whose webhooks are POST only.
     @Sendable func handshake(_ request: Request, context: AppRequestContext) async throws -> Response {
         let account = try await account(context)
-        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+        let query = HubChallenge.query(raw: request.uri.query ?? "")
         switch account.providerAdapter.handshake(query: query, account: account.settings) {
         case .unsupported:
             throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(account.provider.rawValue) webhooks use POST only")

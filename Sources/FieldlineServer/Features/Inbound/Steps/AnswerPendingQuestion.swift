@@ -49,7 +49,7 @@ struct AnswerPendingQuestion: InboundStep {
         else { return nil }
         return StoredContent(kind: .choice, text: picked.title, payload: [
             "choice_id": .string(picked.id), "title": .string(picked.title), "answer": .string(text),
-            "offer_message_id": .string(offer.id.uuidString),
+            "offer_message_id": .string(offer.id.uuidString.lowercased()),
         ])
     }
 
