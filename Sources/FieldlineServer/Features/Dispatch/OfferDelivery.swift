@@ -24,37 +24,21 @@ enum OfferDelivery {
         _ offerID: UUID, job: OfferedJob, to organizationID: UUID, authorUserID: UUID?, _ transaction: TenantTransaction
     ) async throws {
         let tenantID = transaction.tenantID
-        let opened = try await transaction.query("""
-            WITH r AS (
-                SELECT m.id AS member_id FROM members m
-                WHERE m.tenant_id = \(tenantID) AND m.organization_id = \(organizationID)
-                  AND EXISTS (SELECT 1 FROM member_identities i WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id)
-            ),
-            opened AS (
-                INSERT INTO conversations (tenant_id, id, member_id)
-                SELECT \(tenantID), uuid_v7(), r.member_id FROM r
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.member_id = r.member_id AND c.status <> 'closed')
-                ORDER BY r.member_id
-                ON CONFLICT (tenant_id, member_id) WHERE status <> 'closed' DO NOTHING
-                RETURNING id, member_id
-            ), events AS (
-                INSERT INTO conversation_events (tenant_id, id, conversation_id, kind)
-                SELECT \(tenantID), uuid_v7(), opened.id, 'opened' FROM opened
-            )
-            SELECT id, member_id FROM opened
+        let members = try await transaction.query("""
+            SELECT m.id FROM members m
+            WHERE m.tenant_id = \(tenantID) AND m.organization_id = \(organizationID)
+              AND EXISTS (SELECT 1 FROM member_identities i WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id)
+            ORDER BY m.id
             """
-        ).collect { try $0.decode((UUID, UUID).self) }
+        ).collect { try $0.decode(UUID.self) }
+        // Opened the way ingest opens a batch's conversations (same statement, member order).
+        let opened = members.isEmpty ? [] : try await transaction.rows(
+            OpenConversationsStatement(tenantID: tenantID, conversationIDs: members.map { _ in UUIDv7.make() }, memberIDs: members))
         let content = ReplyContent(text: job.offerText, choices: OfferChoice.choices(offerID, orderNumber: job.orderNumber))
         let sent = try await transaction.query("""
-            WITH r AS (
-                SELECT m.id AS member_id FROM members m
-                WHERE m.tenant_id = \(tenantID) AND m.organization_id = \(organizationID)
-                  AND EXISTS (SELECT 1 FROM member_identities i WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id)
-            ),
-            targets AS (
-                SELECT c.id AS conversation_id, c.member_id FROM conversations c JOIN r ON c.member_id = r.member_id
-                WHERE c.tenant_id = \(tenantID) AND c.status <> 'closed'
+            WITH targets AS (
+                SELECT c.id AS conversation_id, c.member_id FROM conversations c
+                WHERE c.tenant_id = \(tenantID) AND c.member_id = ANY(\(members)::uuid[]) AND c.status <> 'closed'
             ), sent AS (
                 INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, author_user_id, delivery_status)
                 SELECT \(tenantID), uuid_v7(), targets.conversation_id, 'outbound', 'choice', \(content.text), \(ReplyPayload(content).json)::jsonb, \(authorUserID), 'queued' FROM targets
