@@ -78,6 +78,7 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         urls: config.providerURLs)))
     jobs.register(WakeConversation(database: database, snoozes: PostgresConversationsRepository(database: database)))
     jobs.register(DrainRoutingQueue(database: database))
+    jobs.register(DispatchTick(database: database))
     let outbox = OutboxWorker(
         store: OutboxStore(database: database), registry: jobs,
         maxAttempts: config.outboxMaxAttempts, pollInterval: config.outboxPollInterval,
@@ -154,6 +155,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     ChannelsController(repository: PostgresChannelsRepository(database: database)).addRoutes(to: api)
     JobsController(repository: PostgresJobsRepository(database: database)).addRoutes(to: api)
     DispatchController(repository: PostgresDispatchRepository(database: database)).addRoutes(to: api)
+    DispatchSettingsController(database: database).addRoutes(to: api)
     ProofsController(repository: PostgresProofsRepository(database: database)).addRoutes(to: api)
     let routing = PostgresRoutingRepository(database: database)
     RoutingController(repository: routing).addRoutes(to: api)

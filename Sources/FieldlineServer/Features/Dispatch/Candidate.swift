@@ -40,10 +40,11 @@ protocol DispatchRepository: Sendable {
     /// job's `required_tags`, nearest first; within the viewer's organization subtree when the
     /// viewer has one. Nil when the job is unknown or not visible; 409 when it has no site.
     func candidates(for jobID: UUID, filter: CandidateFilter, viewer: Viewer) async throws -> [Candidate]?
-    /// Offers an open job to its candidates (or those of `only` among them) in mode `all`: one
-    /// offer each, sent to their members; the job becomes `offered`. Nil when the job is unknown
+    /// Offers an open job to its candidates (or those the request names) in the request's
+    /// allocation mode (the tenant's default otherwise): the first step's offers are sent to
+    /// their members; the job becomes `offered`. Nil when the job is unknown
     /// or not visible; 409 when it is not open, has no site or nobody to offer it to.
-    func broadcast(_ jobID: UUID, only: [UUID]?, createdBy: String, viewer: Viewer) async throws -> Broadcast?
+    func broadcast(_ jobID: UUID, _ request: BroadcastRequest, createdBy: String, viewer: Viewer) async throws -> Broadcast?
     /// The job's offers, oldest first; nil when the job is unknown or not visible.
     func offers(of jobID: UUID, viewer: Viewer) async throws -> [Offer]?
 }
