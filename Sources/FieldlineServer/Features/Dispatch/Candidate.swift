@@ -47,4 +47,14 @@ protocol DispatchRepository: Sendable {
     func broadcast(_ jobID: UUID, _ request: BroadcastRequest, createdBy: String, viewer: Viewer) async throws -> Broadcast?
     /// The job's offers, oldest first; nil when the job is unknown or not visible.
     func offers(of jobID: UUID, viewer: Viewer) async throws -> [Offer]?
+    /// Withdraws every open offer of an offered job (its round ends; the job is open again), or
+    /// one open offer (its round moves on as after a decline). Nil when unknown or not visible;
+    /// 409 when there is nothing open to withdraw.
+    func withdraw(_ target: WithdrawTarget, viewer: Viewer) async throws -> DispatchOutcome?
+    /// Ends the job's round, withdrawing its open offers, and starts a new one as a broadcast
+    /// does. Nil when unknown or not visible; 409 unless the job is open or offered.
+    func rebroadcast(_ jobID: UUID, _ request: BroadcastRequest, createdBy: String, viewer: Viewer) async throws -> Broadcast?
+    /// Assigns an open or offered job to a subcontractor (and crew) by hand, withdrawing its
+    /// open offers. Nil when unknown or not visible; 409 when the job is taken or closed.
+    func assign(_ jobID: UUID, to organizationID: UUID, crew crewID: UUID?, viewer: Viewer) async throws -> DispatchOutcome?
 }

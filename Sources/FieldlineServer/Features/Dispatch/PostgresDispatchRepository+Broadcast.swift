@@ -13,16 +13,16 @@ extension PostgresDispatchRepository {
             guard job.status == .open else {
                 throw APIError.conflict("job_not_open", "only an open job can be broadcast; this one is \(job.status.rawValue)")
             }
-            return try await Self.startRound(job, request, settings: settings, createdBy: createdBy, viewer: viewer, transaction)
+            let ranked = try await Self.rankedCandidates(job, request, viewer: viewer, transaction)
+            return try await Self.startRound(job, ranked, settings: settings, createdBy: createdBy, viewer: viewer, transaction)
         }
     }
 
-    /// Starts a new round of the locked `job` (open, or offered when re-broadcast): finds its
-    /// candidates, sends the first step, and moves the job to `offered`.
-    static func startRound(
-        _ job: OfferedJob, _ request: BroadcastRequest, settings: AllocationSettings, createdBy: String, viewer: Viewer,
-        _ transaction: TenantTransaction
-    ) async throws -> Broadcast {
+    /// The job's candidates for a round (those of the request's `organization_ids` when given)
+    /// that an offer can reach, nearest first, and those it cannot.
+    static func rankedCandidates(
+        _ job: OfferedJob, _ request: BroadcastRequest, viewer: Viewer, _ transaction: TenantTransaction
+    ) async throws -> RankedCandidates {
         guard let latitude = job.latitude, let longitude = job.longitude else {
             throw APIError.conflict("job_has_no_site", "the job has no latitude and longitude: set them (PATCH /v1/jobs/{id}) to find who covers its site")
         }
@@ -45,6 +45,16 @@ extension PostgresDispatchRepository {
         guard !candidates.isEmpty else {
             throw APIError.conflict("no_reachable_candidates", "none of the candidates has a member with a messaging identity")
         }
+        return RankedCandidates(candidates: candidates, unreachable: unreachable)
+    }
+
+    /// Starts a new round of the locked `job` (open, or offered when broadcast again) over
+    /// `ranked`: sends the first step and moves the job to `offered`.
+    static func startRound(
+        _ job: OfferedJob, _ ranked: RankedCandidates, settings: AllocationSettings, createdBy: String, viewer: Viewer,
+        _ transaction: TenantTransaction
+    ) async throws -> Broadcast {
+        let (candidates, unreachable) = (ranked.candidates, ranked.unreachable)
         let round = try await nextRound(of: job.id, transaction)
         try await DispatchRound.close(of: job.id, transaction)
         _ = try await DispatchEngine.start(
@@ -89,4 +99,10 @@ extension PostgresDispatchRepository {
             """
         ).collect(Offer.init(row:))
     }
+}
+
+/// A round's candidates: those an offer can reach, nearest first, and those it cannot.
+struct RankedCandidates: Sendable {
+    let candidates: [Candidate]
+    let unreachable: [UUID]
 }
