@@ -77,6 +77,7 @@ struct CrossTenantTests {
             ("POST", "/v1/jobs/{id}/rebroadcast", "{}"),
             ("POST", "/v1/jobs/{id}/assign", #"{"organization_id":"\#(ids["peer"]!)"}"#),
             ("POST", "/v1/offers/{id}/withdraw", "{}"),
+            ("GET", "/v1/jobs/{id}/timeline", nil),
             ("GET", "/v1/proofs/{id}", nil),
             ("POST", "/v1/proofs/{id}/review", #"{"decision":"rejected","reason":"Stolen"}"#),
         ]

@@ -50,11 +50,11 @@ protocol DispatchRepository: Sendable {
     /// Withdraws every open offer of an offered job (its round ends; the job is open again), or
     /// one open offer (its round moves on as after a decline). Nil when unknown or not visible;
     /// 409 when there is nothing open to withdraw.
-    func withdraw(_ target: WithdrawTarget, viewer: Viewer) async throws -> DispatchOutcome?
+    func withdraw(_ target: WithdrawTarget, by actor: String, viewer: Viewer) async throws -> DispatchOutcome?
     /// Ends the job's round, withdrawing its open offers, and starts a new one as a broadcast
     /// does. Nil when unknown or not visible; 409 unless the job is open or offered.
     func rebroadcast(_ jobID: UUID, _ request: BroadcastRequest, createdBy: String, viewer: Viewer) async throws -> Broadcast?
     /// Assigns an open or offered job to a subcontractor (and crew) by hand, withdrawing its
     /// open offers. Nil when unknown or not visible; 409 when the job is taken or closed.
-    func assign(_ jobID: UUID, to organizationID: UUID, crew crewID: UUID?, viewer: Viewer) async throws -> DispatchOutcome?
+    func assign(_ jobID: UUID, to organizationID: UUID, crew crewID: UUID?, by actor: String, viewer: Viewer) async throws -> DispatchOutcome?
 }

@@ -19,7 +19,7 @@ struct DispatchActionsController: Sendable {
         let principal = try context.require(.jobsWrite)
         let id = try context.parameters.uuid("id", "job")
         _ = try await JSONBody.decode(EmptyBody.self, from: request, context: context)
-        guard let outcome = try await repository.withdraw(.job(id), viewer: Viewer(principal)) else {
+        guard let outcome = try await repository.withdraw(.job(id), by: principal.reference, viewer: Viewer(principal)) else {
             throw APIError.notFound("job")
         }
         return outcome
@@ -30,7 +30,7 @@ struct DispatchActionsController: Sendable {
         let principal = try context.require(.jobsWrite)
         let id = try context.parameters.uuid("id", "offer")
         _ = try await JSONBody.decode(EmptyBody.self, from: request, context: context)
-        guard let outcome = try await repository.withdraw(.offer(id), viewer: Viewer(principal)) else {
+        guard let outcome = try await repository.withdraw(.offer(id), by: principal.reference, viewer: Viewer(principal)) else {
             throw APIError.notFound("offer")
         }
         return outcome
@@ -56,7 +56,7 @@ struct DispatchActionsController: Sendable {
         let id = try context.parameters.uuid("id", "job")
         let body = try await JSONBody.decode(AssignRequest.self, from: request, context: context)
         guard let outcome = try await repository.assign(
-            id, to: body.organizationId, crew: body.crewId, viewer: Viewer(principal)) else {
+            id, to: body.organizationId, crew: body.crewId, by: principal.reference, viewer: Viewer(principal)) else {
             throw APIError.notFound("job")
         }
         return outcome

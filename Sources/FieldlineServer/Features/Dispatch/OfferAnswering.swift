@@ -27,6 +27,8 @@ enum OfferAnswering {
             """
         ).first { try $0.decode((UUID, UUID).self) }
         guard let (jobID, organizationID) = offered, let job = try await OfferedJob.lock(jobID, transaction) else { return [] }
+        // What this answer changes is the member's doing (job_history); the batch's next message names its own sender.
+        try await transaction.actor("member:\(memberID.uuidString.lowercased())")
         let (stored, timeUp) = try await transaction.query(
             "SELECT status, coalesce(expires_at <= now(), false) FROM offers WHERE tenant_id = \(tenantID) AND id = \(offerID) FOR UPDATE"
         ).first { try $0.decode((String, Bool).self) } ?? ("withdrawn", false)

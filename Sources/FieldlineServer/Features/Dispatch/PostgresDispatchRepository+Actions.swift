@@ -6,8 +6,9 @@ import PostgresNIO
 /// takes the job's row lock first, like an Accept, so whichever commits first wins and the other
 /// sees its result (docs/dispatch.md, exactly once).
 extension PostgresDispatchRepository {
-    func withdraw(_ target: WithdrawTarget, viewer: Viewer) async throws -> DispatchOutcome? {
+    func withdraw(_ target: WithdrawTarget, by actor: String, viewer: Viewer) async throws -> DispatchOutcome? {
         try await database.withTenantTransaction(viewer.tenantID) { transaction in
+            try await transaction.actor(actor)
             let (jobID, offerID): (UUID?, UUID?) = switch target {
             case .job(let id): (id, nil)
             case .offer(let id): (try await Self.job(ofOffer: id, transaction), id)
@@ -37,6 +38,7 @@ extension PostgresDispatchRepository {
 
     func rebroadcast(_ jobID: UUID, _ request: BroadcastRequest, createdBy: String, viewer: Viewer) async throws -> Broadcast? {
         try await database.withTenantTransaction(viewer.tenantID) { transaction in
+            try await transaction.actor(createdBy)
             let settings = try request.settings(over: try await DispatchSettingsStore.load(transaction))
             guard let job = try await OfferedJob.lock(jobID, viewer: viewer, transaction) else { return nil }
             guard job.status == .open || job.status == .offered else {
@@ -52,8 +54,9 @@ extension PostgresDispatchRepository {
         }
     }
 
-    func assign(_ jobID: UUID, to organizationID: UUID, crew crewID: UUID?, viewer: Viewer) async throws -> DispatchOutcome? {
+    func assign(_ jobID: UUID, to organizationID: UUID, crew crewID: UUID?, by actor: String, viewer: Viewer) async throws -> DispatchOutcome? {
         try await database.withTenantTransaction(viewer.tenantID) { transaction in
+            try await transaction.actor(actor)
             guard let job = try await OfferedJob.lock(jobID, viewer: viewer, transaction) else { return nil }
             guard job.status == .open || job.status == .offered else {
                 throw APIError.conflict("job_not_assignable", "the job is \(job.status.rawValue); only an open or offered job can be assigned here (PATCH /v1/jobs/{id} changes an assignment)")

@@ -7,6 +7,7 @@ import PostgresNIO
 extension PostgresDispatchRepository {
     func broadcast(_ jobID: UUID, _ request: BroadcastRequest, createdBy: String, viewer: Viewer) async throws -> Broadcast? {
         try await database.withTenantTransaction(viewer.tenantID) { transaction in
+            try await transaction.actor(createdBy)
             let settings = try request.settings(over: try await DispatchSettingsStore.load(transaction))
             // The job row is locked until commit: an acceptance takes the same lock (AnswerOffer).
             guard let job = try await OfferedJob.lock(jobID, viewer: viewer, transaction) else { return nil }
