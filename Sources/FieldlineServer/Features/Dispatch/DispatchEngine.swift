@@ -42,20 +42,22 @@ enum DispatchEngine {
         return true
     }
 
-    /// Creates and sends one offer per subcontractor, each open for `timeout` seconds.
+    /// Creates one offer per subcontractor, each open for `timeout` seconds, and sends them:
+    /// one statement for the offers and a few for their messages, whatever their number.
     private static func send(
         _ offered: [(UUID, Double)], of job: OfferedJob, round: Int, wave: Int, timeout: Int, createdBy: String,
         authorUserID: UUID?, _ transaction: TenantTransaction
     ) async throws {
-        for (organizationID, distance) in offered {
-            let offerID = UUIDv7.make()
-            try await transaction.query("""
-                INSERT INTO offers (tenant_id, id, job_id, organization_id, round, wave, distance_m, expires_at, created_by)
-                VALUES (\(transaction.tenantID), \(offerID), \(job.id), \(organizationID), \(round), \(wave), \(distance),
-                        now() + \(timeout) * interval '1 second', \(createdBy))
-                """)
-            try await OfferDelivery.send(offerID, job: job, to: organizationID, authorUserID: authorUserID, transaction)
-        }
+        guard !offered.isEmpty else { return }
+        let offers = offered.map { (id: UUIDv7.make(), organizationID: $0.0) }
+        try await transaction.query("""
+            INSERT INTO offers (tenant_id, id, job_id, organization_id, round, wave, distance_m, expires_at, created_by)
+            SELECT \(transaction.tenantID), o.id, \(job.id), o.organization_id, \(round), \(wave), o.distance,
+                   now() + \(timeout) * interval '1 second', \(createdBy)
+            FROM unnest(\(offers.map(\.id))::uuid[], \(offers.map(\.organizationID))::uuid[], \(offered.map(\.1))::float8[])
+                AS o(id, organization_id, distance)
+            """)
+        try await OfferDelivery.send(offers, job: job, authorUserID: authorUserID, transaction)
     }
 
     /// Queues the job's timer at its next deadline — the first open offer's expiry, the next

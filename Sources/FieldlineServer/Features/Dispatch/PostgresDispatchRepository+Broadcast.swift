@@ -70,8 +70,8 @@ extension PostgresDispatchRepository {
             unreachableOrganizationIds: unreachable)
     }
 
-    /// Most offers in one broadcast.
-    static let maxOffers = 1000
+    /// Most offers in one round.
+    static let maxOffers = 10_000
 
     /// The job's next broadcast round.
     private static func nextRound(of jobID: UUID, _ transaction: TenantTransaction) async throws -> Int {
