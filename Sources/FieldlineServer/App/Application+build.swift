@@ -78,6 +78,7 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         urls: config.providerURLs)))
     jobs.register(WakeConversation(database: database, snoozes: PostgresConversationsRepository(database: database)))
     jobs.register(DrainRoutingQueue(database: database))
+    jobs.register(DispatchTick(database: database))
     let outbox = OutboxWorker(
         store: OutboxStore(database: database), registry: jobs,
         maxAttempts: config.outboxMaxAttempts, pollInterval: config.outboxPollInterval,
@@ -153,7 +154,11 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
     ChannelsController(repository: PostgresChannelsRepository(database: database)).addRoutes(to: api)
     JobsController(repository: PostgresJobsRepository(database: database)).addRoutes(to: api)
-    DispatchController(repository: PostgresDispatchRepository(database: database)).addRoutes(to: api)
+    let dispatch = PostgresDispatchRepository(database: database)
+    DispatchController(repository: dispatch).addRoutes(to: api)
+    DispatchActionsController(repository: dispatch).addRoutes(to: api)
+    CaseTimelineController(repository: PostgresCaseTimelineRepository(database: database)).addRoutes(to: api)
+    DispatchSettingsController(database: database).addRoutes(to: api)
     ProofsController(repository: PostgresProofsRepository(database: database)).addRoutes(to: api)
     let routing = PostgresRoutingRepository(database: database)
     RoutingController(repository: routing).addRoutes(to: api)
@@ -161,6 +166,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
     SearchController(repository: PostgresSearchRepository(database: database)).addRoutes(to: api)
     AnalyticsController(repository: PostgresAnalyticsRepository(database: database)).addRoutes(to: api)
+    DispatchAnalyticsController(store: DispatchAnalyticsStore(database: database)).addRoutes(to: api)
     MediaController(repository: PostgresMediaRepository(database: database), store: dependencies.mediaStore)
         .addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)

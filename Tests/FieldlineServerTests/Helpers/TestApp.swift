@@ -38,6 +38,24 @@ enum TestApp {
         try await run(.live, configure: configure, body)
     }
 
+    /// A fresh database with fixtures but no application, for tests that build their own
+    /// applications on it (a restart, two server instances on one database).
+    static func withDatabase(_ body: @Sendable (DatabaseSettings, Fixtures) async throws -> Void) async throws {
+        let settings = try await TestDatabase.create()
+        let config = testConfig(database: settings)
+        do {
+            let tokens = await TokenService(secret: config.jwtSecret, ttl: config.jwtTTL)
+            try await withPostgres(settings, logger: TestDatabase.logger) { database in
+                let fixtures = Fixtures(settings: settings, database: database, tokens: tokens, provisioning: Provisioning(database: database, hasher: PasswordHasher(cost: 4)))
+                try await body(settings, fixtures)
+            }
+        } catch {
+            await TestDatabase.drop(settings)
+            throw error
+        }
+        await TestDatabase.drop(settings)
+    }
+
     private static func run(
         _ setup: TestingSetup,
         configure: (inout AppConfig) -> Void,

@@ -73,6 +73,11 @@ struct CrossTenantTests {
             ("GET", "/v1/jobs/{id}/candidates", nil),
             ("POST", "/v1/jobs/{id}/broadcast", "{}"),
             ("GET", "/v1/jobs/{id}/offers", nil),
+            ("POST", "/v1/jobs/{id}/offers/withdraw", "{}"),
+            ("POST", "/v1/jobs/{id}/rebroadcast", "{}"),
+            ("POST", "/v1/jobs/{id}/assign", #"{"organization_id":"\#(ids["peer"]!)"}"#),
+            ("POST", "/v1/offers/{id}/withdraw", "{}"),
+            ("GET", "/v1/jobs/{id}/timeline", nil),
             ("GET", "/v1/proofs/{id}", nil),
             ("POST", "/v1/proofs/{id}/review", #"{"decision":"rejected","reason":"Stolen"}"#),
         ]
@@ -114,6 +119,9 @@ struct CrossTenantTests {
             let job = try #require(try await owner.post(
                 "/v1/jobs", #"{"order_number":"OW-1","title":"Tow","status":"assigned","organization_id":"\#(org)","conversation_id":"\#(photoConversation)"}"#).json["id"].string)
             let proof = try #require(try await owner.post("/v1/jobs/\(job)/proofs", #"{"media_ids":["\#(media)"]}"#).json["id"].string)
+            let offeredJob = try #require(try await owner.post(
+                "/v1/jobs", #"{"order_number":"OW-2","title":"Tow","latitude":40,"longitude":-3}"#).json["id"].string)
+            let offer = try #require(try await owner.post("/v1/jobs/\(offeredJob)/broadcast", "{}").json["offers"][0]["id"].string)
             // The intruder's own organization, so bodies naming a peer are valid for them.
             let intruderPeer = try #require(try await intruder.post("/v1/organizations", #"{"kind":"partner","name":"Mine"}"#).json["id"].string)
             let values: [String: [String: String]] = [
@@ -131,6 +139,7 @@ struct CrossTenantTests {
                 "channels": ["id": channel],
                 "jobs": ["id": job],
                 "proofs": ["id": proof],
+                "offers": ["id": offer],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]
@@ -146,7 +155,8 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/crews/\(crew)").json["member_ids"].array.count == 1)
             #expect(try await owner.get("/v1/teams/\(team)/members").json["data"].array.count == 1)
             #expect(try await owner.get("/v1/organizations/\(org)/relations").json["data"].array.count == 1)
-            #expect(try await owner.get("/v1/conversations/\(conversation)/messages").json["data"].array.count == 1)
+            // The member's "hola" and the offer of OW-2.
+            #expect(try await owner.get("/v1/conversations/\(conversation)/messages").json["data"].array.count == 2)
             #expect(try await owner.get("/v1/conversations/\(conversation)").json["status"].string == "open")
             #expect(try await owner.get("/v1/routing/rules").json["data"][0]["label"].string == "Grúas")
             #expect(try await owner.get("/v1/teams/\(team)/routing").json["assignment_strategy"].string == "round_robin")
@@ -154,6 +164,7 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/media/\(media)").json["id"].string == media)
             #expect(try await owner.get("/v1/channels/\(channel)/posts").json["data"].array.isEmpty)
             #expect(try await owner.get("/v1/jobs/\(job)").json["title"].string == "Tow")
+            #expect(try await owner.get("/v1/jobs/\(offeredJob)/offers").json["data"][0]["status"].string == "sent")
             #expect(try await owner.get("/v1/proofs?job_id=\(job)").json["data"].array.map { $0["review_state"].string } == ["submitted"])
             #expect(try await owner.get("/v1/channels/\(channel)").json["name"].string == "Peers")
             #expect(try await owner.get("/v1/channels/\(channel)").json["handle"].isNull)
