@@ -13,6 +13,7 @@ struct RolesTests {
             "routing:manage",
             "analytics:read",
             "jobs:read", "jobs:write", "proofs:read", "proofs:write",
+            "events:read", "webhooks:manage",
         ])
     }
 

@@ -161,6 +161,8 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
     SearchController(repository: PostgresSearchRepository(database: database)).addRoutes(to: api)
     AnalyticsController(repository: PostgresAnalyticsRepository(database: database)).addRoutes(to: api)
+    EventsController(repository: PostgresEventsRepository(database: database), pollInterval: dependencies.config.eventPollInterval)
+        .addRoutes(to: api)
     MediaController(repository: PostgresMediaRepository(database: database), store: dependencies.mediaStore)
         .addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)

@@ -40,6 +40,7 @@ enum OfferAnswering {
             guard isOpen else { return [] }
             try await close(offerID, as: "declined", by: memberID, transaction)
             try await reopenIfNobodyLeft(jobID, transaction)
+            try await BusinessEvents.recordOffer(.offerDeclined, offerID, in: transaction)
             return [event(.offerDeclined, conversationID, job: job, offerID: offerID, organizationID: organizationID)]
         case .accept where isOpen && job.status == .offered:
             try await close(offerID, as: "accepted", by: memberID, transaction)
@@ -51,6 +52,8 @@ enum OfferAnswering {
                 """)
             try await OfferWithdrawal.withdraw(
                 of: jobID, keeping: offerID, telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
+            try await BusinessEvents.recordOffer(.offerAccepted, offerID, in: transaction)
+            try await BusinessEvents.recordJob(.jobAssigned, jobID, in: transaction)
             var events = try await reply(OfferText.accepted(orderNumber: job.orderNumber))
             events.append(event(.offerAccepted, conversationID, job: job, offerID: offerID, organizationID: organizationID))
             var assigned = event(.jobAssigned, conversationID, job: job, offerID: offerID, organizationID: organizationID)

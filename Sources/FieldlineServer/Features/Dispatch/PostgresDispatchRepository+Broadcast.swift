@@ -48,6 +48,7 @@ extension PostgresDispatchRepository {
                 UPDATE jobs SET status = 'offered', status_changed_at = now(), updated_at = now()
                 WHERE tenant_id = \(transaction.tenantID) AND id = \(jobID)
                 """)
+            try await BusinessEvents.recordJob(.jobOffered, jobID, in: transaction)
             let offers = try await Self.offers(of: jobID, round: round, transaction)
             return Broadcast(jobId: jobID, round: round, status: JobStatus.offered.rawValue, offers: offers, unreachableOrganizationIds: unreachable)
         }

@@ -29,6 +29,7 @@ struct PostgresJobsRepository: JobsRepository {
                     throw ValidationError(field: "organization_id", code: "missing_field",
                                           message: "assign the job to a subcontractor in your organization's subtree, or link a conversation you can see")
                 }
+                try await BusinessEvents.recordJob(job, before: nil, on: connection, tenantID: tenantID, logger: logger)
                 return job
             }
         }
@@ -98,7 +99,11 @@ struct PostgresJobsRepository: JobsRepository {
                         of: id, keeping: nil, telling: OfferText.withdrawn(orderNumber: draft.orderNumber), transaction)
                     try await transaction.flushStreamEvents()
                 }
-                return try await fetch(id, tenantID: tenantID, lock: false, connection)
+                let updated = try await fetch(id, tenantID: tenantID, lock: false, connection)
+                if let updated {
+                    try await BusinessEvents.recordJob(updated, before: job.status, on: connection, tenantID: tenantID, logger: logger)
+                }
+                return updated
             }
         }
     }
