@@ -32,7 +32,7 @@ struct EventsTests {
     func lifeCycle() async throws {
         try await TestApp.run { client, fixtures in
             let desk = try await ConversationsTests.desk(client, fixtures)
-            let (fixture, admin, app) = (desk.fixture, desk.admin, desk.app)
+            let (fixture, admin) = (desk.fixture, desk.admin)
             let erpKey = try #require(try await admin.post("/v1/api-keys", #"{"name":"ERP","scopes":["events:read"]}"#).json["key"].string)
             let erp = APICaller(client, token: erpKey)
             #expect(try await desk.send("m-1", "Hola").status == .created)
