@@ -46,6 +46,12 @@ public struct AppConfig: Sendable {
     public var streamPoolSize = 4
     /// How often the stream publisher sweeps every tenant for events a stopped writer left unpublished.
     public var streamSweepInterval: Duration = .seconds(5)
+    /// Outgoing webhooks: retry schedule, timeout, per-endpoint concurrency, when to disable.
+    public var webhooks = WebhookSettings()
+    /// Outbox rows worked on at once by one instance: a slow one holds its own slot only.
+    public var outboxConcurrency = 32
+    /// Seconds a caught-up poller of `GET /v1/events` is asked to wait (`X-Poll-Interval`).
+    public var eventPollInterval = 5
     /// Most inbound messages stored in one transaction (group commit, see `IngestBatcher`).
     public var ingestBatchSize = 64
     /// Most ingest transactions of one tenant running at once; messages arriving while they are

@@ -79,9 +79,11 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     jobs.register(WakeConversation(database: database, snoozes: PostgresConversationsRepository(database: database)))
     jobs.register(DrainRoutingQueue(database: database))
     jobs.register(DispatchTick(database: database))
+    let webhookEndpoints = PostgresWebhookEndpointsRepository(database: database, cipher: CredentialCipher(masterKey: config.masterKey))
+    jobs.register(DeliverWebhooks(deliverer: WebhookDeliverer(database: database, endpoints: webhookEndpoints, settings: config.webhooks)))
     let outbox = OutboxWorker(
         store: OutboxStore(database: database), registry: jobs,
-        maxAttempts: config.outboxMaxAttempts, pollInterval: config.outboxPollInterval,
+        maxAttempts: config.outboxMaxAttempts, pollInterval: config.outboxPollInterval, concurrency: config.outboxConcurrency,
         logger: Logger(label: "fieldline.outbox"))
     var app = Application(
         router: router,
@@ -167,6 +169,10 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     SearchController(repository: PostgresSearchRepository(database: database)).addRoutes(to: api)
     AnalyticsController(repository: PostgresAnalyticsRepository(database: database)).addRoutes(to: api)
     DispatchAnalyticsController(store: DispatchAnalyticsStore(database: database)).addRoutes(to: api)
+    EventsController(repository: PostgresEventsRepository(database: database), pollInterval: dependencies.config.eventPollInterval)
+        .addRoutes(to: api)
+    WebhookEndpointsController(repository: PostgresWebhookEndpointsRepository(
+        database: database, cipher: CredentialCipher(masterKey: dependencies.config.masterKey))).addRoutes(to: api)
     MediaController(repository: PostgresMediaRepository(database: database), store: dependencies.mediaStore)
         .addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)

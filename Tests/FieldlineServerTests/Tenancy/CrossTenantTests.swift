@@ -78,6 +78,13 @@ struct CrossTenantTests {
             ("POST", "/v1/jobs/{id}/assign", #"{"organization_id":"\#(ids["peer"]!)"}"#),
             ("POST", "/v1/offers/{id}/withdraw", "{}"),
             ("GET", "/v1/jobs/{id}/timeline", nil),
+            ("GET", "/v1/webhook-endpoints/{id}", nil),
+            ("PATCH", "/v1/webhook-endpoints/{id}", #"{"enabled":false}"#),
+            ("DELETE", "/v1/webhook-endpoints/{id}", nil),
+            ("POST", "/v1/webhook-endpoints/{id}/rotate-secret", "{}"),
+            ("GET", "/v1/webhook-endpoints/{id}/deliveries", nil),
+            ("POST", "/v1/webhook-endpoints/{id}/deliveries/{delivery_id}/resend", "{}"),
+            ("POST", "/v1/webhook-endpoints/{id}/events/{event_id}/resend", "{}"),
             ("GET", "/v1/proofs/{id}", nil),
             ("POST", "/v1/proofs/{id}/review", #"{"decision":"rejected","reason":"Stolen"}"#),
         ]
@@ -86,7 +93,8 @@ struct CrossTenantTests {
     @Test("one tenant's ids are 404 for another tenant on every endpoint, and nothing changes")
     func everyEndpoint() async throws {
         try await TestApp.run { client, fixtures in
-            let owner = APICaller(client, try await fixtures.tenant("owner"))
+            let ownerFixture = try await fixtures.tenant("owner")
+            let owner = APICaller(client, ownerFixture)
             let intruder = APICaller(client, try await fixtures.tenant("intruder"))
 
             let org = try #require(try await owner.post("/v1/organizations", #"{"kind":"subcontractor","name":"Owner Tow"}"#).json["id"].string)
@@ -116,12 +124,16 @@ struct CrossTenantTests {
 
             let channel = try #require(try await owner.post(
                 "/v1/channels", #"{"kind":"horizontal","name":"Peers","organization_ids":["\#(org)","\#(peer)"]}"#).json["id"].string)
+            try await WebhookDeliveryTests.developmentMode(fixtures, ownerFixture.tenant.id)
+            let endpoint = try await WebhookDeliveryTests.endpoint(owner, "http://127.0.0.1:9/hook", #"["job.*"]"#).id
             let job = try #require(try await owner.post(
                 "/v1/jobs", #"{"order_number":"OW-1","title":"Tow","status":"assigned","organization_id":"\#(org)","conversation_id":"\#(photoConversation)"}"#).json["id"].string)
             let proof = try #require(try await owner.post("/v1/jobs/\(job)/proofs", #"{"media_ids":["\#(media)"]}"#).json["id"].string)
             let offeredJob = try #require(try await owner.post(
                 "/v1/jobs", #"{"order_number":"OW-2","title":"Tow","latitude":40,"longitude":-3}"#).json["id"].string)
             let offer = try #require(try await owner.post("/v1/jobs/\(offeredJob)/broadcast", "{}").json["offers"][0]["id"].string)
+            let delivery = try #require(try await owner.get("/v1/webhook-endpoints/\(endpoint)/deliveries").json["data"][0]["id"].string)
+            let event = try #require(try await EventsTests.all(owner, count: 1).first?["id"].string)
             // The intruder's own organization, so bodies naming a peer are valid for them.
             let intruderPeer = try #require(try await intruder.post("/v1/organizations", #"{"kind":"partner","name":"Mine"}"#).json["id"].string)
             let values: [String: [String: String]] = [
@@ -140,6 +152,7 @@ struct CrossTenantTests {
                 "jobs": ["id": job],
                 "proofs": ["id": proof],
                 "offers": ["id": offer],
+                "webhook-endpoints": ["id": endpoint, "delivery_id": delivery, "event_id": event],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]

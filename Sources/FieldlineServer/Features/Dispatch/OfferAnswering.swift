@@ -53,6 +53,7 @@ enum OfferAnswering {
             // The next candidate or wave goes out in a transaction of its own (opening
             // conversations while ingest holds others could deadlock); nobody left reopens the job now.
             try await DispatchTimers.moveOn(job, stepsNow: false, transaction)
+            try await BusinessEvents.recordOffer(.offerDeclined, offerID, in: transaction)
             return [event(.offerDeclined, conversationID, job: job, offerID: offerID, organizationID: organizationID)]
         case .accept where isOpen && job.status == .offered:
             try await close(offerID, as: "accepted", by: memberID, transaction)
@@ -66,6 +67,8 @@ enum OfferAnswering {
                 of: jobID, orderNumber: job.orderNumber, keeping: offerID,
                 telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
             try await DispatchRound.close(of: jobID, transaction)
+            try await BusinessEvents.recordOffer(.offerAccepted, offerID, in: transaction)
+            try await BusinessEvents.recordJob(.jobAssigned, jobID, in: transaction)
             var events = try await reply(OfferText.accepted(orderNumber: job.orderNumber))
             events.append(event(.offerAccepted, conversationID, job: job, offerID: offerID, organizationID: organizationID))
             var assigned = event(.jobAssigned, conversationID, job: job, offerID: offerID, organizationID: organizationID)

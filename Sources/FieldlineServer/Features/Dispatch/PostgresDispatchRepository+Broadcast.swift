@@ -15,7 +15,9 @@ extension PostgresDispatchRepository {
                 throw APIError.conflict("job_not_open", "only an open job can be broadcast; this one is \(job.status.rawValue)")
             }
             let ranked = try await Self.rankedCandidates(job, request, viewer: viewer, transaction)
-            return try await Self.startRound(job, ranked, settings: settings, createdBy: createdBy, viewer: viewer, transaction)
+            let broadcast = try await Self.startRound(job, ranked, settings: settings, createdBy: createdBy, viewer: viewer, transaction)
+            try await BusinessEvents.recordJob(.jobOffered, job.id, in: transaction)
+            return broadcast
         }
     }
 

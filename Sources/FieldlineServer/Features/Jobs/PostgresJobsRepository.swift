@@ -30,6 +30,7 @@ struct PostgresJobsRepository: JobsRepository {
                     throw ValidationError(field: "organization_id", code: "missing_field",
                                           message: "assign the job to a subcontractor in your organization's subtree, or link a conversation you can see")
                 }
+                try await BusinessEvents.recordJob(job, before: nil, on: connection, tenantID: tenantID, logger: logger)
                 return job
             }
         }
@@ -101,7 +102,11 @@ struct PostgresJobsRepository: JobsRepository {
                     try await DispatchRound.close(of: id, transaction)
                     try await transaction.flushStreamEvents()
                 }
-                return try await fetch(id, tenantID: tenantID, lock: false, connection)
+                let updated = try await fetch(id, tenantID: tenantID, lock: false, connection)
+                if let updated {
+                    try await BusinessEvents.recordJob(updated, before: job.status, on: connection, tenantID: tenantID, logger: logger)
+                }
+                return updated
             }
         }
     }

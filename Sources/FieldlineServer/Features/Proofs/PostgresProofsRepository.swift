@@ -34,7 +34,9 @@ struct PostgresProofsRepository: ProofsRepository {
                 INSERT INTO proof_media (tenant_id, proof_id, media_id, position)
                 SELECT \(tenantID), \(id), u.media_id, u.ordinal - 1 FROM unnest(\(evidence.mediaIDs)::uuid[]) WITH ORDINALITY u(media_id, ordinal)
                 """, logger: logger)
-            return try await fetch(id, viewer: viewer, lock: false, connection)
+            let recorded = try await fetch(id, viewer: viewer, lock: false, connection)
+            if let recorded { try await BusinessEvents.record(.proofCreated, body: recorded, resource: id, on: connection, tenantID: tenantID, logger: logger) }
+            return recorded
         }
     }
 
@@ -77,7 +79,9 @@ struct PostgresProofsRepository: ProofsRepository {
                     reviewed_at = now(), updated_at = now()
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
-            return try await fetch(id, viewer: viewer, lock: false, connection)
+            let reviewed = try await fetch(id, viewer: viewer, lock: false, connection)
+            if let reviewed { try await BusinessEvents.record(.proofReviewed, body: reviewed, resource: id, on: connection, tenantID: tenantID, logger: logger) }
+            return reviewed
         }
     }
 
