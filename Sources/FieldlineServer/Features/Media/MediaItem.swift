@@ -15,8 +15,10 @@ enum MediaStatus: String, Codable, Sendable {
 /// An inbound media file as the API shows it (`GET /v1/media/{id}`).
 struct MediaItem: ResponseEncodable, Sendable {
     let id: UUID
-    let messageId: UUID
-    let conversationId: UUID
+    /// The message it came in, and that message's conversation; nil for an upload.
+    let messageId: UUID?
+    let conversationId: UUID?
+    /// The provider it came through, or `upload`.
     let provider: String
     let status: MediaStatus
     /// The type recognised from the bytes (what the content is served as).
@@ -39,7 +41,7 @@ struct MediaItem: ResponseEncodable, Sendable {
 
     init(row: PostgresRow) throws {
         let (id, messageID, conversationID, provider, status, contentType, declaredType, sha256, size, error, attempts, createdAt, fetchedAt) =
-            try row.decode((UUID, UUID, UUID, String, String, String?, String?, String?, Int64?, String?, Int, Date, Date?).self)
+            try row.decode((UUID, UUID?, UUID?, String, String, String?, String?, String?, Int64?, String?, Int, Date, Date?).self)
         self.id = id
         self.messageId = messageID
         self.conversationId = conversationID
