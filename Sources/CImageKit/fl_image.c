@@ -96,11 +96,14 @@ static int decode_jpeg(FILE *file, int max_side, long long max_pixels, fl_gray_i
     if (setjmp(errors.jump)) {
         char message[JMSG_LENGTH_MAX];
         errors.base.format_message((j_common_ptr)&cinfo, message);
+        // Too big to decode within the budget (a very large progressive JPEG) is not a broken
+        // file: it is kept, without a perceptual hash.
+        int skipped = errors.base.msg_code == JERR_OUT_OF_MEMORY;
         snprintf(out->error, sizeof out->error, "the JPEG cannot be decoded: %s", message);
         jpeg_destroy_decompress(&cinfo);
         scaler_free(&scaler);
         free(row);
-        return -1;
+        return skipped ? -2 : -1;
     }
     jpeg_create_decompress(&cinfo);
     // Progressive images buffer all coefficients: cap what libjpeg may allocate.

@@ -20,7 +20,8 @@ typedef struct {
 /// (area-averaged while the rows stream through: memory stays at a few rows of the source).
 /// Files declaring more than `max_pixels` are refused before any pixel is decoded; a truncated
 /// file is an error, not a grey-padded image. `kind` is 1 for JPEG, 2 for PNG.
-/// Returns 0 on success, -1 with `out->error` set.
+/// Returns 0 on success, -1 with `out->error` set, or -2 when the image is valid but is not
+/// decoded (an interlaced PNG, a progressive JPEG too large for the memory budget).
 int fl_decode_gray(const char *path, int kind, int max_side, long long max_pixels, fl_gray_image *out);
 
 /// Frees the pixels of a decoded image.

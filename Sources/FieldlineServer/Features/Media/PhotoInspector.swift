@@ -6,8 +6,8 @@ import NIOPosix
 /// A stored photo's evidence facts: what its headers say, and its perceptual hash.
 struct EvidencePhoto: Sendable, Equatable {
     let facts: PhotoFacts
-    /// The difference hash of the decoded image; nil for HEIC/HEIF and WebP (no decoder here)
-    /// and interlaced PNGs.
+    /// The difference hash of the decoded image; nil for HEIC/HEIF and WebP (no decoder here),
+    /// interlaced PNGs and progressive JPEGs too large for the decoder's 96 MiB budget.
     let phash: UInt64?
 }
 
