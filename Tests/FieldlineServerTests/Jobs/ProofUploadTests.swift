@@ -69,7 +69,10 @@ struct ProofUploadTests {
             let erp = APICaller(client, token: erpKey)
             let mediaID = try #require(proof["media"][0]["id"].string)
             #expect(Array(buffer: try await erp.get("/v1/media/\(mediaID)/content").body) == original)
-            #expect(try await erp.get("/v1/media/\(mediaID)").json["provider"].string == "upload")
+            let item = try await erp.get("/v1/media/\(mediaID)").json
+            #expect(item["provider"].string == "upload")
+            #expect(item["width"].int == 320 && item["exif"]["status"].string == "present")
+            #expect(item["perceptual_hash"].string == proof["media"][0]["perceptual_hash"].string)
             // Not reachable as a conversation's media: an upload has none.
             let chatKey = try #require(try await admin.post("/v1/api-keys", #"{"name":"Chat","scopes":["conversations:read"]}"#).json["key"].string)
             #expect(try await APICaller(client, token: chatKey).get("/v1/media/\(mediaID)").status == .notFound)
