@@ -19,8 +19,11 @@ public struct AppConfig: Sendable {
     public var jwtTTL: Duration
     /// 32-byte key that encrypts adapter credentials at rest.
     public var masterKey: [UInt8]
-    /// Folder for media files when no object store is configured.
+    /// Folder for media files when no object store is configured (with S3: the spool of files
+    /// on their way up).
     public var mediaDir: String
+    /// The S3-compatible store media go to (`MEDIA_STORE=s3`); nil keeps them under `mediaDir`.
+    public var mediaS3: S3Settings?
     /// Folder holding the numbered `.sql` migrations.
     public var sqlDir: String
     /// bcrypt work factor for new password hashes (4–31).
@@ -100,6 +103,11 @@ public struct AppConfig: Sendable {
         withProviders.mediaPolicy = MediaPolicy(
             maxBytes: Int64(try reader.int("MEDIA_MAX_BYTES", default: 16 * 1024 * 1024, range: 1...(1 << 30))),
             allowedTypes: try reader.mediaTypes("MEDIA_ALLOWED_TYPES", default: MediaPolicy.defaultAllowedTypes))
+        switch reader.string("MEDIA_STORE", default: "local") {
+        case "local": break
+        case "s3": withProviders.mediaS3 = try S3Settings.read(reader)
+        default: throw ConfigError(variable: "MEDIA_STORE", problem: "must be local or s3")
+        }
         return withProviders
     }
 }

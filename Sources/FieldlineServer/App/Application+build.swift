@@ -22,6 +22,8 @@ struct AppDependencies: Sendable {
     let passwordHasher: PasswordHasher
     /// Where media bytes live: built once from the configuration, shared by the fetcher and the API.
     let mediaStore: any MediaStore
+    /// How every file (provider download or upload) enters `mediaStore`, with the evidence facts of photos.
+    var mediaIntake: MediaIntake { MediaIntake(store: mediaStore, policy: config.mediaPolicy, inspector: PhotoInspector()) }
     /// This instance's connected live streams, woken by the `StreamListener` service.
     var streamHub = StreamHub()
     /// The live streams' own small pool, so requests filling the main pool never hold back
@@ -73,8 +75,7 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     jobs.register(SendMessage(sender: MessageSender(database: database, adapters: adapters, http: HTTPClient.shared, urls: config.providerURLs)))
     jobs.register(FetchMedia(fetcher: MediaFetcher(
         repository: PostgresMediaRepository(database: database), adapters: adapters,
-        downloader: MediaDownloader(
-            http: HTTPClient.media, store: dependencies.mediaStore, policy: config.mediaPolicy, timeout: .seconds(45)),
+        downloader: MediaDownloader(http: HTTPClient.media, intake: dependencies.mediaIntake, timeout: .seconds(45)),
         urls: config.providerURLs)))
     jobs.register(WakeConversation(database: database, snoozes: PostgresConversationsRepository(database: database)))
     jobs.register(DrainRoutingQueue(database: database))
@@ -142,6 +143,10 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher), publicURL: dependencies.config.publicURL)
         .addRoutes(to: v1)
 
+    // Signed links work without a login: the token is the authorisation.
+    MediaLinkController(database: database, store: dependencies.mediaStore, links: MediaLinks(masterKey: dependencies.config.masterKey))
+        .addRoutes(to: v1)
+
     let api = v1.group()
         .add(middleware: AuthMiddleware(tokens: dependencies.tokens, credentials: credentials))
         .add(middleware: IdempotencyMiddleware(repository: PostgresIdempotencyRepository(database: database)))
@@ -161,7 +166,8 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     DispatchActionsController(repository: dispatch).addRoutes(to: api)
     CaseTimelineController(repository: PostgresCaseTimelineRepository(database: database)).addRoutes(to: api)
     DispatchSettingsController(database: database).addRoutes(to: api)
-    ProofsController(repository: PostgresProofsRepository(database: database)).addRoutes(to: api)
+    ProofsController(repository: PostgresProofsRepository(database: database), intake: dependencies.mediaIntake).addRoutes(to: api)
+    ProofSettingsController(database: database).addRoutes(to: api)
     let routing = PostgresRoutingRepository(database: database)
     RoutingController(repository: routing).addRoutes(to: api)
     TeamRoutingController(repository: routing).addRoutes(to: api)
@@ -173,7 +179,9 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
         .addRoutes(to: api)
     WebhookEndpointsController(repository: PostgresWebhookEndpointsRepository(
         database: database, cipher: CredentialCipher(masterKey: dependencies.config.masterKey))).addRoutes(to: api)
-    MediaController(repository: PostgresMediaRepository(database: database), store: dependencies.mediaStore)
+    let links = MediaLinks(masterKey: dependencies.config.masterKey)
+    MediaController(repository: PostgresMediaRepository(database: database), store: dependencies.mediaStore, links: links,
+                    publicURL: dependencies.config.publicURL)
         .addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)
     return router
