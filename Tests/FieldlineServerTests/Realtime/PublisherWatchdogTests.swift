@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HummingbirdTesting
 import Testing
 @testable import FieldlineServer
@@ -49,6 +52,35 @@ struct PublisherWatchdogTests {
                     if event["type"].string == "message.created", let text = event["message"]["text"].string { texts.append(text) }
                 }
                 #expect(texts == (1...rounds).map { "mensaje \($0)" })
+            }
+        }
+    }
+
+    @Test("a publisher connection that stays open but never answers is dropped and replaced by the watchdog")
+    func silentConnection() async throws {
+        try await TestApp.runLive(configure: { $0.streamPublishTimeout = .seconds(1) }) { client, fixtures in
+            let desk = try await StreamTests.desk(client, fixtures)
+            try await withStream(client, token: desk.fixture.token) { inbox, _ in
+                _ = try await desk.send("s-1", "antes")
+                #expect(try await inbox.events(2).last?["message"]["text"].string == "antes")
+                // Freeze the publisher's backend while it is idle (it holds no lock then): the socket
+                // stays open, and what is written to it is never answered, as when a connection dies
+                // between the check and the write.
+                let pid = try #require(try await fixtures.database.client.query("""
+                    SELECT pid FROM pg_stat_activity
+                    WHERE datname = current_database() AND application_name = \(StreamPublisher.applicationName) AND state = 'idle'
+                    """, logger: fixtures.database.logger
+                ).first { try $0.decode(Int32.self) })
+                #expect(kill(pid, SIGSTOP) == 0)
+                defer { _ = kill(pid, SIGCONT) }
+                let started = ContinuousClock.now
+                _ = try await desk.send("s-2", "durante")
+                let event = try await inbox.next(within: 15)
+                #expect(event["message"]["text"].string == "durante")
+                // The watchdog (1 s) replaced the connection; without it the event would wait forever.
+                #expect(ContinuousClock.now - started < .seconds(10))
+                _ = kill(pid, SIGCONT)
+                _ = try await fixtures.database.client.query("SELECT pg_terminate_backend(\(pid))", logger: fixtures.database.logger)
             }
         }
     }
