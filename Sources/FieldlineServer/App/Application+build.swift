@@ -26,6 +26,10 @@ struct AppDependencies: Sendable {
     var mediaIntake: MediaIntake { MediaIntake(store: mediaStore, policy: config.mediaPolicy, inspector: PhotoInspector()) }
     /// This instance's connected live streams, woken by the `StreamListener` service.
     var streamHub = StreamHub()
+    /// Users' current roles and states, shared by authentication, the users API and the listener.
+    let accounts: AccountCache
+    /// This instance's request budgets (per API key, user, adapter).
+    let rateLimiter = RateLimiter()
     /// The live streams' own small pool, so requests filling the main pool never hold back
     /// the streams (nil: they share `database`).
     var streamDatabase: Database? = nil
@@ -42,6 +46,7 @@ struct AppDependencies: Sendable {
         self.metrics = metrics
         self.passwordHasher = passwordHasher
         self.mediaStore = config.makeMediaStore()
+        self.accounts = AccountCache(ttl: config.accountCacheTTL)
     }
 }
 
@@ -93,11 +98,12 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Fieldline"),
         services: [client, streamClient, outbox],
         logger: logger)
-    app.addServices(StreamListener(settings: config.database, hub: dependencies.streamHub, logger: logger))
+    app.addServices(StreamListener(settings: config.database, hub: dependencies.streamHub, accounts: dependencies.accounts, logger: logger))
     // After the client, so it stops before the pool does.
     app.addServices(StreamPublisher(
         settings: config.database, publication: database.streamPublication, logger: Logger(label: "fieldline.stream"),
-        sweepInterval: config.streamSweepInterval))
+        sweepInterval: config.streamSweepInterval, timeout: config.streamPublishTimeout))
+    app.addServices(RetentionWorker(database: database, settings: config.retention, logger: Logger(label: "fieldline.retention")))
     app.beforeServerStarts {
         guard migrateOnStart else { return }
         let applied = try await Migrator(client: client, files: migrations, logger: logger).migrate()
@@ -115,6 +121,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: NULGuardMiddleware())
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: dependencies.config.trustedProxies))
 
     let database = dependencies.database
     HealthController(database: database, migrations: dependencies.migrations, registry: dependencies.metrics)
@@ -126,7 +133,9 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     let v1 = router.group("v1")
     AuthController(
         credentials: credentials, tokens: dependencies.tokens,
-        throttle: LoginThrottle(database: database, maxFailures: dependencies.config.loginMaxFailures, window: dependencies.config.loginWindow),
+        throttle: LoginThrottle(
+            database: database, freeFailures: dependencies.config.loginMaxFailures, window: dependencies.config.loginWindow,
+            maxDelay: dependencies.config.loginMaxDelay),
         hasher: dependencies.passwordHasher,
         decoyHash: await dependencies.passwordHasher.hash(UUIDv7.make().uuidString)
     ).addRoutes(to: v1)
@@ -140,7 +149,9 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
         pipeline: pipeline, maxBatch: dependencies.config.ingestBatchSize,
         maxBatchesPerTenant: dependencies.config.ingestBatchesPerTenant, maxBatchesInFlight: dependencies.config.ingestBatchesInFlight,
         metrics: dependencies.metrics)
-    WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher), publicURL: dependencies.config.publicURL)
+    WebhooksController(
+        adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher),
+        publicURL: dependencies.config.publicURL, limiter: dependencies.rateLimiter, limit: dependencies.config.rateLimits.webhook)
         .addRoutes(to: v1)
 
     // Signed links work without a login: the token is the authorisation.
@@ -148,16 +159,19 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
         .addRoutes(to: v1)
 
     let api = v1.group()
-        .add(middleware: AuthMiddleware(tokens: dependencies.tokens, credentials: credentials))
+        .add(middleware: AuthMiddleware(tokens: dependencies.tokens, credentials: credentials, accounts: dependencies.accounts))
+        .add(middleware: RateLimitMiddleware(limiter: dependencies.rateLimiter, limits: dependencies.config.rateLimits))
         .add(middleware: IdempotencyMiddleware(repository: PostgresIdempotencyRepository(database: database)))
     OrganizationsController(repository: PostgresOrganizationsRepository(database: database)).addRoutes(to: api)
     MembersController(repository: PostgresMembersRepository(database: database)).addRoutes(to: api)
     CrewsController(repository: PostgresCrewsRepository(database: database)).addRoutes(to: api)
     ServiceAreasController(repository: PostgresServiceAreasRepository(database: database)).addRoutes(to: api)
     ConversationsController(repository: conversations).addRoutes(to: api)
-    AppInboundController(pipeline: pipeline).addRoutes(to: api)
+    AppInboundController(pipeline: pipeline, limiter: dependencies.rateLimiter, limit: dependencies.config.rateLimits.appMessages).addRoutes(to: api)
     AdaptersController(repository: adapters, publicURL: dependencies.config.publicURL).addRoutes(to: api)
-    UsersController(repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher).addRoutes(to: api)
+    UsersController(
+        repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher,
+        accounts: dependencies.accounts, streams: dependencies.streamHub).addRoutes(to: api)
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
     ChannelsController(repository: PostgresChannelsRepository(database: database)).addRoutes(to: api)
     JobsController(repository: PostgresJobsRepository(database: database)).addRoutes(to: api)

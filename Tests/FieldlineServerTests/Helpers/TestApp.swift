@@ -16,6 +16,9 @@ func testConfig(database: DatabaseSettings) -> AppConfig {
     // loopback port and fail fast.
     let nowhere = "http://127.0.0.1:9"
     config.providerURLs = ProviderURLs(whatsapp: nowhere, telegram: nowhere, twilio: nowhere, messenger: nowhere)
+    // Many tests make hundreds of calls with one credential in seconds; the rate limits have
+    // tests of their own (RateLimitTests), which set them.
+    config.rateLimits = RateLimits(apiKey: .off, user: .off, webhook: .off, appMessages: .off)
     return config
 }
 
