@@ -138,6 +138,10 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
         metrics: dependencies.metrics)
     WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher), publicURL: dependencies.config.publicURL)
         .addRoutes(to: v1)
+    SandboxController(
+        adapters: adapters, phones: PostgresSandboxPhonesRepository(database: database), store: dependencies.mediaStore,
+        policy: dependencies.config.mediaPolicy
+    ).addRoutes(to: router, v1: v1)
 
     let api = v1.group()
         .add(middleware: AuthMiddleware(tokens: dependencies.tokens, credentials: credentials))

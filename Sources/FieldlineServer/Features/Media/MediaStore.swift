@@ -11,6 +11,8 @@ protocol MediaStore: Sendable {
     func begin() async throws -> any MediaUpload
     /// A streaming response body of the file with this SHA-256, or nil when it is not stored.
     func body(sha256: String, context: some RequestContext) async throws -> ResponseBody?
+    /// The size and first `count` bytes of the file with this SHA-256, or nil when it is not stored.
+    func head(sha256: String, count: Int) async throws -> (size: Int64, bytes: [UInt8])?
 }
 
 /// One file being written to a `MediaStore` by one task.
@@ -63,6 +65,19 @@ struct FileMediaStore: MediaStore {
         let file = path(sha256: sha256)
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         return try await FileIO().loadFile(path: file.path, context: context)
+    }
+
+    func head(sha256: String, count: Int) async throws -> (size: Int64, bytes: [UInt8])? {
+        guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else { return nil }
+        let file = path(sha256: sha256)
+        return try await NIOThreadPool.singleton.runIfActive { () throws -> (size: Int64, bytes: [UInt8])? in
+            guard let handle = FileHandle(forReadingAtPath: file.path) else { return nil }
+            defer { try? handle.close() }
+            let size = try handle.seekToEnd()
+            try handle.seek(toOffset: 0)
+            let bytes = try handle.read(upToCount: count) ?? Data()
+            return (Int64(size), [UInt8](bytes))
+        }
     }
 }
 
