@@ -168,10 +168,12 @@ struct CrossTenantTests {
     @Test("the cross-tenant list covers every route that takes an id")
     func coversEveryRoute() async throws {
         let router = try await inspectionRouter()
-        // Provider webhooks carry no tenant credential: the adapter id in the URL and the
-        // provider's signature decide (WebhookTests covers them).
+        // Provider webhooks and the sandbox phone's routes carry no tenant credential: the
+        // adapter id in the URL and the provider's signature or the adapter's secret decide
+        // (WebhookTests and SandboxPhoneTests cover them).
         let idRoutes = Set(router.routes
-            .filter { $0.path.description.contains("{") && !$0.path.description.hasPrefix("/v1/hooks/") }
+            .filter { $0.path.description.contains("{") && !$0.path.description.hasPrefix("/v1/hooks/")
+                && !$0.path.description.hasPrefix("/v1/sandbox/") }
             .map { "\($0.method.rawValue) \($0.path.description)" })
         let covered = Set(Self.calls(["peer": "x"]).map { "\($0.method) \($0.template)" })
         #expect(idRoutes == covered)
