@@ -161,6 +161,32 @@ struct SandboxPhoneTests {
         }
     }
 
+    @Test("a dispatch offer arrives as Accept/Decline buttons; tapping Accept assigns the job")
+    func offer() async throws {
+        try await TestApp.run(configure: Self.configure) { client, fixtures in
+            let admin = APICaller(client, try await fixtures.tenant())
+            let created = try await admin.post("/v1/adapters", #"{"provider":"sandbox","name":"Phone","credentials":{"secret":"\#(Self.secret)"}}"#)
+            let phone = Phone(client: client, adapter: try #require(created.json["id"].string))
+            let org = try await BroadcastTestSupport.subcontractor(admin, "Grúas Sandbox")
+            let member = try await admin.post("/v1/members", #"{"organization_id":"\#(org)","name":"Luis","identities":[{"kind":"sandbox","external_id":"luis-phone"}]}"#)
+            #expect(member.status == .created, "\(member.text)")
+            #expect(try await phone.hook(#"{"messages":[{"id":"p-1","from":"luis-phone","text":"Disponible"}]}"#).status == .ok)
+            let job = try await BroadcastTestSupport.job(admin, "PO-SBX")
+            #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
+
+            #expect(try await eventually { try await phone.thread("luis-phone").last?["message"]["choice_style"].string == "buttons" })
+            let offer = try #require(try await phone.thread("luis-phone").last)
+            let choices = offer["message"]["choices"].array
+            #expect(choices.count == 2)
+            let accept = try #require(choices.first { $0["title"].string?.hasPrefix("Accept") == true })
+            #expect(try await eventually { try await phone.thread("luis-phone").last?["message"]["delivery_status"].string == "sent" })
+            let tap = #"{"messages":[{"id":"p-2","from":"luis-phone","reply_to":"\#(offer["id"].string ?? "")","choice":{"id":"\#(accept["id"].string ?? "")","title":"\#(accept["title"].string ?? "")"}}]}"#
+            #expect(try await phone.hook(tap).status == .ok)
+            #expect(try await admin.get("/v1/jobs/\(job)").json["status"].string == "assigned")
+            #expect(try await BroadcastTestSupport.offers(admin, job)[org]?["status"].string == "accepted")
+        }
+    }
+
     @Test("without the adapter's secret nothing is told or stored; another provider's adapter is not a phone")
     func secret() async throws {
         try await TestApp.run(configure: Self.configure) { client, fixtures in
