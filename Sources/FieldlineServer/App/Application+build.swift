@@ -157,6 +157,10 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     // Signed links work without a login: the token is the authorisation.
     MediaLinkController(database: database, store: dependencies.mediaStore, links: MediaLinks(masterKey: dependencies.config.masterKey))
         .addRoutes(to: v1)
+    SandboxController(
+        adapters: adapters, phones: PostgresSandboxPhonesRepository(database: database), store: dependencies.mediaStore,
+        policy: dependencies.config.mediaPolicy
+    ).addRoutes(to: router, v1: v1)
 
     let api = v1.group()
         .add(middleware: AuthMiddleware(tokens: dependencies.tokens, credentials: credentials, accounts: dependencies.accounts))

@@ -6,7 +6,7 @@ import Logging
 /// `GET /v1/stream`: the live stream of desk events as a WebSocket.
 ///
 /// The upgrade is decided on a router of its own: an authorized request is upgraded and served
-/// by a `StreamSession`; a refused handshake gets hummingbird-websocket's bare 400. A request
+/// by a `StreamSession`; a refused handshake is answered with the reason (`RefusedHandshake`). A request
 /// without `Upgrade: websocket` reaches the API router's `GET /v1/stream`, which answers the
 /// reason as JSON (401, 403, 400) or 426 when the stream would be opened.
 struct StreamController: Sendable {

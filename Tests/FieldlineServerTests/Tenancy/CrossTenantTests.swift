@@ -193,11 +193,13 @@ struct CrossTenantTests {
     @Test("the cross-tenant list covers every route that takes an id")
     func coversEveryRoute() async throws {
         let router = try await inspectionRouter()
-        // Provider webhooks carry no tenant credential: the adapter id in the URL and the
-        // provider's signature decide (WebhookTests covers them). A signed media link is its own
+        // Provider webhooks and the sandbox phone's routes carry no tenant credential: the
+        // adapter id in the URL and the provider's signature or the adapter's secret decide
+        // (WebhookTests and SandboxPhoneTests cover them). A signed media link is its own
         // credential, naming its tenant under our signature (MediaLinkTests covers it).
         let idRoutes = Set(router.routes
-            .filter { $0.path.description.contains("{") && !$0.path.description.hasPrefix("/v1/hooks/") }
+            .filter { $0.path.description.contains("{") && !$0.path.description.hasPrefix("/v1/hooks/")
+                && !$0.path.description.hasPrefix("/v1/sandbox/") }
             .filter { !$0.path.description.hasPrefix("/v1/media-links/") }
             .map { "\($0.method.rawValue) \($0.path.description)" })
         let covered = Set(Self.calls(["peer": "x"]).map { "\($0.method) \($0.template)" })

@@ -13,6 +13,8 @@ protocol MediaStore: Sendable {
     func body(sha256: String, context: some RequestContext) async throws -> ResponseBody?
     /// The bytes of the file with this SHA-256 as a stream of chunks, or nil when it is not stored.
     func chunks(sha256: String) async throws -> AsyncThrowingStream<ByteBuffer, any Error>?
+    /// The size and first `count` bytes of the file with this SHA-256, or nil when it is not stored.
+    func head(sha256: String, count: Int) async throws -> (size: Int64, bytes: [UInt8])?
 }
 
 /// One file being written to a `MediaStore` by one task.
@@ -70,6 +72,19 @@ struct FileMediaStore: MediaStore {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber else { return nil }
         return FileChunks.stream(file, offset: 0, length: size.int64Value)
     }
+
+    func head(sha256: String, count: Int) async throws -> (size: Int64, bytes: [UInt8])? {
+        guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else { return nil }
+        let file = path(sha256: sha256)
+        return try await NIOThreadPool.singleton.runIfActive { () throws -> (size: Int64, bytes: [UInt8])? in
+            guard let handle = FileHandle(forReadingAtPath: file.path) else { return nil }
+            defer { try? handle.close() }
+            let size = try handle.seekToEnd()
+            try handle.seek(toOffset: 0)
+            let bytes = try handle.read(upToCount: count) ?? Data()
+            return (Int64(size), [UInt8](bytes))
+        }
+    }
 }
 
 /// A file being written into a `FileMediaStore`: spooled under `tmp/`, flushed, then renamed
@@ -108,5 +123,22 @@ extension AppConfig {
             return S3MediaStore(client: S3Client(settings: mediaS3, http: .shared), spoolDirectory: mediaDir)
         }
         return FileMediaStore(directory: mediaDir)
+    }
+}
+
+extension MediaStore {
+    /// Reads the whole file through `chunks` to learn its size; stores that can ask for the size
+    /// and a byte range directly (the file store) implement `head` themselves.
+    func head(sha256: String, count: Int) async throws -> (size: Int64, bytes: [UInt8])? {
+        guard let chunks = try await chunks(sha256: sha256) else { return nil }
+        var size: Int64 = 0
+        var bytes: [UInt8] = []
+        for try await var chunk in chunks {
+            size += Int64(chunk.readableBytes)
+            if bytes.count < count, let more = chunk.readBytes(length: min(count - bytes.count, chunk.readableBytes)) {
+                bytes += more
+            }
+        }
+        return (size, bytes)
     }
 }
