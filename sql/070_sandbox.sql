@@ -10,7 +10,7 @@ ALTER TABLE adapters ADD CONSTRAINT adapters_provider_check
     CHECK (provider IN ('whatsapp', 'telegram', 'sms', 'messenger', 'sandbox'));
 ALTER TABLE media DROP CONSTRAINT media_provider_check;
 ALTER TABLE media ADD CONSTRAINT media_provider_check
-    CHECK (provider IN ('whatsapp', 'telegram', 'sms', 'messenger', 'sandbox'));
+    CHECK (provider IN ('whatsapp', 'telegram', 'sms', 'messenger', 'upload', 'sandbox'));
 
 -- What a sandbox adapter delivered to a phone: the rendered message, as the phone shows it.
 CREATE TABLE sandbox_messages (
