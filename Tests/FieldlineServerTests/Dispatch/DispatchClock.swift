@@ -8,6 +8,21 @@ import Testing
 /// expiry, the next wave, pending `dispatch.tick` rows) is brought `seconds` closer, so the
 /// outbox worker finds the timers due at once — exactly what happens when that time passes.
 enum DispatchClock {
+    /// Runs `body` with an app talking to a fake provider, an admin of a new tenant and that
+    /// tenant's WhatsApp adapter (its webhook path), as every dispatch timer test starts.
+    static func withTenant(
+        _ body: @Sendable (any TestClientProtocol, Fixtures, APICaller, UUID, String) async throws -> Void
+    ) async throws {
+        try await FakeProvider.run { baseURL, _ in
+            try await TestApp.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
+                let fixture = try await fixtures.tenant()
+                let admin = APICaller(client, fixture)
+                let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
+                try await body(client, fixtures, admin, fixture.tenant.id, hook)
+            }
+        }
+    }
+
     /// Brings the tenant's dispatch deadlines `seconds` closer.
     static func advance(_ fixtures: Fixtures, _ tenant: UUID, seconds: Int) async throws {
         try await fixtures.database.withTenant(tenant) { connection in
