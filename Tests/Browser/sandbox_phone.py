@@ -148,6 +148,9 @@ def main():
             (m for m in inbound() if m["kind"] == "image" and (m.get("media") or {}).get("status") == "fetched"), None))
         media = ok("GET", "/v1/media/" + image["media"]["id"], token=token)
         assert media["content_type"] == "image/png" and media["provider"] == "sandbox", media
+        # The same evidence facts as a provider's photo: its size, no EXIF (said so), a perceptual hash.
+        assert (media["width"], media["height"]) == (64, 48), media
+        assert media["exif"]["status"] == "absent" and len(media["perceptual_hash"]) == 16, media
 
         # A proof of service made from the phone's photo, as an ERP would pull it.
         job = ok("POST", "/v1/jobs", {"order_number": "SBX-" + RUN, "title": "Sandbox tow", "status": "assigned",
@@ -156,6 +159,7 @@ def main():
         listed = ok("GET", "/v1/proofs?order_number=SBX-" + RUN, token=token)["data"]
         assert [p["id"] for p in listed] == [proof["id"]], listed
         assert any(m["id"] == image["media"]["id"] for m in proof["media"]), proof
+        assert proof["checks"]["unique"] is True, proof["checks"]
         print("sandbox phone: question shown, choice answered, photo fetched, proof %s recorded" % proof["id"])
     except BaseException:
         driver.save_screenshot(os.path.join(SHOTS, "sandbox-failure.png"))

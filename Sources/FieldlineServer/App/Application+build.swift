@@ -158,8 +158,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     MediaLinkController(database: database, store: dependencies.mediaStore, links: MediaLinks(masterKey: dependencies.config.masterKey))
         .addRoutes(to: v1)
     SandboxController(
-        adapters: adapters, phones: PostgresSandboxPhonesRepository(database: database), store: dependencies.mediaStore,
-        policy: dependencies.config.mediaPolicy
+        adapters: adapters, phones: PostgresSandboxPhonesRepository(database: database), intake: dependencies.mediaIntake
     ).addRoutes(to: router, v1: v1)
 
     let api = v1.group()

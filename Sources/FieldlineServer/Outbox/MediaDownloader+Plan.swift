@@ -24,15 +24,13 @@ extension MediaDownloader {
         }
     }
 
-    /// A file already in the store (the sandbox phone's upload), held to the same policy as a download.
+    /// A file already in the store (the sandbox phone's upload), held to the same policy as a
+    /// download and given the same evidence facts.
     private func stored(_ sha256: String, declaredType: String?) async throws -> Downloaded {
-        guard let (size, head) = try await intake.store.head(sha256: sha256, count: MediaSniffer.prefixLength) else {
+        guard let received = try await intake.inspectStored(sha256: sha256, declaredType: declaredType) else {
             throw StatusError(status: 404, detail: "the file \(sha256) is not in the media store", retryAfter: nil)
         }
-        try policy.check(size: size)
-        let contentType = try policy.contentType(head: head, declared: declaredType)
-        // Evidence facts need the file on local disk (PhotoInspector); the sandbox's uploads go without them for now.
-        return Downloaded(stored: StoredMedia(sha256: sha256, size: size), contentType: contentType, facts: nil)
+        return received
     }
 
     /// One file: its announced size checked against the policy first, its announced SHA-256 after.

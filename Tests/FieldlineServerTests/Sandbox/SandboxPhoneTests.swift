@@ -1,3 +1,4 @@
+import FieldlineTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -118,19 +119,19 @@ struct SandboxPhoneTests {
         }
     }
 
-    @Test("a photo is uploaded, sent, fetched from the media store, and shown to the phone again; a location too")
+    @Test("a photo is uploaded, sent, fetched from the media store with its evidence facts, and shown to the phone again; a location too")
     func photoAndLocation() async throws {
         try await TestApp.run(configure: Self.configure) { client, fixtures in
             let (admin, phone, member, number) = try await Self.setUp(client, fixtures)
-            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 40) + Array("sandbox-\(UUID())".utf8)
-            let upload = try await phone.send(.post, "/v1/sandbox/\(phone.adapter)/media", ByteBuffer(bytes: png), type: "image/png")
+            let jpeg = EvidencePhotos.original()
+            let upload = try await phone.send(.post, "/v1/sandbox/\(phone.adapter)/media", ByteBuffer(bytes: jpeg), type: "image/jpeg")
             #expect(upload.status == .created, "\(upload.text)")
-            #expect(upload.json["content_type"].string == "image/png")
+            #expect(upload.json["content_type"].string == "image/jpeg")
             let mediaID = try #require(upload.json["media_id"].string)
             // Not sent yet: the phone's adapter may not read it back.
             #expect(try await phone.send(.get, "/v1/sandbox/\(phone.adapter)/media/\(mediaID)").status == .notFound)
 
-            let photo = #"{"messages":[{"id":"p-1","from":"\#(number)","image":{"media_id":"\#(mediaID)","mime_type":"image/png","caption":"Hecho"}}]}"#
+            let photo = #"{"messages":[{"id":"p-1","from":"\#(number)","image":{"media_id":"\#(mediaID)","mime_type":"image/jpeg","caption":"Hecho"}}]}"#
             #expect(try await phone.hook(photo).status == .ok)
             let conversation = try #require(try await admin.get("/v1/conversations?member_id=\(member)").json["data"][0]["id"].string)
             @Sendable func image() async throws -> JSON? {
@@ -138,13 +139,19 @@ struct SandboxPhoneTests {
             }
             #expect(try await eventually { try await image()?["media"]["status"].string == "fetched" })
             let media = try await admin.get("/v1/media/\(try #require(try await image()?["media"]["id"].string))").json
-            #expect(media["content_type"].string == "image/png")
+            #expect(media["content_type"].string == "image/jpeg")
             #expect(media["provider"].string == "sandbox")
             #expect(media["sha256"].string == mediaID)
+            // The same evidence facts as a provider's download: size, EXIF with its GPS, the perceptual hash.
+            #expect(media["width"].int == EvidencePhotos.width)
+            #expect(media["height"].int == EvidencePhotos.height)
+            #expect(media["exif"]["status"].string == "present")
+            #expect(media["exif"]["latitude"].double.map { abs($0 - EvidencePhotos.site.latitude) < 0.0001 } == true)
+            #expect(media["perceptual_hash"].string?.count == 16)
             #expect(try await image()?["text"].string == "Hecho")
             let shown = try await phone.send(.get, "/v1/sandbox/\(phone.adapter)/media/\(mediaID)")
             #expect(shown.status == .ok)
-            #expect(Array(buffer: shown.body) == png)
+            #expect(Array(buffer: shown.body) == jpeg)
 
             #expect(try await phone.hook(#"{"messages":[{"id":"p-2","from":"\#(number)","location":{"latitude":40.4,"longitude":-3.7}}]}"#).status == .ok)
             let location = try #require(try await admin.get("/v1/conversations/\(conversation)/messages").json["data"].array.first)
@@ -158,6 +165,44 @@ struct SandboxPhoneTests {
             let text = try await phone.send(.post, "/v1/sandbox/\(phone.adapter)/media", ByteBuffer(string: "not a photo"), type: "image/png")
             #expect(text.status == .unsupportedMediaType)
             #expect(text.json["error"]["code"].string == "unsupported_media_type")
+            // A photo that is not one is refused like an upload to a proof, and nothing is stored.
+            let truncated = Array(TestImages.photo(variant: 9).prefix(600))
+            let refused = try await phone.send(.post, "/v1/sandbox/\(phone.adapter)/media", ByteBuffer(bytes: truncated), type: "image/jpeg")
+            #expect(refused.status == .unprocessableContent, "\(refused.text)")
+            #expect(refused.json["error"]["code"].string == "unreadable_image")
+            let script = try await phone.send(.post, "/v1/sandbox/\(phone.adapter)/media", ByteBuffer(string: "#!/bin/sh\nrm -rf /\n"), type: "image/jpeg")
+            #expect(script.status == .unsupportedMediaType)
+        }
+    }
+
+    @Test("a sandbox photo goes into a proof with its facts and checks")
+    func proofFromPhoto() async throws {
+        try await TestApp.run(configure: Self.configure) { client, fixtures in
+            let (admin, phone, member, number) = try await Self.setUp(client, fixtures)
+            let upload = try await phone.send(.post, "/v1/sandbox/\(phone.adapter)/media", ByteBuffer(bytes: EvidencePhotos.original()), type: "image/jpeg")
+            let mediaID = try #require(upload.json["media_id"].string)
+            #expect(try await phone.hook(#"{"messages":[{"id":"p-1","from":"\#(number)","image":{"media_id":"\#(mediaID)"}}]}"#).status == .ok)
+            let conversation = try #require(try await admin.get("/v1/conversations?member_id=\(member)").json["data"][0]["id"].string)
+            @Sendable func image() async throws -> JSON? {
+                try await admin.get("/v1/conversations/\(conversation)/messages").json["data"].array.first { $0["kind"].string == "image" }
+            }
+            #expect(try await eventually { try await image()?["media"]["status"].string == "fetched" })
+            let message = try #require(try await image()?["id"].string)
+            let organization = try #require(try await admin.get("/v1/members/\(member)").json["organization_id"].string)
+            let job = try await admin.post("/v1/jobs", #"""
+                {"order_number":"PO-SBX-PHOTO","title":"Tow","latitude":\#(EvidencePhotos.site.latitude),"longitude":\#(EvidencePhotos.site.longitude),
+                 "status":"assigned","organization_id":"\#(organization)","conversation_id":"\#(conversation)"}
+                """#)
+            #expect(job.status == .created, "\(job.text)")
+            let proof = try await admin.post("/v1/jobs/\(try #require(job.json["id"].string))/proofs", #"{"message_ids":["\#(message)"]}"#)
+            #expect(proof.status == .created, "\(proof.text)")
+            let file = proof.json["media"][0]
+            #expect(file["exif"]["status"].string == "present")
+            #expect(file["perceptual_hash"].string?.count == 16)
+            #expect(proof.json["checks"]["at_site"].bool == true)
+            #expect(proof.json["checks"]["location_source"].string == "exif")
+            #expect(proof.json["checks"]["exif_consistent"].bool == true)
+            #expect(proof.json["checks"]["unique"].bool == true)
         }
     }
 

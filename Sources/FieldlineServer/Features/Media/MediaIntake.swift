@@ -25,6 +25,26 @@ struct MediaIntake: Sendable {
         Session(intake: self, upload: try await store.begin(), declaredType: declaredType, photosOnly: photosOnly)
     }
 
+    /// The facts of a file already in the store (the sandbox phone's upload), found as a download's
+    /// would be: streamed through a session held to the same policy and inspected, then the
+    /// session is discarded (the stored file stays as it is). Nil when the store has no such file.
+    /// - Throws: `MediaRefusal`, `PhotoRefusal`, or `SHA256Mismatch` when the stored bytes are not
+    ///   the file their name says.
+    func inspectStored(sha256: String, declaredType: String?) async throws -> Received? {
+        guard let chunks = try await store.chunks(sha256: sha256) else { return nil }
+        let session = try await begin(declaredType: declaredType, photosOnly: false)
+        do {
+            for try await chunk in chunks { try await session.write(chunk) }
+            guard session.digest() == sha256 else { throw SHA256Mismatch() }
+            let (type, facts) = try await session.inspect()
+            await session.abort()
+            return Received(stored: StoredMedia(sha256: sha256, size: session.size), contentType: type, facts: facts)
+        } catch {
+            await session.abort()
+            throw error
+        }
+    }
+
     /// One file on its way in, written by one task.
     final class Session {
         private let intake: MediaIntake
@@ -54,6 +74,9 @@ struct MediaIntake: Sendable {
             }
             try await upload.write(chunk)
         }
+
+        /// Lowercase hex SHA-256 of the bytes written so far.
+        func digest() -> String { upload.digest() }
 
         /// Inspects and commits the file; `expectedSHA256` (hex), when known, must match.
         func finish(expectedSHA256: String? = nil) async throws -> Received {

@@ -11,8 +11,9 @@ import Hummingbird
 struct SandboxController: Sendable {
     let adapters: any AdaptersRepository
     let phones: any SandboxPhonesRepository
-    let store: any MediaStore
-    let policy: MediaPolicy
+    let intake: MediaIntake
+    var store: any MediaStore { intake.store }
+    var policy: MediaPolicy { intake.policy }
 
     /// Adds the page to `router` and the phone's API to `v1`.
     func addRoutes(to router: Router<AppRequestContext>, v1: RouterGroup<AppRequestContext>) {
@@ -50,29 +51,27 @@ struct SandboxController: Sendable {
     }
 
     /// A photo (or any allowed media) the phone is about to send: stored under its SHA-256, which
-    /// the phone's message names as `image.media_id`. Held to the media policy at once.
+    /// the phone's message names as `image.media_id`. Held to the media policy at once, and a
+    /// photo inspected like any proof photo (a truncated file, a bomb, a script named `.jpg` is
+    /// refused here, and nothing is stored).
     @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<SandboxUpload> {
         _ = try await account(request, context)
-        let upload = try await store.begin()
+        let session = try await intake.begin(declaredType: request.headers[.contentType], photosOnly: false)
         do {
-            var head: [UInt8] = []
-            var size: Int64 = 0
-            for try await chunk in request.body {
-                size += Int64(chunk.readableBytes)
-                try policy.check(size: size)
-                if head.count < MediaSniffer.prefixLength { head += chunk.readableBytesView.prefix(MediaSniffer.prefixLength - head.count) }
-                try await upload.write(chunk)
-            }
-            guard size > 0 else { throw ValidationError(field: "body", code: "missing_field", message: "send the file's bytes as the body") }
-            let contentType = try policy.contentType(head: head, declared: request.headers[.contentType])
-            let stored = try await upload.commit(expectedSHA256: nil)
-            return .created(SandboxUpload(mediaId: stored.sha256, contentType: contentType, size: stored.size), location: nil)
+            for try await chunk in request.body { try await session.write(chunk) }
+            guard session.size > 0 else { throw ValidationError(field: "body", code: "missing_field", message: "send the file's bytes as the body") }
+            let received = try await session.finish()
+            return .created(SandboxUpload(mediaId: received.stored.sha256, contentType: received.contentType, size: received.stored.size), location: nil)
         } catch let refusal as MediaRefusal {
-            await upload.abort()
+            await session.abort()
             if case .tooLarge = refusal { throw APIError(.contentTooLarge, code: "media_too_large", message: refusal.description) }
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: refusal.description)
+        } catch let refusal as PhotoRefusal {
+            await session.abort()
+            let status: HTTPResponse.Status = refusal.code == "not_an_image" ? .unsupportedMediaType : .unprocessableContent
+            throw APIError(status, code: refusal.code, message: refusal.description)
         } catch {
-            await upload.abort()
+            await session.abort()
             throw error
         }
     }
