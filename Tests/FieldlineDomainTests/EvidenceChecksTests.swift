@@ -49,6 +49,20 @@ struct EvidenceChecksTests {
         #expect(checks.reasons.contains { $0.hasPrefix("exif_consistent:") && $0.contains("from the shared location") })
     }
 
+    @Test("a photo reused in jobs the reader may not see is not unique, counted without a name")
+    func reusedOutOfSight() throws {
+        var hidden = try Self.photo(nil)
+        hidden.reusedInHidden = 2
+        var alsoHidden = try Self.photo(nil, reusedIn: ["PO-7"])
+        alsoHidden.reusedInHidden = 1
+        let checks = EvidenceChecks.compute(Self.context(), photos: [hidden, alsoHidden])
+        #expect(checks.unique == false)
+        #expect(checks.reusedIn == ["PO-7"])
+        #expect(checks.reusedInHidden == 2)
+        #expect(checks.reasons.contains("unique: a photo is also in 2 other jobs you may not see"))
+        #expect(checks.reasons.contains("unique: a photo is also in job PO-7"))
+    }
+
     @Test("without EXIF, site or window the checks are unknown, not failed")
     func unknown() throws {
         let bare = EvidenceContext(site: nil, windowStart: nil, windowEnd: nil, atSiteMetres: 200, sharedLocation: nil, submittedAt: Self.arrived)

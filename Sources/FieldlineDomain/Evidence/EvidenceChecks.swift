@@ -33,15 +33,19 @@ public struct PhotoEvidence: Sendable {
     public var facts: PhotoFacts?
     /// Whether the file is stored (its hashes known).
     public var stored: Bool
-    /// Order numbers of other jobs of the tenant holding the same or a near-identical photo.
+    /// Order numbers of other jobs of the tenant holding the same or a near-identical photo
+    /// (those the reader may see).
     public var reusedIn: [String]
+    /// How many other such jobs the reader may not see.
+    public var reusedInHidden: Int
 
     /// A photo's evidence.
-    public init(arrivedAt: Date, facts: PhotoFacts?, stored: Bool, reusedIn: [String]) {
+    public init(arrivedAt: Date, facts: PhotoFacts?, stored: Bool, reusedIn: [String], reusedInHidden: Int = 0) {
         self.arrivedAt = arrivedAt
         self.facts = facts
         self.stored = stored
         self.reusedIn = reusedIn
+        self.reusedInHidden = reusedInHidden
     }
 }
 
@@ -68,8 +72,10 @@ public struct EvidenceChecks: Sendable, Equatable {
     public var exifConsistent: Bool?
     /// No photo is also a photo of another job.
     public var unique: Bool?
-    /// Order numbers of the other jobs that hold one of these photos.
+    /// Order numbers of the other jobs that hold one of these photos (those the reader may see).
     public var reusedIn: [String] = []
+    /// The most other jobs, of those the reader may not see, that hold one photo of the proof.
+    public var reusedInHidden = 0
     /// Why a check is false or unknown, one sentence each.
     public var reasons: [String] = []
 
@@ -147,9 +153,14 @@ public struct EvidenceChecks: Sendable, Equatable {
         guard !photos.isEmpty else { return reasons.append("unique: the proof has no files") }
         var seen = Set<String>()
         reusedIn = photos.flatMap(\.reusedIn).filter { seen.insert($0).inserted }
-        if !reusedIn.isEmpty {
+        // Per photo only a count is known, and two photos may be in the same hidden job: the largest count is certain.
+        reusedInHidden = photos.map(\.reusedInHidden).max() ?? 0
+        if !reusedIn.isEmpty || reusedInHidden > 0 {
             unique = false
-            reasons.append("unique: a photo is also in job \(reusedIn.joined(separator: ", "))")
+            if !reusedIn.isEmpty { reasons.append("unique: a photo is also in job \(reusedIn.joined(separator: ", "))") }
+            if reusedInHidden > 0 {
+                reasons.append("unique: a photo is also in \(reusedInHidden == 1 ? "another job" : "\(reusedInHidden) other jobs") you may not see")
+            }
         } else if photos.contains(where: { !$0.stored }) {
             reasons.append("unique: a file is still being fetched")
         } else {

@@ -52,12 +52,14 @@ struct CaseTimelineEntry: Encodable, Sendable {
     var proofId: UUID? = nil
     var crewCode: String? = nil
     var reviewState: String? = nil
+    /// On `proof.reviewed`: the reason given with a rejection.
+    var reviewReason: String? = nil
     /// Orders entries of the same instant as they were written.
     var sequence: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case type, at, actor, fromStatus, toStatus, organizationId, organizationName, crewId, offerId, round
-        case conversationId, memberId, memberName, messageId, direction, kind, text, deliveryStatus, proofId, crewCode, reviewState
+        case conversationId, memberId, memberName, messageId, direction, kind, text, deliveryStatus, proofId, crewCode, reviewState, reviewReason
     }
 }
 

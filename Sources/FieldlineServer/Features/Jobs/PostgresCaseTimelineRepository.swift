@@ -147,17 +147,17 @@ struct PostgresCaseTimelineRepository: CaseTimelineRepository {
     private static func proofs(of job: CaseJob, _ transaction: TenantTransaction) async throws -> [CaseTimelineEntry] {
         let rows = try await transaction.query("""
             SELECT p.id, p.conversation_id, p.member_id, p.crew_code, p.review_state, p.submitted_by, p.submitted_at,
-                   p.reviewed_by, p.reviewed_at
+                   p.reviewed_by, p.reviewed_at, p.review_reason
             FROM proofs p WHERE p.tenant_id = \(transaction.tenantID) AND p.job_id = \(job.id)
             ORDER BY p.id
             """
-        ).collect { try $0.decode((UUID, UUID?, UUID?, String?, String, String, Date, String?, Date?).self) }
+        ).collect { try $0.decode((UUID, UUID?, UUID?, String?, String, String, Date, String?, Date?, String?).self) }
         return rows.flatMap { p -> [CaseTimelineEntry] in
             var entries = [CaseTimelineEntry(
                 type: "proof.submitted", at: p.6, actor: p.5, conversationId: p.1, memberId: p.2, proofId: p.0, crewCode: p.3)]
             if let reviewedAt = p.8 {
                 entries.append(CaseTimelineEntry(
-                    type: "proof.reviewed", at: reviewedAt, actor: p.7, proofId: p.0, crewCode: p.3, reviewState: p.4))
+                    type: "proof.reviewed", at: reviewedAt, actor: p.7, proofId: p.0, crewCode: p.3, reviewState: p.4, reviewReason: p.9))
             }
             return entries
         }

@@ -34,7 +34,7 @@ struct PostgresProofsRepository: ProofsRepository {
                 SELECT \(tenantID), \(id), u.media_id, u.ordinal - 1 FROM unnest(\(evidence.mediaIDs)::uuid[]) WITH ORDINALITY u(media_id, ordinal)
                 """, logger: logger)
             let recorded = try await fetch(id, viewer: viewer, lock: false, connection)
-            if let recorded { try await BusinessEvents.record(.proofCreated, body: recorded, resource: id, on: connection, tenantID: tenantID, logger: logger) }
+            if recorded != nil { try await recordEvent(.proofCreated, proof: id, viewer: viewer, answer: recorded, connection) }
             return recorded
         }
     }
@@ -85,7 +85,7 @@ struct PostgresProofsRepository: ProofsRepository {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
             try await connection.query("""
-                SELECT \(unescaped: Proof.columns) FROM proofs p
+                SELECT \(proofColumns: viewer) FROM proofs p
                 JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
                 WHERE p.tenant_id = \(tenantID)
                   AND \(visibleJobs: viewer)
@@ -123,9 +123,20 @@ struct PostgresProofsRepository: ProofsRepository {
                 try await StreamEventWriter.append([event], tenantID: tenantID, connection: connection, logger: logger)
             }
             let reviewed = try await fetch(id, viewer: viewer, lock: false, connection)
-            if let reviewed { try await BusinessEvents.record(.proofReviewed, body: reviewed, resource: id, on: connection, tenantID: tenantID, logger: logger) }
+            if reviewed != nil { try await recordEvent(.proofReviewed, proof: id, viewer: viewer, answer: reviewed, connection) }
             return reviewed
         }
+    }
+
+    /// Records the event with the proof as the whole tenant sees it (the feed and webhooks go to
+    /// tenant-wide readers), not as the caller does: `reused_in` names every other job.
+    private func recordEvent(
+        _ type: BusinessEventType, proof id: UUID, viewer: Viewer, answer: Proof?, _ connection: PostgresConnection
+    ) async throws {
+        let tenantWide = Viewer(tenantID: viewer.tenantID, restrictedToUser: nil, userID: nil)
+        let body = viewer.userID == nil ? answer : try await fetch(id, viewer: tenantWide, lock: false, connection)
+        guard let body else { return }
+        try await BusinessEvents.record(type, body: body, resource: id, on: connection, tenantID: viewer.tenantID, logger: logger)
     }
 
     /// A crew code given with a proof must name a crew of the job's subcontractor (422 `unknown_crew`).
@@ -144,7 +155,7 @@ struct PostgresProofsRepository: ProofsRepository {
     /// until the transaction ends.
     private func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Proof? {
         try await connection.query("""
-            SELECT \(unescaped: Proof.columns) FROM proofs p
+            SELECT \(proofColumns: viewer) FROM proofs p
             JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
             WHERE p.tenant_id = \(viewer.tenantID) AND p.id = \(id) AND \(visibleJobs: viewer)
             \(unescaped: lock ? "FOR UPDATE OF p" : "")

@@ -31,22 +31,6 @@ struct Proof: ResponseEncodable, Sendable {
     /// What the evidence shows, computed from the facts whenever the proof is read.
     let checks: ProofChecks
 
-    /// Needs `JOIN jobs j` on the proof's job.
-    static let columns = """
-        p.id, p.job_id, j.order_number, p.conversation_id, p.member_id, p.crew_code, p.latitude, p.longitude, p.note,
-        p.review_state, p.review_reason, p.reviewed_by, p.reviewed_at, p.submitted_by, p.submitted_at, p.updated_at,
-        (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'id', md.id, 'message_id', md.message_id, 'status', md.status, 'sha256', md.sha256,
-                    'content_type', md.content_type, 'size', md.size_bytes,
-                    'arrived_at', extract(epoch FROM md.created_at), 'width', md.width, 'height', md.height, 'exif', md.exif,
-                    'perceptual_hash', CASE WHEN md.phash IS NOT NULL THEN lpad(to_hex(md.phash), 16, '0') END,
-                    'reused_in', \(ProofMedia.reusedIn)) ORDER BY pm.position), '[]')
-         FROM proof_media pm JOIN media md ON md.tenant_id = pm.tenant_id AND md.id = pm.media_id
-         WHERE pm.tenant_id = p.tenant_id AND pm.proof_id = p.id)::text,
-        j.latitude, j.longitude, j.window_start, j.window_end,
-        coalesce((SELECT ps.at_site_metres FROM proof_settings ps WHERE ps.tenant_id = p.tenant_id), \(ProofSettings.defaultAtSiteMetres))
-        """
-
     init(row: PostgresRow) throws {
         let (id, jobID, orderNumber, conversationID, memberID, crewCode, latitude, longitude, note,
              reviewState, reviewReason, reviewedBy, reviewedAt, submittedBy, submittedAt, updatedAt, media,
@@ -116,4 +100,49 @@ struct ProofSummary: Encodable, Sendable {
     let conversationId: UUID
 
     enum CodingKeys: String, CodingKey { case id, jobId, orderNumber, crewCode, reviewState, mediaCount, submittedAt }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// The columns `Proof(row:)` decodes, for the proof `p` joined with its job `j`. A file's
+    /// `reused_in` names only the other jobs `viewer` may see (`\(visibleJobs:)`); the others are
+    /// only counted, so a reviewer knows a photo is reused without learning another case's order number.
+    mutating func appendInterpolation(proofColumns viewer: Viewer) {
+        appendLiteral("""
+            p.id, p.job_id, j.order_number, p.conversation_id, p.member_id, p.crew_code, p.latitude, p.longitude, p.note,
+            p.review_state, p.review_reason, p.reviewed_by, p.reviewed_at, p.submitted_by, p.submitted_at, p.updated_at,
+            (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                        'id', md.id, 'message_id', md.message_id, 'status', md.status, 'sha256', md.sha256,
+                        'content_type', md.content_type, 'size', md.size_bytes,
+                        'arrived_at', extract(epoch FROM md.created_at), 'width', md.width, 'height', md.height, 'exif', md.exif,
+                        'perceptual_hash', CASE WHEN md.phash IS NOT NULL THEN lpad(to_hex(md.phash), 16, '0') END,
+                        'reused_in', reused.visible, 'reused_in_hidden', reused.hidden,
+                        'job_status_at_arrival', timing.status_at_arrival, 'since_status', timing.since_status
+                    ) ORDER BY pm.position), '[]')
+             FROM proof_media pm JOIN media md ON md.tenant_id = pm.tenant_id AND md.id = pm.media_id
+             CROSS JOIN LATERAL (
+                SELECT coalesce(jsonb_agg(DISTINCT r.order_number) FILTER (WHERE r.visible), '[]'::jsonb) AS visible,
+                       count(DISTINCT r.id) FILTER (WHERE NOT r.visible) AS hidden
+                FROM (
+                    SELECT oj.id, oj.order_number, EXISTS (
+                        SELECT 1 FROM jobs j WHERE j.tenant_id = oj.tenant_id AND j.id = oj.id AND
+            """)
+        appendLiteral(" ")
+        appendInterpolation(visibleJobs: viewer)
+        appendLiteral("\n")
+        appendLiteral("""
+                    ) AS visible
+                    FROM proof_media opm
+                    JOIN media om ON om.tenant_id = opm.tenant_id AND om.id = opm.media_id
+                    JOIN proofs op ON op.tenant_id = opm.tenant_id AND op.id = opm.proof_id
+                    JOIN jobs oj ON oj.tenant_id = op.tenant_id AND oj.id = op.job_id
+                    WHERE opm.tenant_id = p.tenant_id AND op.job_id <> p.job_id
+                      AND (om.sha256 = md.sha256 OR bit_count((om.phash # md.phash)::bit(64)) <= \(PerceptualHash.matchDistance))
+                ) r
+             ) reused
+             CROSS JOIN LATERAL (\(ProofMedia.arrivalTiming)) timing
+             WHERE pm.tenant_id = p.tenant_id AND pm.proof_id = p.id)::text,
+            j.latitude, j.longitude, j.window_start, j.window_end,
+            coalesce((SELECT ps.at_site_metres FROM proof_settings ps WHERE ps.tenant_id = p.tenant_id), \(ProofSettings.defaultAtSiteMetres))
+            """)
+    }
 }

@@ -22,12 +22,21 @@ struct ProofMedia: Codable, Sendable {
     let exif: StoredPhotoFacts.ExifColumn?
     /// The 64-bit difference hash (16 hex digits), for JPEG and PNG photos.
     let perceptualHash: String?
-    /// Order numbers of other jobs of the tenant with the same file or a near-identical photo.
+    /// Order numbers of other jobs of the tenant with the same file or a near-identical photo,
+    /// among the jobs the reader may see.
     let reusedIn: [String]
+    /// How many other jobs the reader may not see hold the same file or a near-identical photo.
+    let reusedInHidden: Int
+    /// The job's status when the file arrived (nil when it arrived before the job was created).
+    let jobStatusAtArrival: String?
+    /// For each status the job has entered, the seconds from its first entry into it to the
+    /// file's arrival (negative: the file arrived before the job reached that status).
+    let sinceStatus: [String: Int]
 
     enum CodingKeys: String, CodingKey {
         case id, messageId = "message_id", status, sha256, contentType = "content_type", size, arrivedAt = "arrived_at"
-        case width, height, exif, perceptualHash = "perceptual_hash", reusedIn = "reused_in"
+        case width, height, exif, perceptualHash = "perceptual_hash", reusedIn = "reused_in", reusedInHidden = "reused_in_hidden"
+        case jobStatusAtArrival = "job_status_at_arrival", sinceStatus = "since_status"
     }
 
     init(from decoder: any Decoder) throws {
@@ -45,23 +54,47 @@ struct ProofMedia: Codable, Sendable {
         exif = try container.decodeIfPresent(StoredPhotoFacts.ExifColumn.self, forKey: .exif)
         perceptualHash = try container.decodeIfPresent(String.self, forKey: .perceptualHash)
         reusedIn = try container.decodeIfPresent([String].self, forKey: .reusedIn) ?? []
+        reusedInHidden = try container.decodeIfPresent(Int.self, forKey: .reusedInHidden) ?? 0
+        jobStatusAtArrival = try container.decodeIfPresent(String.self, forKey: .jobStatusAtArrival)
+        sinceStatus = try container.decodeIfPresent([String: Int].self, forKey: .sinceStatus) ?? [:]
     }
 
-    /// The other jobs holding this file or a near copy (SQL, per `md` row of a proof `p`).
-    static let reusedIn = """
-        (SELECT coalesce(jsonb_agg(DISTINCT oj.order_number), '[]'::jsonb)
-         FROM proof_media opm
-         JOIN media om ON om.tenant_id = opm.tenant_id AND om.id = opm.media_id
-         JOIN proofs op ON op.tenant_id = opm.tenant_id AND op.id = opm.proof_id
-         JOIN jobs oj ON oj.tenant_id = op.tenant_id AND oj.id = op.job_id
-         WHERE opm.tenant_id = p.tenant_id AND op.job_id <> p.job_id
-           AND (om.sha256 = md.sha256 OR bit_count((om.phash # md.phash)::bit(64)) <= \(PerceptualHash.matchDistance)))
+    /// Unknown facts are left out, as before the timing facts were added.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encodeIfPresent(messageId, forKey: .messageId)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(sha256, forKey: .sha256)
+        try container.encodeIfPresent(contentType, forKey: .contentType)
+        try container.encodeIfPresent(size, forKey: .size)
+        try container.encode(arrivedAt, forKey: .arrivedAt)
+        try container.encodeIfPresent(width, forKey: .width)
+        try container.encodeIfPresent(height, forKey: .height)
+        try container.encodeIfPresent(exif, forKey: .exif)
+        try container.encodeIfPresent(perceptualHash, forKey: .perceptualHash)
+        try container.encode(reusedIn, forKey: .reusedIn)
+        try container.encode(reusedInHidden, forKey: .reusedInHidden)
+        try container.encodeIfPresent(jobStatusAtArrival, forKey: .jobStatusAtArrival)
+        try container.encode(sinceStatus, forKey: .sinceStatus)
+    }
+
+    /// The job's status when each file `md` of the proof `p` arrived, and the seconds since it
+    /// entered each status (SQL for a `LATERAL` join; `job_history` holds the job's changes).
+    static let arrivalTiming = """
+        SELECT (SELECT h.to_status FROM job_history h
+                WHERE h.tenant_id = p.tenant_id AND h.job_id = p.job_id AND h.offer_id IS NULL AND h.at <= md.created_at
+                ORDER BY h.id DESC LIMIT 1) AS status_at_arrival,
+               (SELECT jsonb_object_agg(s.to_status, round(extract(epoch FROM md.created_at - s.first_at))::bigint)
+                FROM (SELECT h.to_status, min(h.at) AS first_at FROM job_history h
+                      WHERE h.tenant_id = p.tenant_id AND h.job_id = p.job_id AND h.offer_id IS NULL
+                      GROUP BY h.to_status) s) AS since_status
         """
 
     /// The file as the checks see it.
     var evidence: PhotoEvidence {
         let facts = exif.map { PhotoFacts(contentType: contentType ?? "", width: width, height: height, exif: $0.reading) }
-        return PhotoEvidence(arrivedAt: arrivedAt, facts: facts, stored: status != .pending, reusedIn: reusedIn)
+        return PhotoEvidence(arrivedAt: arrivedAt, facts: facts, stored: status != .pending, reusedIn: reusedIn, reusedInHidden: reusedInHidden)
     }
 }
 
@@ -79,6 +112,8 @@ struct ProofChecks: Encodable, Sendable {
     let exifConsistent: Bool?
     let unique: Bool?
     let reusedIn: [String]
+    /// How many other jobs the reader may not see hold one of the photos.
+    let reusedInHidden: Int
     let reasons: [String]
 
     init(_ checks: EvidenceChecks, atSiteMetres: Int) {
@@ -90,12 +125,14 @@ struct ProofChecks: Encodable, Sendable {
         exifConsistent = checks.exifConsistent
         unique = checks.unique
         reusedIn = checks.reusedIn
+        reusedInHidden = checks.reusedInHidden
         reasons = checks.reasons
     }
 
     enum CodingKeys: String, CodingKey {
         case atSite = "at_site", distanceM = "distance_m", locationSource = "location_source", atSiteLimitM = "at_site_limit_m"
-        case inWindow = "in_window", exifConsistent = "exif_consistent", unique, reusedIn = "reused_in", reasons
+        case inWindow = "in_window", exifConsistent = "exif_consistent", unique, reusedIn = "reused_in"
+        case reusedInHidden = "reused_in_hidden", reasons
     }
 
     /// Every key, `null` included: a check that cannot be made is shown as such.
@@ -109,6 +146,7 @@ struct ProofChecks: Encodable, Sendable {
         try container.encode(exifConsistent, forKey: .exifConsistent)
         try container.encode(unique, forKey: .unique)
         try container.encode(reusedIn, forKey: .reusedIn)
+        try container.encode(reusedInHidden, forKey: .reusedInHidden)
         try container.encode(reasons, forKey: .reasons)
     }
 }
