@@ -16,9 +16,15 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let reset = self.reset
+        // The server's settings name the media store the demo's proof photo goes to; without
+        // them the demo is seeded without that proof.
+        let media = try? AppConfig.fromEnvironment()
         let created = try await CommandEnvironment.provisioning { provisioning in
             if reset, try await provisioning.deleteDemo() { print("Demo tenant deleted.") }
-            return try await provisioning.seedDemo()
+            return try await provisioning.seedDemo(media: media)
+        }
+        if created != nil, media == nil {
+            print("(The demo has no photo proof: the server's settings, which name its media store, are incomplete.)")
         }
         let url = URL(fileURLWithPath: credentialsFile)
         let credentials: DemoCredentials

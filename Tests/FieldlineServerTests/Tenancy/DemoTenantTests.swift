@@ -24,6 +24,34 @@ struct DemoTenantTests {
         }
     }
 
+    @Test("the demo's finished job has a proof whose photo was made at seeding: real evidence facts, every check true")
+    func photoProof() async throws {
+        try await TestApp.run { client, fixtures in
+            let demo = try #require(try await fixtures.provisioning.seedDemo(media: testConfig(database: fixtures.settings)))
+            let api = APICaller(client, token: demo.apiKey)
+            let job = try #require(try await api.get("/v1/jobs?order_number=PO-1000").json["data"].array.first)
+            #expect(job["status"].string == "completed")
+            #expect(job["crew_code"].string == "GR-01")
+            let proof = try #require(try await api.get("/v1/proofs?order_number=PO-1000").json["data"].array.first)
+            let photo = proof["media"][0]
+            #expect(photo["content_type"].string == "image/jpeg")
+            #expect(photo["width"].int == 480 && photo["height"].int == 320)
+            #expect(photo["exif"]["status"].string == "present")
+            #expect(photo["exif"]["make"].string == "Fieldline demo camera")
+            #expect(photo["perceptual_hash"].string?.count == 16)
+            #expect(photo["job_status_at_arrival"].string == "in_progress")
+            for check in ["at_site", "in_window", "exif_consistent", "unique"] {
+                #expect(proof["checks"][check].bool == true, "\(check): \(proof["checks"])")
+            }
+            let content = try await api.get("/v1/media/\(try #require(photo["id"].string))/content")
+            #expect(content.status == .ok)
+            #expect(Array(buffer: content.body).prefix(2) == [0xFF, 0xD8])
+            let timeline = try await api.get("/v1/jobs/\(try #require(job["id"].string))/timeline").json["data"].array
+            #expect(timeline.compactMap { $0["type"].string }.filter { $0 != "job.created" }
+                    == ["job.status_changed", "proof.submitted", "job.status_changed"])
+        }
+    }
+
     @Test("a reset deletes every row the demo owned, keeps other tenants, and seeds again with new credentials")
     func reset() async throws {
         try await TestApp.run { client, fixtures in

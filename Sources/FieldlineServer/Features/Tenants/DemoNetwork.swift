@@ -23,9 +23,10 @@ extension Provisioning {
 
     /// Seeds a demo tenant with a small supply-chain network (an insurer, an agency, two towing
     /// subcontractors with crews, members and service areas, a store), teams and routing, an open
-    /// job both subcontractors can take, an admin, an agent and an API key. Returns nil when the
-    /// demo tenant already exists.
-    public func seedDemo() async throws -> DemoCredentials? {
+    /// job both subcontractors can take, an admin, an agent and an API key; with `media` (the
+    /// server's configuration, for its media store) also a completed job with a photo proof.
+    /// Returns nil when the demo tenant already exists.
+    public func seedDemo(media: AppConfig? = nil) async throws -> DemoCredentials? {
         if try await tenant(slug: Self.demoSlug) != nil { return nil }
         let tenant = try await createTenant(name: "Demo Roadside Network", slug: Self.demoSlug)
         let id = tenant.id
@@ -61,7 +62,7 @@ extension Provisioning {
         let ana = try await member(towPro, "Ana Costa", phone: "+34600200001")
 
         let crews = PostgresCrewsRepository(database: database)
-        _ = try await crews.create(organizationID: gruas, name: "Grúas Norte 1", crewCode: "GR-01", memberIDs: [lucia, marco], tenantID: id)
+        let gruasCrew = try await crews.create(organizationID: gruas, name: "Grúas Norte 1", crewCode: "GR-01", memberIDs: [lucia, marco], tenantID: id)
         _ = try await crews.create(organizationID: towPro, name: "TowPro Night", crewCode: "TP-01", memberIDs: [ana], tenantID: id)
 
         let areas = PostgresServiceAreasRepository(database: database)
@@ -84,6 +85,10 @@ extension Provisioning {
                      requiredTags: ["towing"], windowStart: nil, windowEnd: nil, status: .open,
                      organizationID: nil, crewID: nil, conversationID: nil),
             createdBy: "user:\(dana.uuidString.lowercased())", viewer: Viewer(tenantID: id, restrictedToUser: nil, userID: dana))
+        if let media {
+            let intake = MediaIntake(store: media.makeMediaStore(), policy: media.mediaPolicy, inspector: PhotoInspector())
+            try await seedDemoProof(intake: intake, subcontractor: gruas, crew: gruasCrew.id, agent: dana, tenantID: id)
+        }
 
         return DemoCredentials(tenantSlug: tenant.slug, adminEmail: adminEmail, adminPassword: adminPassword, apiKey: key.secret,
                                agentEmail: agentEmail, agentPassword: agentPassword)
