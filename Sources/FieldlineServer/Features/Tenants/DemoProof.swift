@@ -67,28 +67,39 @@ enum DemoPhoto {
         return Array(UnsafeBufferPointer(start: out, count: length))
     }
 
-    /// RGB pixels: a sky fading to the horizon, a grey road with a dashed line, an orange car.
+    /// RGB pixels: a sky fading to the horizon, a row of buildings with lit windows, a grey road
+    /// with a dashed line, an orange car, and the evening light falling off to the right. (Detail
+    /// matters: a flat picture's perceptual hash says little and resembles any other flat one's.)
     static func scene() -> [UInt8] {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        let horizon = height * 11 / 20
         for y in 0..<height {
             for x in 0..<width {
-                let horizon = height * 11 / 20
                 var (r, g, b): (Int, Int, Int)
-                if y < horizon {
+                let block = x / 40
+                let roof = horizon - 60 - (block * 37 % 5) * 18
+                if y < roof {
                     (r, g, b) = (110 + y * 80 / horizon, 160 + y * 60 / horizon, 230)
+                } else if y < horizon {
+                    let shade = 120 + (block * 53 % 7) * 15
+                    (r, g, b) = (shade, shade - 20, shade - 35)
+                    if (x % 40) % 12 >= 4, (x % 40) % 12 < 9, (y - roof) % 16 >= 5, (y - roof) % 16 < 11, x % 40 > 3, x % 40 < 37 {
+                        (r, g, b) = (250, 220, 140)
+                    }
                 } else {
                     (r, g, b) = (90, 92, 96)
                     if y > height * 3 / 4 - 3, y < height * 3 / 4 + 3, (x / 30) % 2 == 0 { (r, g, b) = (235, 235, 220) }
                 }
-                let car = x > width / 3 && x < width * 2 / 3 && y > horizon - 40 && y < horizon + 30
-                let cabin = x > width * 2 / 5 && x < width * 3 / 5 && y > horizon - 75 && y <= horizon - 40
+                let car = x > width / 3 && x < width * 2 / 3 && y > horizon - 10 && y < horizon + 50
+                let cabin = x > width * 2 / 5 && x < width * 3 / 5 && y > horizon - 45 && y <= horizon - 10
                 if car || cabin { (r, g, b) = (236, 120, 32) }
-                let wheel = [width * 2 / 5, width * 3 / 5].contains { cx in (x - cx) * (x - cx) + (y - horizon - 30) * (y - horizon - 30) < 250 }
+                let wheel = [width * 2 / 5, width * 3 / 5].contains { cx in (x - cx) * (x - cx) + (y - horizon - 50) * (y - horizon - 50) < 250 }
                 if wheel { (r, g, b) = (25, 25, 25) }
+                let light = 1.2 - 0.5 * Double(x) / Double(width)
                 let index = (y * width + x) * 3
-                pixels[index] = UInt8(clamping: r)
-                pixels[index + 1] = UInt8(clamping: g)
-                pixels[index + 2] = UInt8(clamping: b)
+                pixels[index] = UInt8(clamping: Int(Double(r) * light))
+                pixels[index + 1] = UInt8(clamping: Int(Double(g) * light))
+                pixels[index + 2] = UInt8(clamping: Int(Double(b) * light))
             }
         }
         return pixels
