@@ -196,3 +196,24 @@ struct FlowEngineTests {
         #expect(texts(engine.handle(.httpResult(visit: 1, status: nil, body: nil), started.state)) == ["not open (0)"])
     }
 }
+
+@Suite("Default flows")
+struct DefaultFlowTests {
+    @Test("the proof-of-service flow is valid, round-trips through JSON, and attaches photos and location")
+    func proofOfService() throws {
+        let definition = DefaultFlows.proofOfService
+        #expect(FlowValidator.problems(definition).isEmpty)
+        let json = try JSONEncoder().encode(definition)
+        #expect(try JSONDecoder().decode(FlowDefinition.self, from: json) == definition)
+        #expect(String(decoding: json, as: UTF8.self).contains("\"min_count\":1"))
+        #expect(definition.needsJob)
+        let engine = FlowEngine(definition: definition)
+        var outcome = engine.handle(.start, FlowRunState(variables: ["order_number": .string("PO-7"), "crew_code": .string("GS-01")]))
+        outcome = engine.handle(.answer(FlowAnswer(kind: .image, messageID: "p1")), outcome.state)
+        outcome = engine.handle(.answer(.text("done")), outcome.state)
+        outcome = engine.handle(.answer(FlowAnswer(kind: .location, latitude: 1, longitude: 2)), outcome.state)
+        outcome = engine.handle(.answer(.text("Yes, send")), outcome.state)
+        #expect(outcome.actions.first == .attachProof(stepID: "attach", photos: ["p1"], location: .location(latitude: 1, longitude: 2)))
+        #expect(outcome.state.status == .completed)
+    }
+}
