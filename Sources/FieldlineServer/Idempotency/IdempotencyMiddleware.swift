@@ -13,7 +13,10 @@ struct IdempotencyMiddleware: RouterMiddleware {
     let repository: any IdempotencyRepository
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, let key = request.headers[.idempotencyKey], let principal = context.principal else {
+        // Uploads stream to storage and cannot be held in memory to be fingerprinted: a key on a
+        // multipart request is not used (docs/jobs-and-proofs.md#uploading-photos).
+        let isUpload = request.headers[.contentType]?.lowercased().hasPrefix("multipart/") ?? false
+        guard request.method == .post, !isUpload, let key = request.headers[.idempotencyKey], let principal = context.principal else {
             return try await next(request, context)
         }
         guard (1...255).contains(key.count) else {

@@ -11,6 +11,8 @@ struct OutboxWorker: Service {
     let registry: OutboxRegistry
     let maxAttempts: Int
     let pollInterval: Duration
+    /// Most rows performed at once.
+    var concurrency = 32
     let logger: Logger
 
     /// Claims and performs due rows until shutdown.
@@ -23,25 +25,40 @@ struct OutboxWorker: Service {
         }
     }
 
-    /// Claim, perform, and sleep when there is nothing due.
+    /// Claim, perform, and sleep when there is nothing due. Up to `concurrency` rows run at
+    /// once, and a free slot is filled as soon as one finishes: a slow row (a webhook to an
+    /// endpoint that hangs until its timeout) holds only its own slot, never the rows claimed
+    /// with it.
     private func loop() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let items: [OutboxItem]
-                do {
-                    items = try await store.claim(limit: 20, lease: .seconds(60))
-                } catch {
-                    logger.warning("outbox claim failed (retrying in 1 s): \(String(reflecting: error))")
-                    try await Task.sleep(for: .seconds(1))
-                    continue
+        await cancelWhenGracefulShutdown {
+            // Each child says whether it was a row (true) or the idle timer (false).
+            await withTaskGroup(of: Bool.self) { group in
+                var running = 0
+                var ticking = false
+                while !Task.isCancelled {
+                    if running < concurrency {
+                        do {
+                            let items = try await store.claim(limit: min(20, concurrency - running), lease: .seconds(60))
+                            for item in items {
+                                group.addTask { await process(item); return true }
+                            }
+                            running += items.count
+                            if !items.isEmpty, running < concurrency { continue }
+                        } catch {
+                            logger.warning("outbox claim failed (retrying in 1 s): \(String(reflecting: error))")
+                            try? await Task.sleep(for: .seconds(1))
+                            continue
+                        }
+                    }
+                    if !ticking {
+                        ticking = true
+                        let interval = pollInterval
+                        group.addTask { try? await Task.sleep(for: interval); return false }
+                    }
+                    guard let finished = await group.next() else { continue }
+                    if finished { running -= 1 } else { ticking = false }
                 }
-                if items.isEmpty {
-                    try await Task.sleep(for: pollInterval)
-                    continue
-                }
-                await withTaskGroup(of: Void.self) { group in
-                    for item in items { group.addTask { await process(item) } }
-                }
+                group.cancelAll()
             }
         }
     }

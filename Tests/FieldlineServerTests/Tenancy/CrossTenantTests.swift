@@ -62,6 +62,7 @@ struct CrossTenantTests {
             ("PUT", "/v1/users/{id}/availability", #"{"availability":"online"}"#),
             ("GET", "/v1/media/{id}", nil),
             ("GET", "/v1/media/{id}/content", nil),
+            ("POST", "/v1/media/{id}/links", "{}"),
             ("GET", "/v1/channels/{id}", nil),
             ("PATCH", "/v1/channels/{id}", #"{"name":"Stolen","handle":"stolen"}"#),
             ("DELETE", "/v1/channels/{id}", nil),
@@ -73,6 +74,18 @@ struct CrossTenantTests {
             ("GET", "/v1/jobs/{id}/candidates", nil),
             ("POST", "/v1/jobs/{id}/broadcast", "{}"),
             ("GET", "/v1/jobs/{id}/offers", nil),
+            ("POST", "/v1/jobs/{id}/offers/withdraw", "{}"),
+            ("POST", "/v1/jobs/{id}/rebroadcast", "{}"),
+            ("POST", "/v1/jobs/{id}/assign", #"{"organization_id":"\#(ids["peer"]!)"}"#),
+            ("POST", "/v1/offers/{id}/withdraw", "{}"),
+            ("GET", "/v1/jobs/{id}/timeline", nil),
+            ("GET", "/v1/webhook-endpoints/{id}", nil),
+            ("PATCH", "/v1/webhook-endpoints/{id}", #"{"enabled":false}"#),
+            ("DELETE", "/v1/webhook-endpoints/{id}", nil),
+            ("POST", "/v1/webhook-endpoints/{id}/rotate-secret", "{}"),
+            ("GET", "/v1/webhook-endpoints/{id}/deliveries", nil),
+            ("POST", "/v1/webhook-endpoints/{id}/deliveries/{delivery_id}/resend", "{}"),
+            ("POST", "/v1/webhook-endpoints/{id}/events/{event_id}/resend", "{}"),
             ("GET", "/v1/proofs/{id}", nil),
             ("POST", "/v1/proofs/{id}/review", #"{"decision":"rejected","reason":"Stolen"}"#),
         ]
@@ -81,7 +94,8 @@ struct CrossTenantTests {
     @Test("one tenant's ids are 404 for another tenant on every endpoint, and nothing changes")
     func everyEndpoint() async throws {
         try await TestApp.run { client, fixtures in
-            let owner = APICaller(client, try await fixtures.tenant("owner"))
+            let ownerFixture = try await fixtures.tenant("owner")
+            let owner = APICaller(client, ownerFixture)
             let intruder = APICaller(client, try await fixtures.tenant("intruder"))
 
             let org = try #require(try await owner.post("/v1/organizations", #"{"kind":"subcontractor","name":"Owner Tow"}"#).json["id"].string)
@@ -111,9 +125,16 @@ struct CrossTenantTests {
 
             let channel = try #require(try await owner.post(
                 "/v1/channels", #"{"kind":"horizontal","name":"Peers","organization_ids":["\#(org)","\#(peer)"]}"#).json["id"].string)
+            try await WebhookDeliveryTests.developmentMode(fixtures, ownerFixture.tenant.id)
+            let endpoint = try await WebhookDeliveryTests.endpoint(owner, "http://127.0.0.1:9/hook", #"["job.*"]"#).id
             let job = try #require(try await owner.post(
                 "/v1/jobs", #"{"order_number":"OW-1","title":"Tow","status":"assigned","organization_id":"\#(org)","conversation_id":"\#(photoConversation)"}"#).json["id"].string)
             let proof = try #require(try await owner.post("/v1/jobs/\(job)/proofs", #"{"media_ids":["\#(media)"]}"#).json["id"].string)
+            let offeredJob = try #require(try await owner.post(
+                "/v1/jobs", #"{"order_number":"OW-2","title":"Tow","latitude":40,"longitude":-3}"#).json["id"].string)
+            let offer = try #require(try await owner.post("/v1/jobs/\(offeredJob)/broadcast", "{}").json["offers"][0]["id"].string)
+            let delivery = try #require(try await owner.get("/v1/webhook-endpoints/\(endpoint)/deliveries").json["data"][0]["id"].string)
+            let event = try #require(try await EventsTests.all(owner, count: 1).first?["id"].string)
             // The intruder's own organization, so bodies naming a peer are valid for them.
             let intruderPeer = try #require(try await intruder.post("/v1/organizations", #"{"kind":"partner","name":"Mine"}"#).json["id"].string)
             let values: [String: [String: String]] = [
@@ -131,6 +152,8 @@ struct CrossTenantTests {
                 "channels": ["id": channel],
                 "jobs": ["id": job],
                 "proofs": ["id": proof],
+                "offers": ["id": offer],
+                "webhook-endpoints": ["id": endpoint, "delivery_id": delivery, "event_id": event],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]
@@ -146,7 +169,8 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/crews/\(crew)").json["member_ids"].array.count == 1)
             #expect(try await owner.get("/v1/teams/\(team)/members").json["data"].array.count == 1)
             #expect(try await owner.get("/v1/organizations/\(org)/relations").json["data"].array.count == 1)
-            #expect(try await owner.get("/v1/conversations/\(conversation)/messages").json["data"].array.count == 1)
+            // The member's "hola" and the offer of OW-2.
+            #expect(try await owner.get("/v1/conversations/\(conversation)/messages").json["data"].array.count == 2)
             #expect(try await owner.get("/v1/conversations/\(conversation)").json["status"].string == "open")
             #expect(try await owner.get("/v1/routing/rules").json["data"][0]["label"].string == "Grúas")
             #expect(try await owner.get("/v1/teams/\(team)/routing").json["assignment_strategy"].string == "round_robin")
@@ -154,6 +178,7 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/media/\(media)").json["id"].string == media)
             #expect(try await owner.get("/v1/channels/\(channel)/posts").json["data"].array.isEmpty)
             #expect(try await owner.get("/v1/jobs/\(job)").json["title"].string == "Tow")
+            #expect(try await owner.get("/v1/jobs/\(offeredJob)/offers").json["data"][0]["status"].string == "sent")
             #expect(try await owner.get("/v1/proofs?job_id=\(job)").json["data"].array.map { $0["review_state"].string } == ["submitted"])
             #expect(try await owner.get("/v1/channels/\(channel)").json["name"].string == "Peers")
             #expect(try await owner.get("/v1/channels/\(channel)").json["handle"].isNull)
@@ -168,10 +193,14 @@ struct CrossTenantTests {
     @Test("the cross-tenant list covers every route that takes an id")
     func coversEveryRoute() async throws {
         let router = try await inspectionRouter()
-        // Provider webhooks carry no tenant credential: the adapter id in the URL and the
-        // provider's signature decide (WebhookTests covers them).
+        // Provider webhooks and the sandbox phone's routes carry no tenant credential: the
+        // adapter id in the URL and the provider's signature or the adapter's secret decide
+        // (WebhookTests and SandboxPhoneTests cover them). A signed media link is its own
+        // credential, naming its tenant under our signature (MediaLinkTests covers it).
         let idRoutes = Set(router.routes
-            .filter { $0.path.description.contains("{") && !$0.path.description.hasPrefix("/v1/hooks/") }
+            .filter { $0.path.description.contains("{") && !$0.path.description.hasPrefix("/v1/hooks/")
+                && !$0.path.description.hasPrefix("/v1/sandbox/") }
+            .filter { !$0.path.description.hasPrefix("/v1/media-links/") }
             .map { "\($0.method.rawValue) \($0.path.description)" })
         let covered = Set(Self.calls(["peer": "x"]).map { "\($0.method) \($0.template)" })
         #expect(idRoutes == covered)
