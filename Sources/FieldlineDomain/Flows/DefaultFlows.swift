@@ -1,6 +1,10 @@
-/// The flows every tenant starts with (editable copies are made when a tenant is created, once
-/// the definitions API lands).
+/// The flows every tenant starts with: editable copies are made when a tenant is created.
 public enum DefaultFlows {
+    /// The default proof flow's name.
+    public static let proofOfServiceName = "Proof of service"
+    /// The crew says the job is done, in a word: the run is for their current job.
+    public static let proofOfServiceTriggers = [FlowTrigger(.keyword, keywords: ["done", "finished", "job done", "listo", "terminado", "hecho"])]
+
     /// Proof of service: when the crew says the job is done, ask for 1–5 photos and the location
     /// (messaging apps strip EXIF, so the location message and the server's receipt time stand in
     /// for it), confirm, attach them to the job as a proof, and end with a receipt naming the
