@@ -88,6 +88,9 @@ struct CrossTenantTests {
             ("POST", "/v1/webhook-endpoints/{id}/events/{event_id}/resend", "{}"),
             ("GET", "/v1/proofs/{id}", nil),
             ("POST", "/v1/proofs/{id}/review", #"{"decision":"rejected","reason":"Stolen"}"#),
+            ("GET", "/v1/flows/{id}", nil),
+            ("POST", "/v1/flows/{id}/versions", #"{"definition":{"format":1,"start":"a","steps":[{"id":"a","type":"end","text":"Stolen"}]}}"#),
+            ("GET", "/v1/flows/{id}/versions/{version}", nil),
         ]
     }
 
@@ -136,6 +139,7 @@ struct CrossTenantTests {
             let delivery = try #require(try await owner.get("/v1/webhook-endpoints/\(endpoint)/deliveries").json["data"][0]["id"].string)
             let event = try #require(try await EventsTests.all(owner, count: 1).first?["id"].string)
             // The intruder's own organization, so bodies naming a peer are valid for them.
+            let flow = try #require(try await owner.get("/v1/flows").json["data"][0]["id"].string)
             let intruderPeer = try #require(try await intruder.post("/v1/organizations", #"{"kind":"partner","name":"Mine"}"#).json["id"].string)
             let values: [String: [String: String]] = [
                 "organizations": ["id": org, "peerId": peer],
@@ -154,6 +158,7 @@ struct CrossTenantTests {
                 "proofs": ["id": proof],
                 "offers": ["id": offer],
                 "webhook-endpoints": ["id": endpoint, "delivery_id": delivery, "event_id": event],
+                "flows": ["id": flow, "version": "1"],
             ]
             for call in Self.calls(["peer": intruderPeer]) {
                 let resource = call.template.split(separator: "/")[1]
@@ -177,6 +182,7 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/users/\(ownerUser)/availability").json["availability"].string == "offline")
             #expect(try await owner.get("/v1/media/\(media)").json["id"].string == media)
             #expect(try await owner.get("/v1/channels/\(channel)/posts").json["data"].array.isEmpty)
+            #expect(try await owner.get("/v1/flows/\(flow)").json["current_version"].int == 1)
             #expect(try await owner.get("/v1/jobs/\(job)").json["title"].string == "Tow")
             #expect(try await owner.get("/v1/jobs/\(offeredJob)/offers").json["data"][0]["status"].string == "sent")
             #expect(try await owner.get("/v1/proofs?job_id=\(job)").json["data"].array.map { $0["review_state"].string } == ["submitted"])

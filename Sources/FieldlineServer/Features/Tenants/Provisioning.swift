@@ -33,12 +33,24 @@ public struct Provisioning: Sendable {
         }
         let id = UUIDv7.make()
         do {
-            try await database.client.query(
-                "INSERT INTO tenants (id, name, slug) VALUES (\(id), \(name), \(slug))", logger: database.logger)
+            try await database.transaction { connection in
+                try await connection.query("INSERT INTO tenants (id, name, slug) VALUES (\(id), \(name), \(slug))", logger: database.logger)
+                _ = try await connection.rows(SetTenantStatement(tenantID: id), logger: database.logger)
+                try await Self.seedFlows(tenantID: id, connection, logger: database.logger)
+            }
         } catch let error where error.postgresError?.isUniqueViolation == true {
             throw ValidationError(field: "slug", code: "slug_taken", message: "a tenant with slug '\(slug)' already exists")
         }
         return Tenant(id: id, name: name, slug: slug)
+    }
+
+    /// The flows every tenant starts with (docs/flows.md): the proof-of-service flow, editable.
+    static func seedFlows(tenantID: UUID, _ connection: PostgresConnection, logger: Logger) async throws {
+        let draft = FlowDraft(
+            name: DefaultFlows.proofOfServiceName, enabled: true,
+            triggers: try FlowTrigger.validate(DefaultFlows.proofOfServiceTriggers, for: DefaultFlows.proofOfService),
+            definition: DefaultFlows.proofOfService)
+        _ = try await PostgresFlowsRepository.insert(draft, createdBy: "system", tenantID: tenantID, connection, logger: logger)
     }
 
     /// The tenant with this slug, if any.
