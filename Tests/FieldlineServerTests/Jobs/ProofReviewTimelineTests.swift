@@ -70,7 +70,8 @@ struct ProofReviewTimelineTests {
             #expect(review["actor"].string == "user:\(supervisor.userID.uuidString.lowercased())")
             let submitted = try #require(timeline.firstIndex { $0["type"].string == "proof.submitted" && $0["proof_id"].string == proof })
             #expect(submitted < (timeline.firstIndex { $0["type"].string == "proof.reviewed" } ?? -1))
-            let events = try await admin.get("/v1/events?types=proof.reviewed").json["data"].array
+            // The feed holds back events while another test's transaction is open: wait as a poller would.
+            let events = try await EventsTests.all(admin, count: 1, types: "proof.reviewed", limit: 50)
             #expect(events.count == 1)
             #expect(events[0]["data"]["id"].string == proof)
             #expect(events[0]["data"]["review_state"].string == "rejected")

@@ -6,11 +6,30 @@ extension Provisioning {
     /// `tenant_id` column rather than listed, so a table added later is never forgotten; they are
     /// emptied in whatever order their foreign keys allow (a table still referenced is retried
     /// after the others), under the tenant's own row-level security.
-    public func deleteTenant(_ tenantID: UUID) async throws {
-        try await database.withTenant(tenantID) { connection in
-            try await connection.query(Self.deleteTenantRows, logger: database.logger)
-            try await connection.query("DELETE FROM tenants WHERE id = \(tenantID)", logger: database.logger)
+    ///
+    /// The server's workers may still be writing for the tenant (an outbox row finishing, a timer):
+    /// the tenant's row is locked first so that new rows for it wait, and a deadlock or a row that
+    /// slipped in with a worker's earlier transaction makes the whole deletion start again.
+    public func deleteTenant(_ tenantID: UUID, attempts: Int = 5) async throws {
+        for attempt in 1...attempts {
+            do {
+                try await database.withTenant(tenantID) { connection in
+                    try await connection.query("SELECT id FROM tenants WHERE id = \(tenantID) FOR UPDATE", logger: database.logger)
+                    try await connection.query(Self.deleteTenantRows, logger: database.logger)
+                    try await connection.query("DELETE FROM tenants WHERE id = \(tenantID)", logger: database.logger)
+                }
+                return
+            } catch let error as PSQLError where attempt < attempts && Self.isRaceWithWorkers(error) {
+                database.logger.notice("tenant deletion raced the tenant's workers; starting again", metadata: ["attempt": "\(attempt)", "sqlstate": "\(error.sqlState ?? "")"])
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+            }
         }
+    }
+
+    /// A deadlock, a serialization failure, a row still referenced (`P0001` is the loop's own
+    /// "still referenced"), or a foreign key a worker's insert just used.
+    private static func isRaceWithWorkers(_ error: PSQLError) -> Bool {
+        ["40P01", "40001", "23503", "P0001"].contains(error.sqlState ?? "")
     }
 
     private static let deleteTenantRows: PostgresQuery = """
