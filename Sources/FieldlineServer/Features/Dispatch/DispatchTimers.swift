@@ -12,16 +12,14 @@ enum DispatchTimers {
         guard let job = try await OfferedJob.lock(jobID, transaction), job.status == .open || job.status == .offered else { return }
         if try await windowIsOver(jobID, transaction) {
             try await OfferWithdrawal.close(
-                of: jobID, .init(), as: "withdrawn", telling: OfferText.withdrawn(orderNumber: job.orderNumber),
-                orderNumber: job.orderNumber, transaction)
+                of: jobID, .init(), as: "withdrawn", telling: OfferText.withdrawn(orderNumber: job.orderNumber), transaction)
             try await DispatchRound.close(of: jobID, transaction)
             try await setStatus(job, .expired, transaction)
             return
         }
         if job.status == .offered {
             try await OfferWithdrawal.close(
-                of: jobID, .init(dueOnly: true), as: "expired", telling: OfferText.expired(orderNumber: job.orderNumber),
-                orderNumber: job.orderNumber, transaction)
+                of: jobID, .init(dueOnly: true), as: "expired", telling: OfferText.expired(orderNumber: job.orderNumber), transaction)
             try await moveOn(job, stepsNow: true, transaction)
         }
         try await DispatchEngine.schedule(jobID, transaction)
