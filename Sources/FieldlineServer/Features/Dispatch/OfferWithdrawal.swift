@@ -26,7 +26,8 @@ enum OfferWithdrawal {
     /// Closes the selected open offers as `status` (`withdrawn` or `expired`) in one statement,
     /// notes each one's notice (`text`, or none for `silentFor`) in `offer_notices` and queues the job's
     /// `dispatch.notices`, which after commit writes the notices to the recipients' conversations
-    /// and the `offer.withdrawn` / `offer.expired` stream events. Returns the closed offers' ids.
+    /// and the `offer.withdrawn` / `offer.expired` stream events. Expired offers get their
+    /// `offer.expired` business event here, in the closing transaction. Returns the closed offers' ids.
     @discardableResult
     static func close(
         of jobID: UUID, _ selection: Selection, as status: String, telling text: String, _ transaction: TenantTransaction
@@ -54,6 +55,9 @@ enum OfferWithdrawal {
         try await Outbox.enqueue(
             SendOfferNotices.self, .init(jobID: jobID), duplicates: .skipIfPending(key: "job_id"),
             tenantID: tenantID, on: transaction.connection, logger: transaction.logger)
+        if status == "expired" {
+            try await BusinessEvents.recordOffers(.offerExpired, closed, in: transaction)
+        }
         return closed
     }
 }
