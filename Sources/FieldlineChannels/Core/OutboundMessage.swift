@@ -87,11 +87,15 @@ public struct MessageTemplate: Sendable, Equatable {
     public var languageCode: String
     /// Values for the body's `{{1}}`, `{{2}}`… placeholders, in order.
     public var bodyParameters: [String]
+    /// The payloads of the template's quick-reply buttons, in the order of its buttons: what a
+    /// member's press sends back (WhatsApp: `button.payload`).
+    public var quickReplyPayloads: [String]
 
     /// Creates a template reference.
-    public init(name: String, languageCode: String, bodyParameters: [String] = []) {
+    public init(name: String, languageCode: String, bodyParameters: [String] = [], quickReplyPayloads: [String] = []) {
         self.name = name
         self.languageCode = languageCode
         self.bodyParameters = bodyParameters
+        self.quickReplyPayloads = quickReplyPayloads
     }
 }

@@ -40,6 +40,9 @@ public protocol ProviderAdapter: Sendable {
     ) throws(RenderError) -> ProviderRequest
     /// The approved template the account sends when the service window is closed; none by default.
     func reengagementTemplate(_ account: AccountSettings) -> MessageTemplate?
+    /// The approved template a dispatch offer goes out as outside the service window (its body
+    /// parameters and button payloads left to the caller); none by default.
+    func offerTemplate(_ account: AccountSettings) -> MessageTemplate?
     /// Whether people's replies may go out with the `HUMAN_AGENT` tag; false by default.
     func sendsHumanAgentTag(_ account: AccountSettings) -> Bool
     /// The provider's id of the message it accepted, as its delivery reports and our inbound ids name it.
@@ -77,6 +80,9 @@ extension ProviderAdapter {
 
     /// No template unless the provider has them and the account names one.
     public func reengagementTemplate(_ account: AccountSettings) -> MessageTemplate? { nil }
+
+    /// No offer template unless the provider has them and the account names one.
+    public func offerTemplate(_ account: AccountSettings) -> MessageTemplate? { nil }
 
     /// No `HUMAN_AGENT` tag unless the provider has it and the account enables it.
     public func sendsHumanAgentTag(_ account: AccountSettings) -> Bool { false }

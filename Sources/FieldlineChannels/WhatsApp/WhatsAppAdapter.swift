@@ -8,6 +8,11 @@ public struct WhatsAppAdapter: MetaPlatformAdapter {
     public static let reengagementTemplateKey = "reengagement_template"
     /// The config key of that template's language, e.g. `es` or `en_US`.
     public static let reengagementTemplateLanguageKey = "reengagement_template_language"
+    /// The config key of the approved template a dispatch offer goes out as when the window is
+    /// closed: body `{{1}}`–`{{4}}` and two quick-reply buttons, e.g. `job_offer`.
+    public static let offerTemplateKey = "offer_template"
+    /// The config key of that template's language.
+    public static let offerTemplateLanguageKey = "offer_template_language"
 
     /// Creates the adapter.
     public init() {}
@@ -42,6 +47,13 @@ public struct WhatsAppAdapter: MetaPlatformAdapter {
     public func reengagementTemplate(_ account: AccountSettings) -> MessageTemplate? {
         guard let name = account.config[Self.reengagementTemplateKey],
               let language = account.config[Self.reengagementTemplateLanguageKey] else { return nil }
+        return MessageTemplate(name: name, languageCode: language)
+    }
+
+    /// The template named by `config.offer_template` and `config.offer_template_language`.
+    public func offerTemplate(_ account: AccountSettings) -> MessageTemplate? {
+        guard let name = account.config[Self.offerTemplateKey],
+              let language = account.config[Self.offerTemplateLanguageKey] else { return nil }
         return MessageTemplate(name: name, languageCode: language)
     }
 

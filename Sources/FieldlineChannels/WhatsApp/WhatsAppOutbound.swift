@@ -57,14 +57,32 @@ public enum WhatsAppOutbound {
         _ template: MessageTemplate, to recipient: String, account: WhatsAppAccount
     ) -> ProviderRequest {
         var object: JSONValue = ["name": .string(template.name), "language": ["code": .string(template.languageCode)]]
+        var components: [JSONValue] = []
         if !template.bodyParameters.isEmpty {
-            let parameters = template.bodyParameters.map { JSONValue.object(["type": "text", "text": .string($0)]) }
-            object = merge(object, ["components": [["type": "body", "parameters": .array(parameters)]]])
+            let parameters = template.bodyParameters.map { JSONValue.object(["type": "text", "text": .string(parameterText($0))]) }
+            components.append(["type": "body", "parameters": .array(parameters)])
+        }
+        // Each quick-reply button gets the payload its press sends back (`"type": "button"` inbound).
+        for (index, payload) in template.quickReplyPayloads.enumerated() {
+            components.append([
+                "type": "button", "sub_type": "quick_reply", "index": .string(String(index)),
+                "parameters": [["type": "payload", "payload": .string(payload)]],
+            ])
+        }
+        if !components.isEmpty {
+            object = merge(object, ["components": .array(components)])
         }
         let body: JSONValue = [
             "messaging_product": "whatsapp", "to": .string(recipient), "type": "template", "template": object,
         ]
         return .json(path: account.messagesPath, body: body, headers: [account.authorization])
+    }
+
+    /// A template parameter as WhatsApp takes it: no new lines or tabs, no runs of more than
+    /// four spaces, never empty.
+    static func parameterText(_ text: String) -> String {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" })
+        return words.isEmpty ? "-" : words.joined(separator: " ")
     }
 
     /// The `image` object: by media id when there is one, else by link.

@@ -12,8 +12,11 @@ public enum BusinessEventType: String, Sendable, Codable, CaseIterable {
     case jobCompleted = "job.completed"
     case jobCancelled = "job.cancelled"
     case jobExpired = "job.expired"
+    /// Nobody took the job in its dispatch round: it is `open` again (not a `PATCH` back to `open`).
+    case jobReopened = "job.reopened"
     case offerAccepted = "offer.accepted"
     case offerDeclined = "offer.declined"
+    case offerExpired = "offer.expired"
     case proofCreated = "proof.created"
     case proofReviewed = "proof.reviewed"
 

@@ -64,7 +64,11 @@ struct MessageSender: Sendable {
             throw SendFailure.permanent("the adapter was disabled or removed")
         }
         let requests: [ProviderRequest]
-        if let template = delivery.payload.template {
+        if let offer = delivery.payload.offer,
+           case .hold(let reason) = ServiceWindow.decide(provider: provider, lastInboundAt: delivery.lastInboundAt, now: Date()) {
+            // A job offer is business-initiated: outside the window only the approved offer template may carry it.
+            requests = [try offerTemplate(offer, closedWindow: reason, provider: provider, to: recipient, account: account)]
+        } else if let template = delivery.payload.template {
             requests = [try SendFailure.rendering { () throws(RenderError) in
                 try account.providerAdapter.renderTemplate(
                     MessageTemplate(name: template.name, languageCode: template.language), to: recipient, account: account.settings)
@@ -96,6 +100,26 @@ struct MessageSender: Sendable {
         }
         try await record(item, messageID: messageID, providerMessageID: firstID, adapterID: adapterID, provider: provider.rawValue)
         return true
+    }
+
+    /// The account's offer template filled with the offer (order number, title, address, window;
+    /// the Accept and Decline buttons answer it like the free-form message's choices). Without
+    /// one the offer is refused, never sent free-form outside the window: the message fails with why.
+    private func offerTemplate(
+        _ offer: ReplyPayload.OfferFields, closedWindow reason: String, provider: ChannelProvider, to recipient: String, account: AdapterAccount
+    ) throws -> ProviderRequest {
+        guard var template = account.providerAdapter.offerTemplate(account.settings) else {
+            let rule = provider == .whatsapp
+                ? "the adapter has no approved offer template (config.offer_template)"
+                : "\(provider.rawValue) allows no message tag for a job offer"
+            throw SendFailure.permanent("\(reason); \(rule), and a job offer is never sent as a free-form message outside the window")
+        }
+        template.bodyParameters = [offer.orderNumber, offer.title, offer.address, offer.window]
+        template.quickReplyPayloads = OfferAnswer.allCases.map { OfferChoice.id(offer.offerID, $0) }
+        let filled = template
+        return try SendFailure.rendering { () throws(RenderError) in
+            try account.providerAdapter.renderTemplate(filled, to: recipient, account: account.settings)
+        }
     }
 
     /// The provider requests for a free-form message; a refused render fails the message.

@@ -76,6 +76,23 @@ struct WhatsAppOutboundTests {
         #expect(body.at("template.components.0.parameters.1") == ["type": "text", "text": "Calle Mayor 1"])
     }
 
+    @Test("a template with quick-reply buttons: each button's payload by index; parameters lose new lines and are never empty")
+    func templateQuickReplies() throws {
+        let request = WhatsAppOutbound.renderTemplate(
+            MessageTemplate(
+                name: "job_offer", languageCode: "es", bodyParameters: ["PO-1", "Tow\na  van", "", "-"],
+                quickReplyPayloads: ["offer:1:accept", "offer:1:decline"]),
+            to: "+34600123456", account: account)
+        let body = try JSONValue.parse(request.body, provider: .whatsapp)
+        #expect(body.at("template.components.0.parameters.1") == ["type": "text", "text": "Tow a van"])
+        #expect(body.at("template.components.0.parameters.2") == ["type": "text", "text": "-"])
+        #expect(body.at("template.components.1") == [
+            "type": "button", "sub_type": "quick_reply", "index": "0", "parameters": [["type": "payload", "payload": "offer:1:accept"]],
+        ])
+        #expect(body.at("template.components.2.index") == "1")
+        #expect(body.at("template.components.2.parameters.0.payload") == "offer:1:decline")
+    }
+
     @Test("nothing to send, or an image without a source, is a render error")
     func errors() {
         #expect(throws: RenderError.emptyMessage) { try WhatsAppOutbound.render(OutboundMessage(), to: "+1", account: account) }

@@ -58,6 +58,7 @@ enum BroadcastTestSupport {
     /// The bodies of the outbound system messages in `member`'s conversations.
     static func systemTexts(_ fixtures: Fixtures, _ tenant: UUID, member: String) async throws -> [String] {
         let memberID = try #require(UUID(uuidString: member))
+        #expect(try await noticesSent(fixtures, tenant))
         return try await fixtures.database.withTenant(tenant) { connection in
             try await connection.query("""
                 SELECT m.body FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
@@ -65,6 +66,20 @@ enum BroadcastTestSupport {
                 ORDER BY m.id
                 """, logger: fixtures.database.logger
             ).collect { try $0.decode(String.self) }
+        }
+    }
+
+    /// Waits until the tenant's closed offers' notices are written (no `dispatch.notices` row
+    /// pending: the outbox worker runs them just after the closing transaction commits).
+    static func noticesSent(_ fixtures: Fixtures, _ tenant: UUID) async throws -> Bool {
+        try await eventually {
+            try await fixtures.database.withTenant(tenant) { connection in
+                try await connection.query("""
+                    SELECT count(*)::int FROM outbox
+                    WHERE tenant_id = \(tenant) AND topic = 'dispatch.notices' AND done_at IS NULL AND dead_at IS NULL
+                    """, logger: fixtures.database.logger
+                ).first { try $0.decode(Int.self) } == 0
+            }
         }
     }
 

@@ -26,6 +26,7 @@ struct CaseTimelineTests {
                 #expect(try await admin.patch("/v1/jobs/\(job)", #"{"status":"in_progress"}"#).status == .ok)
                 #expect(try await admin.post("/v1/jobs/\(job)/proofs", #"{"latitude":40.42,"longitude":-3.70}"#).status == .created)
 
+                #expect(try await Support.noticesSent(fixtures, fixture.tenant.id))
                 let response = try await admin.get("/v1/jobs/\(job)/timeline")
                 #expect(response.status == .ok, "\(response.text)")
                 let timeline = response.json

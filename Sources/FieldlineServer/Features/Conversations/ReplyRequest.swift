@@ -78,10 +78,27 @@ struct ReplyPayload: Codable, Sendable, Equatable {
         let language: String
     }
 
+    /// A dispatch offer's fields, which its provider's offer template carries outside the
+    /// service window (`config.offer_template`, docs/dispatch.md).
+    struct OfferFields: Codable, Sendable, Equatable {
+        let offerID: UUID
+        let orderNumber: String
+        let title: String
+        /// The job's address, or "-" (a template parameter may not be empty).
+        let address: String
+        /// The job's time window, or "-".
+        let window: String
+
+        enum CodingKeys: String, CodingKey {
+            case offerID = "offer_id", orderNumber = "order_number", title, address, window
+        }
+    }
+
     var choices: [ReplyChoice]?
     var image: Image?
     var location: ReplyLocation?
     var template: Template?
+    var offer: OfferFields?
 
     /// The payload of a validated reply.
     init(_ content: ReplyContent) {

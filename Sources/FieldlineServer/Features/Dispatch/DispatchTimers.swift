@@ -12,16 +12,14 @@ enum DispatchTimers {
         guard let job = try await OfferedJob.lock(jobID, transaction), job.status == .open || job.status == .offered else { return }
         if try await windowIsOver(jobID, transaction) {
             try await OfferWithdrawal.close(
-                of: jobID, .init(), as: "withdrawn", telling: OfferText.withdrawn(orderNumber: job.orderNumber),
-                orderNumber: job.orderNumber, transaction)
+                of: jobID, .init(), as: "withdrawn", telling: OfferText.withdrawn(orderNumber: job.orderNumber), transaction)
             try await DispatchRound.close(of: jobID, transaction)
             try await setStatus(job, .expired, transaction)
             return
         }
         if job.status == .offered {
             try await OfferWithdrawal.close(
-                of: jobID, .init(dueOnly: true), as: "expired", telling: OfferText.expired(orderNumber: job.orderNumber),
-                orderNumber: job.orderNumber, transaction)
+                of: jobID, .init(dueOnly: true), as: "expired", telling: OfferText.expired(orderNumber: job.orderNumber), transaction)
             try await moveOn(job, stepsNow: true, transaction)
         }
         try await DispatchEngine.schedule(jobID, transaction)
@@ -60,7 +58,8 @@ enum DispatchTimers {
     }
 
     /// Moves the job (open or offered) to `open` or `expired`, with a `job.reopened` or
-    /// `job.expired` event in each conversation its latest round reached and in its own.
+    /// `job.expired` stream event in each conversation its latest round reached and in its own,
+    /// and the business event of the same name (docs/events.md).
     static func setStatus(_ job: OfferedJob, _ status: JobStatus, _ transaction: TenantTransaction) async throws {
         let tenantID = transaction.tenantID
         let round = try await transaction.query("""
@@ -73,6 +72,7 @@ enum DispatchTimers {
             """
         ).first { try $0.decode((Int?, UUID?).self) }
         guard let (latest, own) = round else { return }
+        try await BusinessEvents.recordJob(status == .expired ? .jobExpired : .jobReopened, job.id, in: transaction)
         let conversations = try await transaction.query("""
             SELECT DISTINCT r.conversation_id FROM offer_recipients r
             JOIN offers o ON o.tenant_id = r.tenant_id AND o.id = r.offer_id

@@ -31,20 +31,27 @@ struct Offer: ResponseEncodable, Sendable {
         ARRAY(SELECT r.member_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id),
         ARRAY(SELECT r.conversation_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id),
         ARRAY(SELECT r.message_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id),
+        ARRAY(SELECT coalesce(m.delivery_status, 'queued') || ' ' || coalesce(m.delivery_error, '') FROM offer_recipients r
+              JOIN messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
+              WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id),
         o.answered_by_member_id, o.answered_at, o.created_by, o.created_at, o.updated_at, o.expires_at, o.wave
         """
 
     /// Reads a row of `columns`.
     init(row: PostgresRow) throws {
         let columns = try row.decode(
-            (UUID, UUID, UUID, String, Int, String, Double?, [UUID], [UUID], [UUID], UUID?, Date?, String, Date, Date, Date?, Int).self)
+            (UUID, UUID, UUID, String, Int, String, Double?, [UUID], [UUID], [UUID], [String], UUID?, Date?, String, Date, Date, Date?, Int).self)
         (id, jobId, organizationId, organizationName, round, status, distanceM) =
             (columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6.map { ($0 * 10).rounded() / 10 })
-        recipients = zip(columns.7, zip(columns.8, columns.9)).map {
-            OfferRecipient(memberId: $0, conversationId: $1.0, messageId: $1.1)
+        recipients = zip(zip(columns.7, columns.8), zip(columns.9, columns.10)).map { ids, message in
+            // "<delivery_status> <delivery_error>": the status has no space, the error may.
+            let delivery = message.1.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+            return OfferRecipient(
+                memberId: ids.0, conversationId: ids.1, messageId: message.0, deliveryStatus: String(delivery[0]),
+                deliveryError: delivery.count > 1 && !delivery[1].isEmpty ? String(delivery[1]) : nil)
         }
-        (answeredByMemberId, answeredAt, createdBy, createdAt, updatedAt) = (columns.10, columns.11, columns.12, columns.13, columns.14)
-        (expiresAt, wave) = (columns.15, columns.16)
+        (answeredByMemberId, answeredAt, createdBy, createdAt, updatedAt) = (columns.11, columns.12, columns.13, columns.14, columns.15)
+        (expiresAt, wave) = (columns.16, columns.17)
     }
 }
 
@@ -53,6 +60,11 @@ struct OfferRecipient: Encodable, Sendable {
     let memberId: UUID
     let conversationId: UUID
     let messageId: UUID
+    /// The message's delivery status (`queued`, `sent`, `delivered`, `read`, `held`, `failed`).
+    let deliveryStatus: String
+    /// Why it was not sent, when it failed or is held (e.g. outside WhatsApp's 24-hour window
+    /// without an offer template).
+    let deliveryError: String?
 }
 
 /// The offers of a job, oldest first.

@@ -41,7 +41,7 @@ enum OfferAnswering {
             // Its time ran out before its timer ran: it expires now, and the timer moves the round on.
             try await OfferWithdrawal.close(
                 of: jobID, .init(only: offerID, dueOnly: true), as: "expired", telling: OfferText.expired(orderNumber: job.orderNumber),
-                orderNumber: job.orderNumber, transaction)
+                transaction)
             try await DispatchEngine.tickNow(jobID, transaction)
             status = "expired"
         }
@@ -64,8 +64,7 @@ enum OfferAnswering {
                 WHERE tenant_id = \(tenantID) AND id = \(jobID)
                 """)
             try await OfferWithdrawal.withdraw(
-                of: jobID, orderNumber: job.orderNumber, keeping: offerID,
-                telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
+                of: jobID, keeping: offerID, telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
             try await DispatchRound.close(of: jobID, transaction)
             try await BusinessEvents.recordOffer(.offerAccepted, offerID, in: transaction)
             try await BusinessEvents.recordJob(.jobAssigned, jobID, in: transaction)

@@ -38,9 +38,7 @@ enum OfferDelivery {
         let opened = members.isEmpty ? [] : try await transaction.rows(
             OpenConversationsStatement(tenantID: tenantID, conversationIDs: members.map { _ in UUIDv7.make() }, memberIDs: members))
         let text = job.offerText
-        let payloads = offers.map {
-            ReplyPayload(ReplyContent(text: text, choices: OfferChoice.choices($0.id, orderNumber: job.orderNumber))).json
-        }
+        let payloads = offers.map { job.offerPayload($0.id).json }
         let sent = try await transaction.query("""
             WITH offered AS (
                 SELECT * FROM unnest(\(offers.map(\.id))::uuid[], \(offers.map(\.organizationID))::uuid[], \(payloads)::text[])

@@ -45,14 +45,28 @@ struct OfferedJob: Sendable {
         self.status = status
     }
 
-    /// The text of its offer message.
-    var offerText: String {
-        let window: String? = switch (windowStart, windowEnd) {
+    /// Its time window as offers show it, when it has one.
+    var windowText: String? {
+        switch (windowStart, windowEnd) {
         case let (start?, end?): "\(RFC3339.format(start)) – \(RFC3339.format(end))"
         case let (start?, nil): "From \(RFC3339.format(start))"
         case let (nil, end?): "By \(RFC3339.format(end))"
         case (nil, nil): nil
         }
-        return OfferText.offer(orderNumber: orderNumber, title: title, address: address, window: window)
+    }
+
+    /// The text of its offer message.
+    var offerText: String {
+        OfferText.offer(orderNumber: orderNumber, title: title, address: address, window: windowText)
+    }
+
+    /// The payload of its offer `offerID`'s message: the Accept / Decline choices, and the fields
+    /// an offer template carries outside the service window.
+    func offerPayload(_ offerID: UUID) -> ReplyPayload {
+        var payload = ReplyPayload(ReplyContent(text: offerText, choices: OfferChoice.choices(offerID, orderNumber: orderNumber)))
+        payload.offer = .init(
+            offerID: offerID, orderNumber: orderNumber, title: title, address: address.flatMap { $0.isEmpty ? nil : $0 } ?? "-",
+            window: windowText ?? "-")
+        return payload
     }
 }

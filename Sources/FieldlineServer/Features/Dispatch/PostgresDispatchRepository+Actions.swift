@@ -17,7 +17,7 @@ extension PostgresDispatchRepository {
             let text = OfferText.withdrawn(orderNumber: job.orderNumber)
             if let offerID {
                 let closed = try await OfferWithdrawal.close(
-                    of: job.id, .init(only: offerID), as: "withdrawn", telling: text, orderNumber: job.orderNumber, transaction)
+                    of: job.id, .init(only: offerID), as: "withdrawn", telling: text, transaction)
                 guard !closed.isEmpty else {
                     throw APIError.conflict("offer_not_open", "only an open offer (sent, delivered or read) can be withdrawn")
                 }
@@ -27,7 +27,7 @@ extension PostgresDispatchRepository {
                 guard job.status == .offered else {
                     throw APIError.conflict("job_not_offered", "the job is \(job.status.rawValue); only an offered job has offers to withdraw")
                 }
-                try await OfferWithdrawal.close(of: job.id, .init(), as: "withdrawn", telling: text, orderNumber: job.orderNumber, transaction)
+                try await OfferWithdrawal.close(of: job.id, .init(), as: "withdrawn", telling: text, transaction)
                 try await DispatchRound.close(of: job.id, transaction)
                 try await DispatchTimers.moveOn(job, stepsNow: true, transaction)
             }
@@ -49,7 +49,7 @@ extension PostgresDispatchRepository {
             let first = Allocation.first(distances: ranked.candidates.map(\.distanceM), settings).count
             try await OfferWithdrawal.close(
                 of: job.id, .init(silentFor: ranked.candidates.prefix(first).map(\.organizationId)), as: "withdrawn",
-                telling: OfferText.withdrawn(orderNumber: job.orderNumber), orderNumber: job.orderNumber, transaction)
+                telling: OfferText.withdrawn(orderNumber: job.orderNumber), transaction)
             return try await Self.startRound(job, ranked, settings: settings, createdBy: createdBy, viewer: viewer, transaction)
         }
     }
@@ -79,7 +79,7 @@ extension PostgresDispatchRepository {
                 """)
             try await OfferWithdrawal.close(
                 of: job.id, .init(silentFor: [organizationID]), as: "withdrawn",
-                telling: OfferText.takenByAnother(orderNumber: job.orderNumber), orderNumber: job.orderNumber, transaction)
+                telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
             try await DispatchRound.close(of: job.id, transaction)
             return try await Self.outcome(job.id, transaction)
         }

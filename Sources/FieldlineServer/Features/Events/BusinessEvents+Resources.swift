@@ -26,4 +26,20 @@ extension BusinessEvents {
         guard let offer else { throw MissingRowError(what: "offer of a \(type.rawValue) event") }
         try await record(type, body: offer, resource: offerID, in: transaction)
     }
+
+    /// Appends one event of `type` for each of the offers `offerIDs` as they are now in
+    /// `transaction`, in one statement (an expiry may close thousands at once).
+    static func recordOffers(_ type: BusinessEventType, _ offerIDs: [UUID], in transaction: TenantTransaction) async throws {
+        guard !offerIDs.isEmpty else { return }
+        let source = """
+            offers o JOIN organizations org ON org.tenant_id = o.tenant_id AND org.id = o.organization_id
+            WHERE o.tenant_id = $1::uuid AND o.id = ANY($2::uuid[])
+            """
+        let select = BusinessEventsSQL.select(
+            type, id: "uuid_v7()", resource: "o.id", body: ResourceJSON.offer("o", organization: "org"), order: "o.id", from: source)
+        var binds = PostgresBindings()
+        binds.append(transaction.tenantID)
+        binds.append(offerIDs)
+        try await transaction.query(PostgresQuery(unsafeSQL: BusinessEventsSQL.insert(tenant: "$1::uuid", parts: [select]), binds: binds))
+    }
 }

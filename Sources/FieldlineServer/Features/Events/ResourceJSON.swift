@@ -35,4 +35,24 @@ enum ResourceJSON {
              || jsonb_build_object('payload', \(m).payload))
             """
     }
+
+    /// An offer row aliased `alias`, joined with its subcontractor `organizations` row aliased
+    /// `organization`, as `GET /v1/jobs/{id}/offers` lists it.
+    static func offer(_ alias: String, organization: String) -> String {
+        let o = alias
+        return """
+            jsonb_strip_nulls(jsonb_build_object(
+                'id', \(o).id, 'job_id', \(o).job_id, 'organization_id', \(o).organization_id,
+                'organization_name', \(organization).name, 'round', \(o).round, 'status', \(o).status,
+                'distance_m', round(\(o).distance_m::numeric, 1),
+                'recipients', coalesce((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                        'member_id', r.member_id, 'conversation_id', r.conversation_id, 'message_id', r.message_id,
+                        'delivery_status', m.delivery_status, 'delivery_error', m.delivery_error)) ORDER BY r.member_id)
+                    FROM offer_recipients r JOIN messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
+                    WHERE r.tenant_id = \(o).tenant_id AND r.offer_id = \(o).id), '[]'::jsonb),
+                'answered_by_member_id', \(o).answered_by_member_id, 'answered_at', \(time("\(o).answered_at")),
+                'expires_at', \(time("\(o).expires_at")), 'wave', \(o).wave, 'created_by', \(o).created_by,
+                'created_at', \(time("\(o).created_at")), 'updated_at', \(time("\(o).updated_at"))))
+            """
+    }
 }

@@ -98,7 +98,7 @@ struct PostgresJobsRepository: JobsRepository {
                     // Moved out of `offered` by hand: the open offers are withdrawn and their recipients told.
                     let transaction = TenantTransaction(tenantID: tenantID, connection: connection, logger: logger)
                     try await OfferWithdrawal.withdraw(
-                        of: id, orderNumber: draft.orderNumber, keeping: nil, telling: OfferText.withdrawn(orderNumber: draft.orderNumber), transaction)
+                        of: id, keeping: nil, telling: OfferText.withdrawn(orderNumber: draft.orderNumber), transaction)
                     try await DispatchRound.close(of: id, transaction)
                     try await transaction.flushStreamEvents()
                 }
