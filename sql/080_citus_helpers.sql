@@ -5,8 +5,9 @@
 -- copy on every node), and to keep the outbox and the login counters local to the coordinator.
 -- Without Citus every helper returns at once and changes nothing.
 --
--- A migration that creates a tenant table calls `SELECT fieldline_distribute('the_table');`
--- after its CREATE TABLE and before foreign keys that point at it from other tables;
+-- A migration that creates a tenant table once the others are distributed creates it without
+-- foreign keys, calls `SELECT fieldline_distribute('the_table');`, then adds its foreign keys
+-- with ALTER TABLE (on Citus a local table cannot refer to a distributed one);
 -- `fieldline_distribute_all()` (run by 089 and safe to run again) distributes whatever is left,
 -- taking the foreign keys off and putting them back, which is how a database made before these
 -- helpers (or a table a migration forgot) gets distributed.
@@ -60,6 +61,9 @@ DECLARE
     kind text := coalesce(fieldline_global_kind(p_table), 'tenant');
 BEGIN
     IF NOT fieldline_citus() OR kind = 'local' OR fieldline_is_distributed(p_table) THEN RETURN; END IF;
+    -- One connection per node for the rest of the migration's transaction: Citus adds a foreign
+    -- key to a table distributed in the same transaction only then.
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
     IF kind = 'reference' THEN
         PERFORM create_reference_table(p_table);
     ELSE
@@ -80,7 +84,7 @@ BEGIN
     -- The job history and webhook fan-out triggers write co-located rows of the same tenant.
     PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
     CREATE TEMP TABLE fieldline_dropped_fks ON COMMIT DROP AS
-        SELECT c.conrelid::regclass AS tbl, c.conname, pg_get_constraintdef(c.oid) AS def
+        SELECT c.conrelid::regclass::text AS tbl, c.conname, pg_get_constraintdef(c.oid) AS def
         FROM pg_constraint c
         WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace AND NOT fieldline_is_shard(c.conrelid)
           AND (NOT fieldline_is_distributed(c.conrelid) OR NOT fieldline_is_distributed(c.confrelid))
