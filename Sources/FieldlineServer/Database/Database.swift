@@ -31,7 +31,7 @@ public struct Database: Sendable {
         _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await transaction(logger: logger) { connection in
-            _ = try await connection.rows(SetTenantStatement(tenantID: tenantID), logger: logger ?? self.logger)
+            try await connection.setLocal("app.tenant_id", to: tenantID.uuidString, logger: logger ?? self.logger)
             return try await body(connection)
         }
     }

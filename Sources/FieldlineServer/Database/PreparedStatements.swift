@@ -15,21 +15,13 @@ extension PostgresConnection {
     }
 }
 
-/// Sets `app.tenant_id` for the rest of the transaction: the first statement of every
-/// `Database.withTenant`.
-struct SetTenantStatement: PostgresPreparedStatement {
-    static let name = "fieldline_set_tenant"
-    static let sql = "SELECT set_config('app.tenant_id', $1, true)"
-    static let bindingDataTypes: [PostgresDataType] = [.text]
-    typealias Row = String
-
-    let tenantID: UUID
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(tenantID.uuidString)
-        return bindings
+extension PostgresConnection {
+    /// Sets a setting for the rest of the open transaction with `SET LOCAL`: on Citus, with
+    /// `citus.propagate_set_commands = 'local'` (sql/089), a `SET LOCAL` reaches the workers that
+    /// the transaction uses, where row-level security and triggers read it; `set_config()` would
+    /// stay on the coordinator. `SET` takes no bound parameters: the value is quoted here.
+    func setLocal(_ name: StaticString, to value: String, logger: Logger) async throws {
+        let literal = "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+        try await query(PostgresQuery(unsafeSQL: "SET LOCAL \(name) = \(literal)"), logger: logger)
     }
-
-    func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
 }

@@ -41,7 +41,7 @@ struct TenantTransaction: Sendable {
     /// Names who makes this transaction's changes to jobs and offers (`user:<id>`,
     /// `api_key:<id>`, `member:<id>`), for their history (`job_history`); unnamed is `system`.
     func actor(_ reference: String) async throws {
-        try await query("SELECT set_config('app.actor', \(reference), true)")
+        try await connection.setLocal("app.actor", to: reference, logger: logger)
     }
 
     /// Adds live-stream events, published in this order once the transaction commits.

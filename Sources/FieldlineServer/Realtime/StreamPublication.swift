@@ -70,9 +70,30 @@ public final class StreamPublication: Sendable {
 
     /// Publishes the committed pending stream events of `tenants` (every tenant when nil) with
     /// `stream_publish()`, a transaction of its own; returns how many were published.
-    static func publish(_ tenants: [UUID]?, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+    /// On Citus (`transactionBlock`), inside an explicit transaction block: the `SET LOCAL
+    /// app.tenant_id` it makes for each tenant reaches the workers only inside one (sql/082). On
+    /// a single PostgreSQL one statement, as before.
+    static func publish(_ tenants: [UUID]?, on connection: PostgresConnection, transactionBlock: Bool, logger: Logger) async throws -> Int {
+        guard transactionBlock else { return try await callPublish(tenants, on: connection, logger: logger) }
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            let published = try await callPublish(tenants, on: connection, logger: logger)
+            try await connection.query("COMMIT", logger: logger)
+            return published
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    private static func callPublish(_ tenants: [UUID]?, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         try await connection.query("SELECT stream_publish(\(tenants)::uuid[])", logger: logger)
             .first { try $0.decode(Int32.self) }.map(Int.init) ?? 0
+    }
+
+    /// Whether the database is a Citus coordinator (`fieldline_citus()`, sql/080).
+    static func isCitus(_ connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await connection.query("SELECT fieldline_citus()", logger: logger).first { try $0.decode(Bool.self) } ?? false
     }
 }
 
@@ -81,6 +102,9 @@ extension Database {
     /// pooled connection; returns how many were published.
     @discardableResult
     func publishStreamEvents(of tenants: [UUID]?) async throws -> Int {
-        try await client.withConnection { try await StreamPublication.publish(tenants, on: $0, logger: logger) }
+        try await client.withConnection { connection in
+            let citus = try await StreamPublication.isCitus(connection, logger: logger)
+            return try await StreamPublication.publish(tenants, on: connection, transactionBlock: citus, logger: logger)
+        }
     }
 }

@@ -38,6 +38,7 @@ struct StreamPublisher: Service {
     /// Publishes each burst of signals (one publication per burst), reconnecting after failures.
     private func publishUntilCancelled() async {
         var connection: PostgresConnection?
+        var citus = false
         var backoff: Duration = .milliseconds(100)
         for await _ in publication.signals {
             let work = publication.takeWork()
@@ -55,11 +56,12 @@ struct StreamPublisher: Service {
                         ).get()
                     }
                     connection = open
+                    citus = try await withDeadline(timeout) { try await StreamPublication.isCitus(open, logger: logger) }
                 }
                 let tenants = work.sweep ? nil : Array(work.tenants)
                 let logger = logger
-                let published = try await withDeadline(timeout) {
-                    try await StreamPublication.publish(tenants, on: open, logger: logger)
+                let published = try await withDeadline(timeout) { [citus] in
+                    try await StreamPublication.publish(tenants, on: open, transactionBlock: citus, logger: logger)
                 }
                 if work.sweep, published > 0 {
                     logger.debug("stream sweep published events", metadata: ["count": .stringConvertible(published)])

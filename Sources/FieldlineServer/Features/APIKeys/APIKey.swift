@@ -60,6 +60,11 @@ struct PostgresAPIKeysRepository: APIKeysRepository {
             guard let createdAt = try await rows.first({ try $0.decode(Date.self) }) else {
                 throw MissingRowError(what: "new API key")
             }
+            // The global look-up, written here rather than by a trigger so it also holds on
+            // Citus (sql/089); on a single PostgreSQL the trigger wrote it already.
+            try await connection.query(
+                "INSERT INTO api_key_lookup (key_hash, tenant_id) VALUES (\(hash), \(tenantID)) ON CONFLICT DO NOTHING",
+                logger: database.logger)
             return CreatedAPIKey(id: id, name: name, prefix: token.prefix, scopes: scopeNames, createdAt: createdAt, key: token.secret)
         }
     }

@@ -24,6 +24,11 @@ struct PostgresAdaptersRepository: AdaptersRepository {
                 RETURNING \(unescaped: Adapter.columns)
                 """, logger: database.logger)
             guard let adapter = try await rows.first(Adapter.init(row:)) else { throw MissingRowError(what: "new adapter") }
+            // The global look-up, written here rather than by a trigger so it also holds on
+            // Citus (sql/089); on a single PostgreSQL the trigger wrote it already.
+            try await connection.query(
+                "INSERT INTO adapter_lookup (adapter_id, tenant_id) VALUES (\(id), \(tenantID)) ON CONFLICT DO NOTHING",
+                logger: database.logger)
             return adapter
         }
     }

@@ -77,7 +77,14 @@ struct PostgresChannelsRepository: ChannelsRepository {
 
     func delete(_ id: UUID, tenantID: UUID) async throws -> Bool {
         try await database.withTenant(tenantID) { connection in
-            try await connection.query(
+            // Its posts go with it (cascade); the messages that delivered them stay, unlinked
+            // first in this transaction: no ON DELETE SET NULL (sql/081).
+            try await connection.query("""
+                UPDATE messages SET channel_post_id = NULL
+                WHERE tenant_id = \(tenantID) AND channel_post_id IN (
+                    SELECT id FROM channel_posts WHERE tenant_id = \(tenantID) AND channel_id = \(id))
+                """, logger: logger)
+            return try await connection.query(
                 "DELETE FROM channels WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id", logger: logger
             ).any()
         }

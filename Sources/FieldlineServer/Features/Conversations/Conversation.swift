@@ -69,12 +69,26 @@ struct Message: ResponseEncodable, Sendable {
     /// member's inbound message addressed to a horizontal channel).
     let channelPostId: UUID?
 
-    /// `message_media(...)` is a function, not a join, so these columns also work in `RETURNING`.
+    /// The columns of a message row aliased `m`. Its media is a subquery on the same tenant's
+    /// shard, not the `message_media()` function: on Citus a function that reads a distributed
+    /// table cannot run inside a query on a shard.
     static let columns = """
         m.id, m.conversation_id, m.direction, m.kind, m.body, m.author_user_id, m.provider, m.provider_message_id,
-        m.delivery_status, m.created_at, message_media(m.tenant_id, m.id)::text, m.payload::text, m.delivery_error,
+        m.delivery_status, m.created_at, \(mediaColumn("m")), m.payload::text, m.delivery_error,
         m.channel_post_id
         """
+
+    /// The same columns in the `RETURNING` of an `INSERT INTO messages`: a message just written
+    /// has no media yet (a media row refers to its message), and Citus allows no subquery there.
+    static let insertedColumns = """
+        id, conversation_id, direction, kind, body, author_user_id, provider, provider_message_id,
+        delivery_status, created_at, NULL::text, payload::text, delivery_error, channel_post_id
+        """
+
+    /// `{"id", "status"}` of the media of the message aliased `m`, as text, or NULL.
+    static func mediaColumn(_ m: String) -> String {
+        "(SELECT jsonb_build_object('id', md.id, 'status', md.status)::text FROM media md WHERE md.tenant_id = \(m).tenant_id AND md.message_id = \(m).id)"
+    }
 
     init(row: PostgresRow) throws {
         let (id, conversationID, direction, kind, text, authorUserID, provider, providerMessageID, deliveryStatus, createdAt, media, payload, deliveryError, channelPostID) =

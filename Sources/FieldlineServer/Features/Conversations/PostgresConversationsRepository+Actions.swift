@@ -14,7 +14,7 @@ extension PostgresConversationsRepository {
                 INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, author_user_id, delivery_status)
                 VALUES (\(tenantID), \(messageID), \(id), 'outbound', \(content.kind.rawValue), \(content.text),
                         \(ReplyPayload(content).json)::jsonb, \(viewer.userID), 'queued')
-                RETURNING \(unescaped: Message.columns.replacingOccurrences(of: "m.", with: ""))
+                RETURNING \(unescaped: Message.insertedColumns)
                 """, logger: logger
             ).first(Message.init(row:))
             // The side effect (sending) is written in the same transaction: nothing acknowledged is lost.
@@ -43,7 +43,7 @@ extension PostgresConversationsRepository {
             let note = try await connection.query("""
                 INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, author_user_id)
                 VALUES (\(tenantID), \(messageID), \(id), 'internal', 'note', \(text), \(viewer.userID))
-                RETURNING \(unescaped: Message.columns.replacingOccurrences(of: "m.", with: ""))
+                RETURNING \(unescaped: Message.insertedColumns)
                 """, logger: logger
             ).first(Message.init(row:))
             try await publish(NewStreamEvent.messageCreated(messageID, in: id, direction: .internal, kind: .note), tenantID: tenantID, connection)

@@ -60,7 +60,11 @@ struct PostgresCrewsRepository: CrewsRepository {
 
     func delete(_ id: UUID, tenantID: UUID) async throws -> Bool {
         try await database.withTenant(tenantID) { connection in
-            try await connection.query("DELETE FROM crews WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id", logger: database.logger).any()
+            // Its jobs keep their subcontractor and lose the crew, in this transaction: no ON
+            // DELETE SET NULL (sql/081).
+            try await connection.query(
+                "UPDATE jobs SET crew_id = NULL WHERE tenant_id = \(tenantID) AND crew_id = \(id)", logger: database.logger)
+            return try await connection.query("DELETE FROM crews WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id", logger: database.logger).any()
         }
     }
 

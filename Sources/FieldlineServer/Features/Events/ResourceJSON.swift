@@ -31,7 +31,8 @@ enum ResourceJSON {
                 'text', \(m).body, 'author_user_id', \(m).author_user_id, 'provider', \(m).provider,
                 'provider_message_id', \(m).provider_message_id, 'delivery_status', \(m).delivery_status,
                 'delivery_error', \(m).delivery_error, 'created_at', \(time("\(m).created_at")),
-                'media', message_media(\(m).tenant_id, \(m).id), 'channel_post_id', \(m).channel_post_id))
+                'media', (SELECT jsonb_build_object('id', md.id, 'status', md.status) FROM media md
+                            WHERE md.tenant_id = \(m).tenant_id AND md.message_id = \(m).id), 'channel_post_id', \(m).channel_post_id))
              || jsonb_build_object('payload', \(m).payload))
             """
     }

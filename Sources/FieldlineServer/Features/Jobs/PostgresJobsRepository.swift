@@ -16,7 +16,7 @@ struct PostgresJobsRepository: JobsRepository {
                 try draft.check()
                 try await checkReferences(of: draft, changedFrom: nil, viewer: viewer, connection)
                 let id = UUIDv7.make()
-                try await connection.query("SELECT set_config('app.actor', \(createdBy), true)", logger: logger)
+                try await connection.setLocal("app.actor", to: createdBy, logger: logger)
                 try await connection.query("""
                     INSERT INTO jobs (tenant_id, id, order_number, title, description, latitude, longitude, address, required_tags,
                                       window_start, window_end, status, organization_id, crew_id, conversation_id, created_by)
@@ -84,7 +84,7 @@ struct PostgresJobsRepository: JobsRepository {
                 try JobRules.checkTransition(from: job.status, to: draft.status, hasAssignee: draft.organizationID != nil)
                 try draft.check()
                 try await checkReferences(of: draft, changedFrom: before, viewer: viewer, connection)
-                try await connection.query("SELECT set_config('app.actor', \(actor), true)", logger: logger)
+                try await connection.setLocal("app.actor", to: actor, logger: logger)
                 try await connection.query("""
                     UPDATE jobs SET order_number = \(draft.orderNumber), title = \(draft.title), description = \(draft.description),
                         latitude = \(draft.location?.latitude), longitude = \(draft.location?.longitude), address = \(draft.address),

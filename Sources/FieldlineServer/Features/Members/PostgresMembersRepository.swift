@@ -82,7 +82,14 @@ struct PostgresMembersRepository: MembersRepository {
 
     func delete(_ id: UUID, tenantID: UUID) async throws -> Bool {
         try await database.withTenant(tenantID) { connection in
+            // Proofs and answered offers keep their record without the member, unlinked first
+            // in this transaction: no ON DELETE SET NULL (sql/081).
             try await connection.query(
+                "UPDATE proofs SET member_id = NULL WHERE tenant_id = \(tenantID) AND member_id = \(id)", logger: database.logger)
+            try await connection.query(
+                "UPDATE offers SET answered_by_member_id = NULL WHERE tenant_id = \(tenantID) AND answered_by_member_id = \(id)",
+                logger: database.logger)
+            return try await connection.query(
                 "DELETE FROM members WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id", logger: database.logger
             ).any()
         }

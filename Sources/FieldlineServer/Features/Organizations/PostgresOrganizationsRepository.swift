@@ -108,6 +108,14 @@ struct PostgresOrganizationsRepository: OrganizationsRepository {
     func delete(_ id: UUID, tenantID: UUID) async throws -> Bool {
         try await database.withTenant(tenantID) { connection in
             try await lockTree(connection, tenantID: tenantID, exclusive: false)
+            // Its channels and their posts go with it (cascade); the messages that delivered the
+            // posts stay, unlinked first: no ON DELETE SET NULL (sql/081).
+            try await connection.query("""
+                UPDATE messages SET channel_post_id = NULL
+                WHERE tenant_id = \(tenantID) AND channel_post_id IN (
+                    SELECT p.id FROM channel_posts p JOIN channels ch ON ch.tenant_id = p.tenant_id AND ch.id = p.channel_id
+                    WHERE p.tenant_id = \(tenantID) AND ch.tenant_id = \(tenantID) AND ch.organization_id = \(id))
+                """, logger: logger)
             let rows = try await connection.query(
                 "DELETE FROM organizations WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id", logger: logger)
             for try await _ in rows.decode(UUID.self) { return true }

@@ -51,7 +51,14 @@ struct PostgresTeamsRepository: TeamsRepository {
 
     func delete(_ id: UUID, tenantID: UUID) async throws -> Bool {
         try await database.withTenant(tenantID) { connection in
+            // The references go first, in this transaction: no ON DELETE SET NULL (sql/081).
             try await connection.query(
+                "UPDATE conversations SET team_id = NULL WHERE tenant_id = \(tenantID) AND team_id = \(id)",
+                logger: database.logger)
+            try await connection.query(
+                "UPDATE routing_settings SET fallback_team_id = NULL WHERE tenant_id = \(tenantID) AND fallback_team_id = \(id)",
+                logger: database.logger)
+            return try await connection.query(
                 "DELETE FROM teams WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id", logger: database.logger
             ).any()
         }

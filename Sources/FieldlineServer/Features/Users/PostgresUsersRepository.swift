@@ -1,5 +1,6 @@
 import FieldlineDomain
 import Foundation
+import Logging
 import PostgresNIO
 
 /// `UsersRepository` on PostgreSQL.
@@ -15,6 +16,7 @@ struct PostgresUsersRepository: UsersRepository {
                     RETURNING \(unescaped: User.columns)
                     """, logger: database.logger)
                 guard let user = try await rows.first(User.init(row:)) else { throw MissingRowError(what: "new user") }
+                try await Self.recordLogin(email: new.email, tenantID: tenantID, connection, logger: database.logger)
                 return user
             }
         } catch let error where error.postgresError?.isUniqueViolation == true {
@@ -53,22 +55,51 @@ struct PostgresUsersRepository: UsersRepository {
             if case .set(let value) = changes.organizationID { (true, value) } else { (false, nil) }
         do {
             return try await database.withTenant(tenantID) { connection in
-                try await connection.query("""
+                // The row as it was (locked), to tell whether the account changed, and the
+                // transaction's time (Citus allows no now() inside CASE or coalesce).
+                let before = try await connection.query("""
+                    SELECT role, disabled_at IS NOT NULL, organization_id, now() FROM users
+                    WHERE tenant_id = \(tenantID) AND id = \(id) FOR UPDATE
+                    """, logger: database.logger
+                ).first { try $0.decode((String, Bool, UUID?, Date).self) }
+                guard let before else { return nil }
+                let user = try await connection.query("""
                     UPDATE users SET
                         name = coalesce(\(changes.name), name),
                         role = coalesce(\(changes.role?.rawValue), role),
                         password_hash = coalesce(\(changes.passwordHash), password_hash),
                         disabled_at = CASE WHEN \(changes.disabled)::boolean IS NULL THEN disabled_at
-                                           WHEN \(changes.disabled) THEN coalesce(disabled_at, now()) ELSE NULL END,
+                                           WHEN \(changes.disabled) THEN coalesce(disabled_at, \(before.3)) ELSE NULL END,
                         organization_id = CASE WHEN \(setOrganization) THEN \(organizationID) ELSE organization_id END,
-                        updated_at = now()
+                        updated_at = \(before.3)
                     WHERE tenant_id = \(tenantID) AND id = \(id)
                     RETURNING \(unescaped: User.columns)
                     """, logger: database.logger
                 ).first(User.init(row:))
+                if let user, user.role.rawValue != before.0 || user.disabled != before.1 || user.organizationId != before.2 {
+                    try await Self.notifyAccountChanged(user.id, tenantID: tenantID, connection, logger: database.logger)
+                }
+                return user
             }
         } catch let error where error.postgresError?.isForeignKeyViolation == true {
             throw ValidationError(field: "organization_id", code: "unknown_reference", message: "organization_id names no organization")
         }
+    }
+
+    /// Adds the login look-up of a new account (`login_lookup`, read before the tenant is known).
+    /// Written here rather than by a trigger so it also holds on Citus (sql/089); on a single
+    /// PostgreSQL the trigger wrote it already.
+    static func recordLogin(email: String, tenantID: UUID, _ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "INSERT INTO login_lookup (email, tenant_id) VALUES (\(email), \(tenantID)) ON CONFLICT DO NOTHING", logger: logger)
+    }
+
+    /// Tells every instance, at commit, that an account's role, organization or state changed,
+    /// so they forget its cached copy and close its streams (docs/tenancy.md). Sent here on
+    /// every database: on Citus no trigger can (sql/089); on a single PostgreSQL the trigger's
+    /// identical notification is folded into this one by PostgreSQL.
+    static func notifyAccountChanged(_ userID: UUID, tenantID: UUID, _ connection: PostgresConnection, logger: Logger) async throws {
+        let payload = "account:\(tenantID.uuidString.lowercased()):\(userID.uuidString.lowercased())"
+        try await connection.query("SELECT pg_notify('fieldline_stream', \(payload))", logger: logger)
     }
 }
