@@ -35,7 +35,7 @@ public struct Provisioning: Sendable {
         do {
             try await database.transaction { connection in
                 try await connection.query("INSERT INTO tenants (id, name, slug) VALUES (\(id), \(name), \(slug))", logger: database.logger)
-                _ = try await connection.rows(SetTenantStatement(tenantID: id), logger: database.logger)
+                try await connection.setLocal("app.tenant_id", to: id.uuidString, logger: database.logger)
                 try await Self.seedFlows(tenantID: id, connection, logger: database.logger)
             }
         } catch let error where error.postgresError?.isUniqueViolation == true {
