@@ -73,6 +73,7 @@ enum DispatchTimers {
             """
         ).first { try $0.decode((Int?, UUID?).self) }
         guard let (latest, own) = round else { return }
+        if let type = BusinessEventType.job(enteredStatus: status) { try await BusinessEvents.recordJob(type, job.id, in: transaction) }
         let conversations = try await transaction.query("""
             SELECT DISTINCT r.conversation_id FROM offer_recipients r
             JOIN offers o ON o.tenant_id = r.tenant_id AND o.id = r.offer_id
