@@ -3,9 +3,10 @@ import FieldlineDomain
 import FieldlineServer
 import Foundation
 
-/// `fieldline tenant create`.
+/// `fieldline tenant create`, `fieldline tenant development-mode`.
 struct TenantCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tenant", abstract: "Manage tenants.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(
+        commandName: "tenant", abstract: "Manage tenants.", subcommands: [Create.self, DevelopmentMode.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant and print its id.")
@@ -16,6 +17,37 @@ struct TenantCommand: AsyncParsableCommand {
             let (name, slug) = (self.name, self.slug)
             let tenant = try await CommandEnvironment.provisioning { try await $0.createTenant(name: name, slug: slug) }
             print("tenant \(tenant.slug) created: \(tenant.id.uuidString.lowercased())")
+        }
+    }
+}
+
+extension TenantCommand {
+    /// `fieldline tenant development-mode --tenant acme [--enable | --disable]`.
+    struct DevelopmentMode: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "development-mode",
+            abstract: "Show, enable or disable a tenant's development mode.",
+            discussion: """
+                In development mode the tenant's webhooks may reach private and loopback addresses (127.0.0.1, \
+                10.0.0.0/8, ...), for a receiver on a developer's machine. Leave it off in production: it lets \
+                the tenant's admins make the server call into its own network.
+                """)
+        @Option(help: "Tenant slug.") var tenant: String
+        @Flag(help: "Turn it on.") var enable = false
+        @Flag(help: "Turn it off.") var disable = false
+
+        func validate() throws {
+            if enable && disable { throw ArgumentParser.ValidationError("give --enable or --disable, not both") }
+        }
+
+        func run() async throws {
+            let (slug, change) = (tenant, enable ? true : disable ? false : nil)
+            let enabled = try await CommandEnvironment.provisioning { provisioning in
+                let tenant = try await CommandEnvironment.tenant(slug, provisioning)
+                if let change { try await provisioning.setDevelopmentMode(tenantID: tenant.id, change) }
+                return try await provisioning.developmentMode(tenantID: tenant.id)
+            }
+            print("tenant \(slug.lowercased()): development mode \(enabled ? "on" : "off")")
         }
     }
 }

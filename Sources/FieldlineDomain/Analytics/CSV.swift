@@ -20,6 +20,8 @@ public enum CSV {
         case text(String)
         /// A number, written by `number` and never prefixed.
         case number(Double)
+        /// A number in full, to at most seven decimals (coordinates: about a centimetre), never prefixed.
+        case exact(Double)
         /// Nothing (an absent value).
         case empty
     }
@@ -30,9 +32,19 @@ public enum CSV {
             switch cell {
             case .text(let text): field(text)
             case .number(let value): number(value)
+            case .exact(let value): exact(value)
             case .empty: ""
             }
         }.joined(separator: ",") + "\r\n"
+    }
+
+    /// A number without exponent or trailing zeros, to at most seven decimals (`-3.7038`).
+    public static func exact(_ value: Double) -> String {
+        guard value.isFinite else { return "" }
+        var text = String(format: "%.7f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text == "-0" ? "0" : text
     }
 
     /// A number without exponent or trailing zeros, to at most three decimals (`90`, `12.5`).

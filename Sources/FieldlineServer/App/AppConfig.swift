@@ -112,6 +112,7 @@ public struct AppConfig: Sendable {
         withProviders.streamSweepInterval = .seconds(try reader.int("STREAM_SWEEP_SECONDS", default: 5, range: 1...3600))
         withProviders.streamPublishTimeout = .seconds(try reader.int("STREAM_PUBLISH_TIMEOUT_SECONDS", default: 10, range: 1...600))
         withProviders.retention.streamEvents = .seconds(86_400 * (try reader.int("STREAM_EVENTS_RETENTION_DAYS", default: 7, range: 1...3650)))
+        withProviders.retention.events = .seconds(86_400 * (try reader.int("EVENTS_RETENTION_DAYS", default: 30, range: 30...3650)))
         withProviders.retention.outboxDone = .seconds(86_400 * (try reader.int("OUTBOX_DONE_RETENTION_DAYS", default: 7, range: 1...3650)))
         withProviders.retention.outboxDead = .seconds(86_400 * (try reader.int("OUTBOX_DEAD_RETENTION_DAYS", default: 30, range: 1...3650)))
         withProviders.retention.idempotencyKeys = .seconds(3600 * (try reader.int("IDEMPOTENCY_RETENTION_HOURS", default: 24, range: 24...8760)))

@@ -202,6 +202,8 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     MediaController(repository: PostgresMediaRepository(database: database), store: dependencies.mediaStore, links: links,
                     publicURL: dependencies.config.publicURL)
         .addRoutes(to: api)
+    ExportsController(repository: PostgresExportsRepository(database: database), links: links, publicURL: dependencies.config.publicURL)
+        .addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)
     return router
 }

@@ -2,6 +2,8 @@
 public struct RetentionSettings: Sendable, Equatable {
     /// Stream events: a client may resume with `?after=` within this age.
     public var streamEvents: Duration = .seconds(7 * 86_400)
+    /// Business events (the feed and webhooks' log): at least 30 days, as docs/events.md promises.
+    public var events: Duration = .seconds(30 * 86_400)
     /// Outbox rows done (sent, fetched, delivered).
     public var outboxDone: Duration = .seconds(7 * 86_400)
     /// Outbox rows given up on (dead-lettered), kept longer for inspection.

@@ -3,7 +3,8 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// Prunes what only grows: stream events, finished outbox rows, idempotency keys and expired
+/// Prunes what only grows: stream events, business events (RetentionWorker+Events),
+/// finished outbox rows, idempotency keys and expired
 /// login counters, once older than `RetentionSettings`. Each statement deletes at most
 /// `batchSize` rows in a short transaction of its own, so pruning never holds locks for long or
 /// bloats one transaction; a pass repeats until nothing old is left. Several instances may prune
@@ -17,7 +18,12 @@ struct RetentionWorker: Service {
 
     /// Runs a pass shortly after start, then every `interval`, until graceful shutdown.
     func run() async throws {
-        guard settings.interval > .zero else { return }
+        // Off on this instance: wait for shutdown all the same, since a service group stops the
+        // whole server when one of its services returns early.
+        guard settings.interval > .zero else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             var delay: Duration = .seconds(10)
             while !Task.isCancelled {
@@ -38,12 +44,13 @@ struct RetentionWorker: Service {
     /// Rows deleted by one pass, by kind.
     struct Pruned: Sendable, Equatable {
         var streamEvents = 0
+        var events = 0
         var outbox = 0
         var idempotencyKeys = 0
         var loginCounters = 0
-        var total: Int { streamEvents + outbox + idempotencyKeys + loginCounters }
+        var total: Int { streamEvents + events + outbox + idempotencyKeys + loginCounters }
         var metadata: Logger.Metadata {
-            ["stream_events": "\(streamEvents)", "outbox": "\(outbox)", "idempotency_keys": "\(idempotencyKeys)", "login_counters": "\(loginCounters)"]
+            ["stream_events": "\(streamEvents)", "events": "\(events)", "outbox": "\(outbox)", "idempotency_keys": "\(idempotencyKeys)", "login_counters": "\(loginCounters)"]
         }
     }
 
@@ -53,6 +60,7 @@ struct RetentionWorker: Service {
         let tenants = try await database.client.query("SELECT id FROM tenants ORDER BY id", logger: logger).collect { try $0.decode(UUID.self) }
         for tenantID in tenants {
             pruned.streamEvents += try await repeatBatches { try await pruneStreamEvents(of: tenantID) }
+            pruned.events += try await repeatBatches { try await pruneEvents(of: tenantID) }
             pruned.idempotencyKeys += try await repeatBatches { try await pruneIdempotencyKeys(of: tenantID) }
         }
         pruned.outbox += try await repeatBatches { try await pruneOutbox() }
@@ -71,7 +79,8 @@ struct RetentionWorker: Service {
         }
     }
 
-    private func seconds(_ age: Duration) -> Double { Double(age.components.seconds) }
+    /// Whole seconds of an age, for SQL intervals.
+    func seconds(_ age: Duration) -> Double { Double(age.components.seconds) }
 
     /// The tenant's oldest events (by id, a bounded index range) that are older than the age.
     private func pruneStreamEvents(of tenantID: UUID) async throws -> Int {

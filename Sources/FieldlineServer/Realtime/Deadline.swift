@@ -10,9 +10,11 @@ struct DeadlinePassed: Error, CustomStringConvertible {
 /// without one. Unlike a task group, it does not wait for the operation to end: a query written
 /// to a connection that died may never be answered and may ignore cancellation (its promise is
 /// dropped), and the caller must be free to drop that connection and carry on. The abandoned
-/// operation is cancelled and left to finish (or fail when its connection is closed) on its own.
+/// operation is cancelled and left to finish (or fail when its connection is closed) on its own;
+/// a value it still produces is handed to `abandoned` (a connection that opened too late must be
+/// closed: PostgresNIO asserts that none is released open).
 func withDeadline<T: Sendable>(
-    _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T
+    _ timeout: Duration, abandoned: (@Sendable (T) async -> Void)? = nil, _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let resumed = NIOLockedValueBox(false)
     let work = NIOLockedValueBox<Task<Void, Never>?>(nil)
@@ -23,7 +25,10 @@ func withDeadline<T: Sendable>(
                 defer { done = true }
                 return !done
             }
-            guard first else { return }
+            guard first else {
+                if case .success(let late) = result, let abandoned { Task { await abandoned(late) } }
+                return
+            }
             timer.withLockedValue { $0?.cancel() }
             work.withLockedValue { $0?.cancel() }
             continuation.resume(with: result)

@@ -50,7 +50,7 @@ struct StreamPublisher: Service {
                 if let connection, !connection.isClosed { open = connection } else {
                     let configuration = try settings.publisherConfiguration()
                     let logger = logger
-                    open = try await withDeadline(timeout) {
+                    open = try await withDeadline(timeout, abandoned: { try? await $0.close() }) {
                         try await PostgresConnection.connect(
                             on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger
                         ).get()

@@ -70,6 +70,10 @@ struct OfferTimerTests {
             #expect(try await Support.offers(admin, job)[a.org]?["status"].string == "withdrawn")
             #expect(try await Support.systemTexts(fixtures, tenant, member: a.member).contains("PO-WIN is no longer available. Thank you."))
             #expect(try await Support.published(fixtures, tenant, kind: "job.expired", count: 1))
+            // The integrators' event, with the job as the API answers it.
+            let expired = try await EventSourcesTests.recorded(fixtures, tenant, "job.expired")
+            #expect(expired.count == 1)
+            #expect(expired.first == (try await admin.get("/v1/jobs/\(job)").json))
         }
     }
 

@@ -81,6 +81,7 @@ extension PostgresChannelsRepository {
         try await connection.query(
             "UPDATE channel_posts SET recipient_count = \(count) WHERE tenant_id = \(tenantID) AND id = \(postID)", logger: logger)
         try await appendStreamEvents(postID: postID, opened: opened, tenantID: tenantID, connection)
+        try await BusinessEvents.recordConversationsOpened(opened.map(\.0), on: connection, tenantID: tenantID, logger: logger)
         return postID
     }
 

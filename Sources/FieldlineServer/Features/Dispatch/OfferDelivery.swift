@@ -63,6 +63,8 @@ enum OfferDelivery {
             SELECT id, conversation_id FROM sent
             """
         ).collect { try $0.decode((UUID, UUID).self) }
+        try await BusinessEvents.recordConversationsOpened(
+            opened.map(\.0), on: transaction.connection, tenantID: tenantID, logger: transaction.logger)
         transaction.stream(
             opened.map { NewStreamEvent(kind: .conversationOpened, conversationID: $0.0, data: ["member_id": .id($0.1)]) }
             + sent.map { NewStreamEvent.messageCreated($0.0, in: $0.1, direction: .outbound, kind: .choice) })

@@ -77,6 +77,7 @@ extension PostgresDispatchRepository {
                     status_changed_at = now(), updated_at = now()
                 WHERE tenant_id = \(transaction.tenantID) AND id = \(job.id)
                 """)
+            try await BusinessEvents.recordJob(.jobAssigned, job.id, in: transaction)
             try await OfferWithdrawal.close(
                 of: job.id, .init(silentFor: [organizationID]), as: "withdrawn",
                 telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)

@@ -17,14 +17,15 @@ struct BusinessEvent: ResponseEncodable, Sendable {
     /// The columns `init(row:)` reads, from `events e`.
     static let columns = "e.id, e.type, e.occurred_at, e.txid::text, e.seq, e.body::text"
 
-    /// Reads a row of `columns`.
-    init(row: PostgresRow) throws {
-        let (id, type, occurredAt, txid, seq, body) = try row.decode((UUID, String, Date, String, Int64, String).self)
-        self.id = id
-        self.type = type
-        self.occurredAt = occurredAt
-        self.cursor = EventCursor(txid: UInt64(txid) ?? 0, seq: seq).encoded
-        self.data = JSONValue(parsing: Array(body.utf8)) ?? .null
+    /// Reads a row of `columns`, after `offset` columns of something else.
+    init(row: PostgresRow, skipping offset: Int = 0) throws {
+        let columns = row.makeRandomAccess()
+        self.id = try columns[offset].decode(UUID.self)
+        self.type = try columns[offset + 1].decode(String.self)
+        self.occurredAt = try columns[offset + 2].decode(Date.self)
+        let txid = try columns[offset + 3].decode(String.self)
+        self.cursor = EventCursor(txid: UInt64(txid) ?? 0, seq: try columns[offset + 4].decode(Int64.self)).encoded
+        self.data = JSONValue(parsing: Array(try columns[offset + 5].decode(String.self).utf8)) ?? .null
     }
 }
 

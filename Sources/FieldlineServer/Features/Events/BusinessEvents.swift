@@ -37,6 +37,22 @@ enum BusinessEvents {
             """, logger: logger)
     }
 
+    /// Appends one `conversation.opened` per conversation of `ids`, in that order, each with the
+    /// conversation as it is now in this transaction, in one statement whatever their number: for
+    /// writers that open conversations in bulk (a channel post's fan-out, a broadcast's offers).
+    static func recordConversationsOpened(_ ids: [UUID], on connection: PostgresConnection, tenantID: UUID, logger: Logger) async throws {
+        guard !ids.isEmpty else { return }
+        let eventIDs = ids.map { _ in UUIDv7.make() }
+        try await connection.query("""
+            INSERT INTO events (tenant_id, id, type, resource_type, resource_id, body)
+            SELECT c.tenant_id, o.event_id, \(BusinessEventType.conversationOpened.rawValue), 'conversation', c.id,
+                   \(unescaped: ResourceJSON.conversation("c"))
+            FROM unnest(\(ids)::uuid[], \(eventIDs)::uuid[]) WITH ORDINALITY AS o(id, event_id, position)
+            JOIN conversations c ON c.tenant_id = \(tenantID) AND c.id = o.id
+            ORDER BY o.position
+            """, logger: logger)
+    }
+
     /// The event a job's change makes: `job.created` for a new job, else the event of the status
     /// it entered (none when the status stayed, or went back to `open`).
     static func recordJob(_ job: Job, before: JobStatus?, on connection: PostgresConnection, tenantID: UUID, logger: Logger) async throws {

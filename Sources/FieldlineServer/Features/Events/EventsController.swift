@@ -34,9 +34,12 @@ struct EventsController: Sendable {
                 throw APIError.badQuery("types", error.message)
             }
         }
-        let (events, more) = try await repository.page(after: after, types: types, limit: limit, tenantID: principal.tenantID)
+        let log = try await repository.page(after: after, types: types, limit: limit, tenantID: principal.tenantID)
+        // A filtered poller moves past the events it skipped, so its cursor never falls behind
+        // retention while it polls (it would otherwise sit on the last event of its types).
+        let next = max(after, log.passed ?? after, log.events.last.flatMap { EventCursor(encoded: $0.cursor) } ?? after)
         let page = EventFeedPage(
-            data: events, nextCursor: events.last?.cursor ?? after.encoded, hasMore: more, pollIntervalSeconds: more ? 0 : pollInterval)
+            data: log.events, nextCursor: next.encoded, hasMore: log.more, pollIntervalSeconds: log.more ? 0 : pollInterval)
         let tag = Self.etag(after: after, types: types, limit: limit, page: page)
         var headers = HTTPFields()
         headers[.eTag] = tag

@@ -63,6 +63,20 @@ public struct Provisioning: Sendable {
         }
     }
 
+    /// Whether the tenant is in development mode: its webhooks (and flows' API calls) may reach
+    /// private and loopback addresses, for a receiver on a developer's machine (docs/events.md).
+    public func developmentMode(tenantID: UUID) async throws -> Bool {
+        try await database.client.query(
+            "SELECT development_mode FROM tenants WHERE id = \(tenantID)", logger: database.logger
+        ).first { try $0.decode(Bool.self) } ?? false
+    }
+
+    /// Turns the tenant's development mode on or off; it applies to the next request or delivery.
+    public func setDevelopmentMode(tenantID: UUID, _ enabled: Bool) async throws {
+        try await database.client.query(
+            "UPDATE tenants SET development_mode = \(enabled) WHERE id = \(tenantID)", logger: database.logger)
+    }
+
     /// Creates a user with a password; returns the user's id.
     public func createUser(tenantID: UUID, email: String, name: String, role: UserRole, password: String) async throws -> UUID {
         let new = NewUser(
