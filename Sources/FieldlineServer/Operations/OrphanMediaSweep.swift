@@ -16,9 +16,9 @@ struct OrphanMediaSweep: Sendable {
     let logger: Logger
 
     /// One sweep: the store's old files in batches, each checked against every tenant's media;
-    /// then the spool's leftovers. The count of files removed.
-    func sweep() async throws -> Int {
-        let cutoff = Date().addingTimeInterval(-Double(age.components.seconds))
+    /// then the spool's leftovers. The count of files removed. `now` is the moment ages count from.
+    func sweep(now: Date = Date()) async throws -> Int {
+        let cutoff = now.addingTimeInterval(-Double(age.components.seconds))
         let tenants = try await database.client.query("SELECT id FROM tenants ORDER BY id", logger: logger).collect { try $0.decode(UUID.self) }
         var removed = 0
         var after: String?

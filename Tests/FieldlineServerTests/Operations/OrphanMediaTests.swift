@@ -37,25 +37,28 @@ struct OrphanMediaTests {
             try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: spool.appendingPathComponent("stale").path, contents: Data("half a file".utf8))
 
-            // Older than the bound (3 s here; MEDIA_ORPHAN_HOURS in service) by the time the sweep runs.
-            try await Task.sleep(for: .seconds(4))
+            // Older than the bound (1 s here; MEDIA_ORPHAN_HOURS in service) at the moment the sweep counts from.
+            try await Task.sleep(for: .seconds(2.5))
+            let now = Date()
             let fresh = try await Self.store(TestImages.photo(variant: 23), in: store)
             _ = FileManager.default.createFile(atPath: spool.appendingPathComponent("live").path, contents: Data("uploading".utf8))
 
-            let sweep = OrphanMediaSweep(database: fixtures.database, store: store, age: .seconds(3), batchSize: 10, logger: Logger(label: "test"))
-            let worker = RetentionWorker(database: fixtures.database, settings: RetentionSettings(), logger: Logger(label: "test"), mediaSweep: sweep)
-            #expect(try await worker.prune().mediaFiles == 2)
+            let sweep = OrphanMediaSweep(database: fixtures.database, store: store, age: .seconds(1), batchSize: 10, logger: Logger(label: "test"))
+            #expect(try await sweep.sweep(now: now) == 2)
             #expect(try await store.head(sha256: kept, count: 1) != nil)
             #expect(try await store.head(sha256: orphan, count: 1) == nil)
             #expect(try await store.head(sha256: fresh, count: 1) != nil)
             #expect(MediaSamples.files(in: directory, "tmp") == ["live"])
-            // The proof's photo still downloads; a second sweep finds nothing more.
+            // The proof's photo still downloads.
             let media = try #require(proof["media"][0]["id"].string)
             #expect(try await admin.get("/v1/media/\(media)/content").status == .ok)
+            // The retention pass runs the sweep (nothing is a day old here); without one, files are left alone.
+            let daily = OrphanMediaSweep(database: fixtures.database, store: store, age: .seconds(86_400), batchSize: 10, logger: Logger(label: "test"))
+            let worker = RetentionWorker(database: fixtures.database, settings: RetentionSettings(), logger: Logger(label: "test"), mediaSweep: daily)
             #expect(try await worker.prune().mediaFiles == 0)
-            // Without the sweep (the worker's other passes), files are left alone.
             #expect(try await RetentionWorker(database: fixtures.database, settings: RetentionSettings(), logger: Logger(label: "test"))
                 .prune().mediaFiles == 0)
+            #expect(try await store.head(sha256: fresh, count: 1) != nil)
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
