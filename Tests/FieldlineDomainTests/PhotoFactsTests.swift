@@ -93,6 +93,34 @@ struct PhotoFactsTests {
         #expect(facts.exif.facts?.localCaptureTime == "2026-12-04T10:00:00")
     }
 
+    @Test("HEIC EXIF is found through iinf and iloc, even without the Exif\\0\\0 marker some writers leave out")
+    func heicExifItem() throws {
+        func be(_ v: Int, _ n: Int = 4) -> [UInt8] { (0..<n).reversed().map { UInt8(v >> (8 * $0) & 0xFF) } }
+        func box(_ type: String, _ body: [UInt8]) -> [UInt8] { be(8 + body.count) + Array(type.utf8) + body }
+        let tiff = ExifBuilder(dateTimeOriginal: "2026:12:04 09:30:00", offsetTimeOriginal: "+01:00", latitude: 40.4169, longitude: -3.7035).tiff()
+        let ftyp = box("ftyp", Array("heic".utf8) + be(0) + Array("mif1heic".utf8))
+        let infe = box("infe", [2, 0, 0, 0] + be(7, 2) + be(0, 2) + Array("Exif".utf8) + [0])
+        let iinf = box("iinf", [0, 0, 0, 0] + be(1, 2) + infe)
+        let ispe = box("ispe", [0, 0, 0, 0] + be(4032) + be(3024))
+        func meta(exifAt offset: Int) -> [UInt8] {
+            // iloc version 1: 4-byte offsets and lengths, no base offset; item 7 in one extent of the file.
+            let iloc = box("iloc", [1, 0, 0, 0, 0x44, 0x00] + be(1, 2) + be(7, 2) + be(0, 2) + be(0, 2) + be(1, 2) + be(offset) + be(4 + tiff.count))
+            return box("meta", [0, 0, 0, 0] + iinf + iloc + box("iprp", box("ipco", ispe)))
+        }
+        let exifAt = ftyp.count + meta(exifAt: 0).count + 8
+        let heic = ftyp + meta(exifAt: exifAt) + box("mdat", be(0) + tiff + [UInt8](repeating: 0xA5, count: 64))
+        // No `Exif\0\0` right before the TIFF header: the signature search alone finds nothing here.
+        #expect(!String(decoding: heic, as: UTF8.self).contains("Exif\0\0II*"))
+        let facts = try PhotoFacts.inspect(heic)
+        #expect(facts.contentType == "image/heic" && facts.width == 4032 && facts.height == 3024)
+        #expect(facts.exif.facts?.localCaptureTime == "2026-12-04T09:30:00")
+        #expect(facts.exif.facts?.capturedAt == ISO8601DateFormatter().date(from: "2026-12-04T08:30:00Z"))
+        #expect(facts.exif.facts?.location.map { abs($0.latitude - 40.4169) < 0.0001 } == true)
+        // An iloc pointing outside the file reads as no EXIF, never as something else.
+        let broken = ftyp + meta(exifAt: 1 << 30) + box("mdat", be(0) + tiff)
+        #expect(try PhotoFacts.inspect(broken).exif == .absent)
+    }
+
     @Test("hostile files are refused with a reason")
     func hostile() throws {
         #expect(throws: PhotoRefusal.tooManyPixels(width: 50_000, height: 50_000)) {

@@ -97,9 +97,9 @@ public struct ImageHeader: Sendable, Equatable {
     }
 
     /// HEIF/HEIC/AVIF: the largest `ispe` (image spatial extent) property is the primary image's
-    /// size (the others are thumbnails or tiles); the EXIF item's data is found by its
-    /// `Exif\0\0` + TIFF signature in the head. (Reading `iloc` would be exact; the heuristic
-    /// finds what phones write, and a miss reads as "no EXIF", never as a wrong value.)
+    /// size (the others are thumbnails or tiles); the EXIF item is found exactly through `iinf`
+    /// and `iloc` (`HEIFExif`), else by its `Exif\0\0` + TIFF signature in the head (a miss
+    /// reads as "no EXIF", never as a wrong value).
     static func isoImage(_ reader: ByteReader) -> ImageHeader {
         var header = ImageHeader()
         let bytes = reader.bytes
@@ -114,7 +114,9 @@ public struct ImageHeader: Sendable, Equatable {
             }
             index += 1
         }
-        if let exifStart = find(Array("Exif\0\0".utf8), in: bytes) {
+        if let tiff = HEIFExif.tiff(reader) {
+            header.exif = Array(tiff.prefix(65536))
+        } else if let exifStart = find(Array("Exif\0\0".utf8), in: bytes) {
             let tiff = exifStart + 6
             if reader.matches("II*\0", at: tiff) || reader.matches("MM\0*", at: tiff) {
                 header.exif = Array(bytes[tiff..<min(bytes.count, tiff + 65536)])

@@ -116,6 +116,7 @@ public struct AppConfig: Sendable {
         withProviders.retention.outboxDone = .seconds(86_400 * (try reader.int("OUTBOX_DONE_RETENTION_DAYS", default: 7, range: 1...3650)))
         withProviders.retention.outboxDead = .seconds(86_400 * (try reader.int("OUTBOX_DEAD_RETENTION_DAYS", default: 30, range: 1...3650)))
         withProviders.retention.idempotencyKeys = .seconds(3600 * (try reader.int("IDEMPOTENCY_RETENTION_HOURS", default: 24, range: 24...8760)))
+        withProviders.retention.mediaOrphans = .seconds(3600 * (try reader.int("MEDIA_ORPHAN_HOURS", default: 24, range: 1...8760)))
         withProviders.retention.batchSize = try reader.int("RETENTION_BATCH_SIZE", default: 1000, range: 10...100_000)
         withProviders.retention.interval = .seconds(try reader.int("RETENTION_INTERVAL_SECONDS", default: 300, range: 0...86_400))
         withProviders.ingestBatchSize = try reader.int("INGEST_BATCH_SIZE", default: 64, range: 1...1000)

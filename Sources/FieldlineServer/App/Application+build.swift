@@ -21,7 +21,7 @@ struct AppDependencies: Sendable {
     let metrics: PrometheusCollectorRegistry
     let passwordHasher: PasswordHasher
     /// Where media bytes live: built once from the configuration, shared by the fetcher and the API.
-    let mediaStore: any MediaStore
+    let mediaStore: any SweepableMediaStore
     /// How every file (provider download or upload) enters `mediaStore`, with the evidence facts of photos.
     var mediaIntake: MediaIntake { MediaIntake(store: mediaStore, policy: config.mediaPolicy, inspector: PhotoInspector()) }
     /// This instance's connected live streams, woken by the `StreamListener` service.
@@ -104,7 +104,11 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     app.addServices(StreamPublisher(
         settings: config.database, publication: database.streamPublication, logger: Logger(label: "fieldline.stream"),
         sweepInterval: config.streamSweepInterval, timeout: config.streamPublishTimeout))
-    app.addServices(RetentionWorker(database: database, settings: config.retention, logger: Logger(label: "fieldline.retention")))
+    let retentionLogger = Logger(label: "fieldline.retention")
+    let mediaSweep = OrphanMediaSweep(
+        database: database, store: dependencies.mediaStore, age: config.retention.mediaOrphans, batchSize: config.retention.batchSize,
+        logger: retentionLogger)
+    app.addServices(RetentionWorker(database: database, settings: config.retention, logger: retentionLogger, mediaSweep: mediaSweep))
     app.beforeServerStarts {
         guard migrateOnStart else { return }
         let applied = try await Migrator(client: client, files: migrations, logger: logger).migrate()

@@ -10,6 +10,8 @@ public struct RetentionSettings: Sendable, Equatable {
     public var outboxDead: Duration = .seconds(30 * 86_400)
     /// Idempotency keys: replays are promised for 24 hours, so never less.
     public var idempotencyKeys: Duration = .seconds(86_400)
+    /// Media files no media row names are removed once this old (`MEDIA_ORPHAN_HOURS`).
+    public var mediaOrphans: Duration = .seconds(86_400)
     /// Rows deleted per statement (each its own short transaction).
     public var batchSize = 1000
     /// How often a pass runs on each instance (zero turns pruning off).

@@ -4,8 +4,9 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// Prunes what only grows: stream events, business events (RetentionWorker+Events),
-/// finished outbox rows, idempotency keys and expired
-/// login counters, once older than `RetentionSettings`. Each statement deletes at most
+/// finished outbox rows, idempotency keys and expired login counters, once older than
+/// `RetentionSettings`, and media files no row names (`OrphanMediaSweep`, at most hourly). Each
+/// statement deletes at most
 /// `batchSize` rows in a short transaction of its own, so pruning never holds locks for long or
 /// bloats one transaction; a pass repeats until nothing old is left. Several instances may prune
 /// at once: they delete disjoint or already-deleted rows, which is harmless. Stream events are
@@ -15,6 +16,10 @@ struct RetentionWorker: Service {
     let database: Database
     let settings: RetentionSettings
     let logger: Logger
+    /// Removes unreferenced media files; nil: media is not swept (tests of the rows alone).
+    var mediaSweep: OrphanMediaSweep? = nil
+    /// Media is swept at most this often: it walks the whole store.
+    static let mediaSweepInterval: Duration = .seconds(3600)
 
     /// Runs a pass shortly after start, then every `interval`, until graceful shutdown.
     func run() async throws {
@@ -26,11 +31,14 @@ struct RetentionWorker: Service {
         }
         await cancelWhenGracefulShutdown {
             var delay: Duration = .seconds(10)
+            var lastMediaSweep: ContinuousClock.Instant?
             while !Task.isCancelled {
                 do { try await Task.sleep(for: delay) } catch { return }
                 delay = settings.interval
+                let sweepMedia = lastMediaSweep.map { ContinuousClock.now - $0 >= Self.mediaSweepInterval } ?? true
+                if sweepMedia { lastMediaSweep = .now }
                 do {
-                    let pruned = try await prune()
+                    let pruned = try await prune(sweepingMedia: sweepMedia)
                     if pruned.total > 0 { logger.info("retention pruned old rows", metadata: pruned.metadata) }
                 } catch where Task.isCancelled {
                     return
@@ -48,14 +56,17 @@ struct RetentionWorker: Service {
         var outbox = 0
         var idempotencyKeys = 0
         var loginCounters = 0
-        var total: Int { streamEvents + events + outbox + idempotencyKeys + loginCounters }
+        /// Media files no row names (and spool leftovers).
+        var mediaFiles = 0
+        var total: Int { streamEvents + events + outbox + idempotencyKeys + loginCounters + mediaFiles }
         var metadata: Logger.Metadata {
-            ["stream_events": "\(streamEvents)", "events": "\(events)", "outbox": "\(outbox)", "idempotency_keys": "\(idempotencyKeys)", "login_counters": "\(loginCounters)"]
+            ["stream_events": "\(streamEvents)", "events": "\(events)", "outbox": "\(outbox)", "idempotency_keys": "\(idempotencyKeys)",
+             "login_counters": "\(loginCounters)", "media_files": "\(mediaFiles)"]
         }
     }
 
-    /// One full pass: everything old, in batches.
-    func prune() async throws -> Pruned {
+    /// One full pass: everything old, in batches; unreferenced media files too when `sweepingMedia`.
+    func prune(sweepingMedia: Bool = true) async throws -> Pruned {
         var pruned = Pruned()
         let tenants = try await database.client.query("SELECT id FROM tenants ORDER BY id", logger: logger).collect { try $0.decode(UUID.self) }
         for tenantID in tenants {
@@ -65,6 +76,7 @@ struct RetentionWorker: Service {
         }
         pruned.outbox += try await repeatBatches { try await pruneOutbox() }
         pruned.loginCounters += try await pruneLoginCounters()
+        if sweepingMedia, let mediaSweep { pruned.mediaFiles = try await mediaSweep.sweep() }
         return pruned
     }
 

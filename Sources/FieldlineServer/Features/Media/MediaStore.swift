@@ -118,7 +118,7 @@ struct FileMediaUpload: SpooledUpload {
 extension AppConfig {
     /// The one place the media store is chosen: an S3-compatible store when `MEDIA_STORE=s3`
     /// (spooling under `MEDIA_DIR/tmp`), else local disk under `MEDIA_DIR`.
-    func makeMediaStore() -> any MediaStore {
+    func makeMediaStore() -> any SweepableMediaStore {
         if let mediaS3 {
             return S3MediaStore(client: S3Client(settings: mediaS3, http: .shared), spoolDirectory: mediaDir)
         }

@@ -25,6 +25,51 @@ struct S3Client: Sendable {
         "\(settings.prefix)objects/\(sha256.prefix(2))/\(sha256.dropFirst(2).prefix(2))/\(sha256)"
     }
 
+    /// When the object was last written, or nil when it does not exist.
+    func lastModified(_ key: String) async throws -> Date? {
+        let response = try await send("HEAD", key: key)
+        if response.status.code == 404 { return nil }
+        try await expect(response, 200)
+        return response.headers.first(name: "Last-Modified").flatMap(Self.httpDate) ?? .distantPast
+    }
+
+    /// One page of objects under `prefix` after the key `startAfter`, in key order, with when each was written.
+    func listObjects(prefix: String, startAfter: String?, maxKeys: Int) async throws -> [(key: String, lastModified: Date)] {
+        var query = [("list-type", "2"), ("max-keys", String(maxKeys)), ("prefix", prefix)]
+        if let startAfter { query.append(("start-after", startAfter)) }
+        let response = try await send("GET", key: nil, query: query)
+        try await expect(response, 200, keepBody: true)
+        var xml = Substring(String(buffer: try await response.body.collect(upTo: 16 << 20)))
+        var objects: [(key: String, lastModified: Date)] = []
+        while let start = xml.range(of: "<Contents>"), let end = xml.range(of: "</Contents>", range: start.upperBound..<xml.endIndex) {
+            let entry = String(xml[start.upperBound..<end.lowerBound])
+            if let key = Self.element("Key", in: entry) {
+                let modified = Self.element("LastModified", in: entry).flatMap(Self.isoDate) ?? .distantPast
+                objects.append((key, modified))
+            }
+            xml = xml[end.upperBound...]
+        }
+        return objects
+    }
+
+    /// `Last-Modified` (RFC 7231, `Tue, 01 Dec 2026 10:00:00 GMT`).
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
+    }
+
+    /// A listing's `LastModified` (ISO 8601, with or without fractions of a second).
+    static func isoDate(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
     /// Whether the object exists.
     func exists(_ key: String) async throws -> Bool {
         let response = try await send("HEAD", key: key)

@@ -11,6 +11,8 @@ struct S3MediaStore: MediaStore {
     let client: S3Client
     /// Where files wait (`tmp/` inside) while they stream in.
     let spoolDirectory: String
+    /// An object written within this many seconds is not sent again by a commit of the same bytes.
+    static let freshFor: TimeInterval = 600
 
     func begin() async throws -> any MediaUpload {
         S3MediaUpload(client: client, spool: try await SpoolFile.create(in: URL(fileURLWithPath: spoolDirectory).appendingPathComponent("tmp")))
@@ -38,8 +40,11 @@ struct S3MediaUpload: SpooledUpload {
         let stored = try await spool.finish(expectedSHA256: expectedSHA256)
         let key = client.key(sha256: stored.sha256)
         do {
-            // Content-addressed: the same bytes are already there, nothing to send.
-            if try await !client.exists(key) {
+            // Content-addressed: the same bytes are already there, nothing to send, unless they
+            // were written long ago: then they are sent again, so the object counts as new for
+            // the orphan sweep (which removes unreferenced objects by their age).
+            let modified = try await client.lastModified(key)
+            if modified.map({ Date().timeIntervalSince($0) > S3MediaStore.freshFor }) ?? true {
                 try await client.upload(file: spool.path.path, size: stored.size, sha256: stored.sha256, as: key)
             }
         } catch {
