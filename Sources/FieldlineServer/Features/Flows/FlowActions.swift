@@ -75,7 +75,7 @@ struct FlowActions: Sendable {
         try await transaction.query("""
             INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, data)
             VALUES (\(tenantID), \(UUIDv7.make()), \(run.conversationID), 'flow_handoff',
-                    jsonb_build_object('flow_run_id', \(run.id.uuidString.lowercased()), 'team_id', \(teamID)))
+                    jsonb_build_object('flow_run_id', \(run.id.uuidString.lowercased())::text, 'team_id', \(teamID)::text))
             """)
         let settings = try await RoutingSettings.load(tenantID: tenantID, transaction.connection, logger: transaction.logger)
         guard let team = teamID.flatMap(UUID.init(uuidString:)) ?? settings?.fallbackTeamID else {
