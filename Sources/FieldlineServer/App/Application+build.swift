@@ -86,6 +86,9 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     jobs.register(DrainRoutingQueue(database: database))
     jobs.register(DispatchTick(database: database))
     jobs.register(SendOfferNotices(database: database))
+    jobs.register(FlowTimerJob(database: database))
+    jobs.register(FlowHTTPJob(database: database))
+    jobs.register(FlowJobStatusJob(database: database))
     let webhookEndpoints = PostgresWebhookEndpointsRepository(database: database, cipher: CredentialCipher(masterKey: config.masterKey))
     jobs.register(DeliverWebhooks(deliverer: WebhookDeliverer(database: database, endpoints: webhookEndpoints, settings: config.webhooks)))
     let outbox = OutboxWorker(

@@ -26,6 +26,10 @@ extension PostgresConversationsRepository {
                     first_human_reply_at = CASE WHEN \(isHuman) THEN coalesce(first_human_reply_at, now()) ELSE first_human_reply_at END
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
+            if isHuman {
+                // A person took over: the flow run waiting here pauses at once (docs/flows.md#runs).
+                try await connection.query(FlowRunRecord.pauseWaiting(in: id, tenantID: tenantID), logger: logger)
+            }
             if isHuman, conversation.firstHumanReplyAt == nil {
                 try await recordEvent(.firstHumanReply, conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
             }

@@ -17,6 +17,7 @@ extension InboundPipeline {
             OpenConversations(),              // one statement for every member with none open
             AnswerPendingQuestion(),          // "2" answers the numbered choices of the last reply
             AnswerOffer(),                    // Accept / Decline of a dispatch offer: the first acceptance wins
+            AnswerFlowStep(runtime: FlowRuntime(database: database)), // a flow run's answer, or a keyword that starts one
             PostToChannel(channels: channels), // words for a horizontal channel, relayed to its participants
             StoreMessages(),                  // one statement: the messages, desk activity, held replies released
             QueueMediaFetch(media: PostgresMediaRepository(database: database)), // the file of a photo or document, fetched after commit

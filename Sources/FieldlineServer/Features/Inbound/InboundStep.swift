@@ -78,6 +78,9 @@ struct InboundItem: Sendable {
     var stored = false
     /// The answer to the webhook: the stored message, or the copy stored before.
     var result: IngestResult?
+    /// A flow run took the message (its answer, or a trigger that started one): routing leaves
+    /// the conversation to the bot.
+    var heldByFlow = false
     /// Stream events that later steps (routing) add after the message's own.
     var followingEvents: [NewStreamEvent] = []
 

@@ -9,8 +9,14 @@ struct PostgresProofsRepository: ProofsRepository {
     var logger: Logger { database.logger }
 
     func record(_ proof: NewProof, forJob jobID: UUID, submittedBy: String, viewer: Viewer) async throws -> Proof? {
+        try await database.withTenant(viewer.tenantID) { try await record(proof, forJob: jobID, submittedBy: submittedBy, viewer: viewer, on: $0) }
+    }
+
+    /// `record` inside the caller's transaction (a flow's `attach_proof` step runs in the
+    /// transaction of the member's answer).
+    func record(_ proof: NewProof, forJob jobID: UUID, submittedBy: String, viewer: Viewer, on connection: PostgresConnection) async throws -> Proof? {
         let tenantID = viewer.tenantID
-        return try await database.withTenant(tenantID) { connection in
+        do {
             // Locked: the job cannot be cancelled or changed while its proof is being recorded.
             guard let job = try await PostgresJobsRepository(database: database).fetch(jobID, viewer: viewer, lock: true, connection) else {
                 return nil

@@ -10,13 +10,13 @@ struct RouteConversations: InboundStep {
 
     func run(_ wave: inout InboundWave, in transaction: TenantTransaction) async throws {
         let routed = wave.items.contains { item in
-            guard item.stored, item.isDeskActivity, let conversation = item.conversation else { return false }
+            guard item.stored, item.isDeskActivity, !item.heldByFlow, let conversation = item.conversation else { return false }
             return conversation.routingState.routesInbound(conversationOpened: conversation.opened)
         }
         guard routed else { return }
         let settings = try await RoutingSettings.load(tenantID: transaction.tenantID, transaction.connection, logger: transaction.logger)
         try await wave.forEachStored { item in
-            guard item.isDeskActivity else { return }
+            guard item.isDeskActivity, !item.heldByFlow else { return }
             let conversation = try item.requireConversation()
             item.followingEvents += try await routing.inbound(
                 text: item.message.text, conversationID: conversation.id, opened: conversation.opened,
