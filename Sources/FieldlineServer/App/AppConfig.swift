@@ -35,6 +35,9 @@ public struct AppConfig: Sendable {
     public var providerURLs = ProviderURLs()
     /// Send attempts before an outbox row is dead-lettered.
     public var outboxMaxAttempts = 8
+    /// How long a claimed outbox row stays invisible to other workers: a worker that dies
+    /// mid-work (a `kill -9`, a lost host) leaves its rows to be retried after this.
+    public var outboxLease: Duration = .seconds(60)
     /// How often an idle outbox worker looks for work.
     public var outboxPollInterval: Duration = .milliseconds(250)
     /// The size limit and content-type allow-list of fetched inbound media.
@@ -91,6 +94,7 @@ public struct AppConfig: Sendable {
         withProviders.http.maxHeaderBytes = try reader.int("HTTP_MAX_HEADER_BYTES", default: 32 * 1024, range: 1024...(1 << 20))
         withProviders.http.maxHeaderCount = try reader.int("HTTP_MAX_HEADERS", default: 100, range: 10...1000)
         withProviders.outboxMaxAttempts = try reader.int("OUTBOX_MAX_ATTEMPTS", default: 8, range: 1...100)
+        withProviders.outboxLease = .seconds(try reader.int("OUTBOX_LEASE_SECONDS", default: 60, range: 2...3600))
         withProviders.mediaPolicy = MediaPolicy(
             maxBytes: Int64(try reader.int("MEDIA_MAX_BYTES", default: 16 * 1024 * 1024, range: 1...(1 << 30))),
             allowedTypes: try reader.mediaTypes("MEDIA_ALLOWED_TYPES", default: MediaPolicy.defaultAllowedTypes))

@@ -80,7 +80,7 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     jobs.register(DrainRoutingQueue(database: database))
     let outbox = OutboxWorker(
         store: OutboxStore(database: database), registry: jobs,
-        maxAttempts: config.outboxMaxAttempts, pollInterval: config.outboxPollInterval,
+        maxAttempts: config.outboxMaxAttempts, lease: config.outboxLease, pollInterval: config.outboxPollInterval,
         logger: Logger(label: "fieldline.outbox"))
     var app = Application(
         router: router,

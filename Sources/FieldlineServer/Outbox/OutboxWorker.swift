@@ -10,6 +10,8 @@ struct OutboxWorker: Service {
     let store: OutboxStore
     let registry: OutboxRegistry
     let maxAttempts: Int
+    /// How long a claimed row is this worker's (`OUTBOX_LEASE_SECONDS`).
+    var lease: Duration = .seconds(60)
     let pollInterval: Duration
     let logger: Logger
 
@@ -29,7 +31,7 @@ struct OutboxWorker: Service {
             while !Task.isCancelled {
                 let items: [OutboxItem]
                 do {
-                    items = try await store.claim(limit: 20, lease: .seconds(60))
+                    items = try await store.claim(limit: 20, lease: lease)
                 } catch {
                     logger.warning("outbox claim failed (retrying in 1 s): \(String(reflecting: error))")
                     try await Task.sleep(for: .seconds(1))
@@ -39,8 +41,16 @@ struct OutboxWorker: Service {
                     try await Task.sleep(for: pollInterval)
                     continue
                 }
-                await withTaskGroup(of: Void.self) { group in
-                    for item in items { group.addTask { await process(item) } }
+                // Bounded: work still running when its lease is well over is left to the lease
+                // (another claim retries it) rather than holding up every other row.
+                let finished = await waitAtMost(lease + .seconds(30)) {
+                    await withTaskGroup(of: Void.self) { group in
+                        for item in items { group.addTask { await process(item) } }
+                    }
+                }
+                if !finished, !Task.isCancelled {
+                    logger.error("outbox work did not finish within its lease and 30 s; its rows are retried after the lease",
+                                 metadata: ["ids": "\(items.map(\.id))"])
                 }
             }
         }
