@@ -27,3 +27,13 @@ func waitAtMost(_ limit: Duration, _ work: @escaping @Sendable () async -> Void)
         task.cancel()
     }
 }
+
+/// `work`'s result, or nil when it did not finish within `limit` (see `waitAtMost(_:_:)`).
+func waitAtMost<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async -> T) async -> T? {
+    let result = NIOLockedValueBox<T?>(nil)
+    let finished = await waitAtMost(limit) {
+        let value = await work()
+        result.withLockedValue { $0 = value }
+    }
+    return finished ? result.withLockedValue { $0 } : nil
+}
