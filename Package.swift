@@ -32,6 +32,12 @@ let package = Package(
             name: "FieldlineDomain",
             swiftSettings: swiftSettings
         ),
+        // Decoding JPEG and PNG for the perceptual hash, on Debian's libjpeg-turbo and libpng
+        // (libjpeg-dev, libpng-dev; docs/jobs-and-proofs.md says why).
+        .target(
+            name: "CImageKit",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]
+        ),
         .target(
             name: "FieldlineChannels",
             dependencies: [
@@ -45,6 +51,7 @@ let package = Package(
             dependencies: [
                 "FieldlineDomain",
                 "FieldlineChannels",
+                "CImageKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -60,8 +67,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            resources: [.copy("Resources/openapi.yaml")],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/sandbox.html")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -72,9 +80,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Builders of test files (EXIF blocks, image headers, encoded photos) shared by the test targets.
+        .target(
+            name: "FieldlineTestSupport",
+            dependencies: ["FieldlineDomain", "CImageKit"],
+            path: "Tests/FieldlineTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FieldlineDomainTests",
-            dependencies: ["FieldlineDomain"],
+            dependencies: ["FieldlineDomain", "FieldlineTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -86,6 +101,7 @@ let package = Package(
             name: "FieldlineServerTests",
             dependencies: [
                 "FieldlineServer",
+                "FieldlineTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -103,3 +103,23 @@ struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// `fieldline media-to-s3`.
+struct MediaToS3Command: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "media-to-s3",
+        abstract: "Move the media files under MEDIA_DIR into the S3-compatible store.",
+        discussion: """
+            Reads the same environment as the server, with MEDIA_STORE=s3 and the S3_* variables. Each file is \
+            checked against its SHA-256, uploaded unless the bucket has it, then removed locally. Safe to run again.
+            """)
+    @Flag(help: "Keep the local copies.") var keepLocal = false
+
+    func run() async throws {
+        let config = try AppConfig.fromEnvironment()
+        guard let settings = config.mediaS3 else { throw ArgumentParser.ValidationError("set MEDIA_STORE=s3 and the S3_* variables first") }
+        let summary = try await MediaMigration.moveLocalToS3(directory: config.mediaDir, settings: settings, keepLocal: keepLocal) { print($0) }
+        print("media-to-s3: \(summary.uploaded) uploaded, \(summary.alreadyThere) already in the bucket, \(summary.corrupt.count) corrupt (left in place)")
+        if !summary.corrupt.isEmpty { throw ExitCode.failure }
+    }
+}

@@ -13,6 +13,7 @@ struct RolesTests {
             "routing:manage",
             "analytics:read",
             "jobs:read", "jobs:write", "proofs:read", "proofs:write",
+            "events:read", "webhooks:manage",
         ])
     }
 
@@ -59,7 +60,7 @@ struct APIKeyScopeTests {
     func all() {
         #expect(APIKeyScope.all == [
             .networkRead, .networkWrite, .usersRead, .usersWrite, .conversationsRead, .conversationsWrite, .inboundWrite, .routingManage, .analyticsRead,
-            .jobsRead, .jobsWrite, .proofsRead, .proofsWrite,
+            .jobsRead, .jobsWrite, .proofsRead, .proofsWrite, .eventsRead, .webhooksManage,
         ])
         #expect(!APIKeyScope.all.contains(.apiKeysManage))
     }
@@ -85,7 +86,7 @@ struct APIKeyScopeTests {
         let error = try #require(throws: ValidationError.self) { try APIKeyScope.parse(["network:read", scope]) }
         #expect(error == ValidationError(
             field: "scopes",
-            message: "unknown scope '\(scope)'; allowed: network:read, network:write, users:read, users:write, conversations:read, conversations:write, inbound:write, routing:manage, analytics:read, jobs:read, jobs:write, proofs:read, proofs:write"))
+            message: "unknown scope '\(scope)'; allowed: network:read, network:write, users:read, users:write, conversations:read, conversations:write, inbound:write, routing:manage, analytics:read, jobs:read, jobs:write, proofs:read, proofs:write, events:read, webhooks:manage"))
     }
 
     @Test("uses the given field name")

@@ -5,7 +5,7 @@ import Testing
 struct IdentityKindTests {
     @Test("raw values are the wire names")
     func rawValues() {
-        #expect(IdentityKind.allCases.map(\.rawValue) == ["whatsapp", "telegram", "sms", "messenger", "app"])
+        #expect(IdentityKind.allCases.map(\.rawValue) == ["whatsapp", "telegram", "sms", "messenger", "app", "sandbox"])
     }
 
     @Test("phone-based kinds normalise to E.164", arguments: [IdentityKind.whatsapp, .sms])
@@ -98,6 +98,6 @@ struct OrganizationKindTests {
         let team = try #require(throws: ValidationError.self) { try TeamRole.parse("lead", field: "team_role") }
         #expect(team.message == "team_role must be one of: member, supervisor")
         let identity = try #require(throws: ValidationError.self) { try IdentityKind.parse("email", field: "kind") }
-        #expect(identity.message == "kind must be one of: whatsapp, telegram, sms, messenger, app")
+        #expect(identity.message == "kind must be one of: whatsapp, telegram, sms, messenger, app, sandbox")
     }
 }

@@ -8,4 +8,6 @@ public enum ChannelProvider: String, Sendable, Codable, CaseIterable {
     case sms
     /// Facebook Messenger Platform.
     case messenger
+    /// The sandbox phone, played in a browser (`GET /sandbox`); served by Fieldline itself.
+    case sandbox
 }

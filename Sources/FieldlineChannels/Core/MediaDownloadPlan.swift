@@ -7,6 +7,10 @@ public enum MediaDownloadPlan: Sendable {
     case get(MediaDownload)
     /// A look-up request first, whose answer says where the file is.
     case lookUp(MediaLookUp)
+    /// The file is already in the server's media store under this SHA-256 (lowercase hex): the
+    /// sandbox phone uploads its photos there before sending them. Its bytes are checked as a
+    /// download's are (size, recognised type).
+    case stored(sha256: String, declaredType: String?)
 
     /// The file to download when the plan has no look-up step.
     public var download: MediaDownload? {

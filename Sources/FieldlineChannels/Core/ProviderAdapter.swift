@@ -45,6 +45,10 @@ public protocol ProviderAdapter: Sendable {
     /// The provider's id of the message it accepted, as its delivery reports and our inbound ids name it.
     func messageID(inSendResponse body: [UInt8], recipient: String) throws(ChannelParseError) -> String
 
+    /// Whether the server itself plays the provider (the sandbox phone): rendered requests are
+    /// kept for the phone to read instead of being sent over HTTP; false by default.
+    var deliversInProcess: Bool { get }
+
     /// Whether fetching media needs the account's credentials (true by default); when false the
     /// server passes no account to `mediaDownload`.
     var mediaNeedsAccount: Bool { get }
@@ -76,6 +80,9 @@ extension ProviderAdapter {
 
     /// No `HUMAN_AGENT` tag unless the provider has it and the account enables it.
     public func sendsHumanAgentTag(_ account: AccountSettings) -> Bool { false }
+
+    /// Every real provider is reached over HTTP.
+    public var deliversInProcess: Bool { false }
 
     /// Media comes with credentials unless the provider says otherwise.
     public var mediaNeedsAccount: Bool { true }

@@ -10,6 +10,7 @@ extension ChannelProvider {
         case .telegram: TelegramAdapter()
         case .sms: TwilioAdapter()
         case .messenger: MessengerAdapter()
+        case .sandbox: SandboxAdapter()
         }
     }
 

@@ -38,7 +38,7 @@ public enum ServiceWindow {
         provider: ChannelProvider, lastInboundAt: Date?, now: Date, template: MessageTemplate? = nil
     ) -> Decision {
         switch provider {
-        case .telegram, .sms:
+        case .telegram, .sms, .sandbox:
             return .sendFreeForm
         case .whatsapp, .messenger:
             if let lastInboundAt, now < lastInboundAt.addingTimeInterval(length) {

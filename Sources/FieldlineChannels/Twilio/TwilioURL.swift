@@ -1,7 +1,10 @@
 /// The URL forms a Twilio signature may cover, and reading a raw query without re-encoding it.
 enum TwilioURL {
     /// The URL as received, without its port, and with the default port added (`:443`/`:80`), each also
-    /// with the query in WHATWG-serialized form (as twilio-node produces); duplicates removed, in that order.
+    /// with the query in WHATWG-serialized form (as twilio-node produces), and with the query's
+    /// percent-escapes of non-ASCII characters decoded, then all of them decoded: a webhook URL
+    /// configured as `?sede=Málaga` arrives as `?sede=M%C3%A1laga`, but Twilio signs the URL as
+    /// configured (issue 15). Duplicates removed, in that order.
     static func candidates(for url: String) -> [String] {
         var forms = [url]
         if let parts = split(url) {
@@ -12,7 +15,9 @@ enum TwilioURL {
             }
         }
         var result: [String] = []
-        for form in forms + forms.map(whatwgQuery) where !result.contains(form) { result.append(form) }
+        let decoded = forms.compactMap { decodedQuery($0, onlyNonASCII: true) }
+            + forms.compactMap { decodedQuery($0, onlyNonASCII: false) }
+        for form in forms + forms.map(whatwgQuery) + decoded where !result.contains(form) { result.append(form) }
         return result
     }
 
@@ -60,6 +65,32 @@ enum TwilioURL {
         case "http": return "80"
         default: return nil
         }
+    }
+
+    /// The URL with the query's `%XX` escapes decoded (only those of bytes above 0x7F when
+    /// `onlyNonASCII`, so an escaped `&` or `=` keeps its meaning); nil when nothing was decoded or
+    /// the result is not UTF-8.
+    private static func decodedQuery(_ url: String, onlyNonASCII: Bool) -> String? {
+        guard let questionMark = url.firstIndex(of: "?") else { return nil }
+        let fragmentStart = url[questionMark...].firstIndex(of: "#") ?? url.endIndex
+        let raw = Array(url[url.index(after: questionMark)..<fragmentStart].utf8)
+        var query: [UInt8] = []
+        var changed = false
+        var index = 0
+        while index < raw.count {
+            if raw[index] == UInt8(ascii: "%"), index + 2 < raw.count,
+               let byte = UInt8(String(decoding: raw[(index + 1)...(index + 2)], as: UTF8.self), radix: 16),
+               !onlyNonASCII || byte > 0x7F {
+                query.append(byte)
+                changed = true
+                index += 3
+            } else {
+                query.append(raw[index])
+                index += 1
+            }
+        }
+        guard changed, let text = String(validating: query, as: UTF8.self) else { return nil }
+        return String(url[...questionMark]) + text + String(url[fragmentStart...])
     }
 
     /// Percent-encodes in the query what the WHATWG URL serializer encodes for special schemes:

@@ -49,6 +49,10 @@ public enum Permission: String, Sendable, CaseIterable {
     case proofsRead = "proofs:read"
     /// Record proofs of service and review them.
     case proofsWrite = "proofs:write"
+    /// Read the tenant's business event feed (every job, proof, conversation and message event).
+    case eventsRead = "events:read"
+    /// Register, change and remove webhook endpoints, and re-send their deliveries.
+    case webhooksManage = "webhooks:manage"
 
     /// The permissions a user role grants.
     public static func granted(to role: UserRole) -> Set<Permission> {

@@ -95,6 +95,16 @@ public enum OfferText {
         "\(orderNumber) is no longer available. Thank you."
     }
 
+    /// To the recipients of an offer when it expires unanswered.
+    public static func expired(orderNumber: String) -> String {
+        "The offer for \(orderNumber) has expired. Thank you for your time."
+    }
+
+    /// To a member whose Accept came for an offer that had already expired.
+    public static func lateAccept(orderNumber: String) -> String {
+        "Sorry, the offer for \(orderNumber) has expired; it can no longer be accepted."
+    }
+
     /// To the member whose Accept won.
     public static func accepted(orderNumber: String) -> String {
         "\(orderNumber) is yours. Thank you!"

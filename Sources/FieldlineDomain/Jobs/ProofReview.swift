@@ -43,6 +43,11 @@ public enum ProofReviewRules {
     /// Longest reason kept.
     public static let maxReasonLength = 2000
 
+    /// What the crew is sent when their proof is rejected.
+    public static func rejectionMessage(orderNumber: String, reason: String) -> String {
+        "The proof for order \(orderNumber) was not accepted: \(reason). Please send new photos."
+    }
+
     /// Checks a review and returns the cleaned reason (trimmed; nil when empty).
     /// - Throws: `ProofAlreadyReviewed` unless the proof is `submitted`; a `ValidationError` on
     ///   `reason` when rejecting without one or when it is too long.

@@ -22,6 +22,8 @@ public enum IdentityKind: String, Sendable, Codable, CaseIterable {
     case messenger
     /// A first-party app or web chat user id.
     case app
+    /// The sandbox phone (`GET /sandbox`): the member's id, or any name the phone plays.
+    case sandbox
 
     /// Checks and normalises an external id for this kind (phone numbers become E.164).
     public func normalize(externalID raw: String, field: String = "external_id") throws -> String {
@@ -34,7 +36,7 @@ public enum IdentityKind: String, Sendable, Codable, CaseIterable {
                 throw ValidationError(field: field, message: "a telegram \(field) is a numeric chat id")
             }
             return String(number)
-        case .messenger, .app:
+        case .messenger, .app, .sandbox:
             return try Validate.name(raw, field: field)
         }
     }

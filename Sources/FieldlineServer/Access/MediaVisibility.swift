@@ -9,7 +9,12 @@ extension PostgresQuery.StringInterpolation {
     /// `false`. Parenthesised, so it can follow `AND` or `OR`.
     mutating func appendInterpolation(visibleMedia viewer: Viewer, access: MediaAccess) {
         appendLiteral("(")
-        if access.throughConversations { appendInterpolation(visibleConversations: viewer) }
+        if access.throughConversations {
+            // An upload has no conversation (`c` is NULL from a LEFT JOIN): never reached this way.
+            appendLiteral("(c.id IS NOT NULL AND ")
+            appendInterpolation(visibleConversations: viewer)
+            appendLiteral(")")
+        }
         if access.throughConversations, access.throughProofs { appendLiteral(" OR ") }
         if access.throughProofs {
             appendLiteral("""

@@ -19,16 +19,22 @@ public struct AppConfig: Sendable {
     public var jwtTTL: Duration
     /// 32-byte key that encrypts adapter credentials at rest.
     public var masterKey: [UInt8]
-    /// Folder for media files when no object store is configured.
+    /// Folder for media files when no object store is configured (with S3: the spool of files
+    /// on their way up).
     public var mediaDir: String
+    /// The S3-compatible store media go to (`MEDIA_STORE=s3`); nil keeps them under `mediaDir`.
+    public var mediaS3: S3Settings?
     /// Folder holding the numbered `.sql` migrations.
     public var sqlDir: String
     /// bcrypt work factor for new password hashes (4–31).
     public var bcryptCost: UInt8
-    /// Failed logins allowed per account and per address within `loginWindow`.
+    /// Failed logins of an account within `loginWindow` before each further one makes the next
+    /// attempt wait (five times as many per client address).
     public var loginMaxFailures: Int
     /// The window over which failed logins are counted.
     public var loginWindow: Duration
+    /// The longest wait between two attempts after failed logins (the waits double up to it).
+    public var loginMaxDelay: Duration = .seconds(300)
     /// Maximum PostgreSQL connections this instance opens.
     public var databasePoolSize: Int
     /// Where each provider's API is (configurable so tests and staging use a fake provider).
@@ -45,10 +51,28 @@ public struct AppConfig: Sendable {
     /// How long an opened adapter account (decrypted credentials) is reused by the webhook path;
     /// zero turns the cache off. Also how long other instances may accept a disabled adapter's webhooks.
     public var adapterCacheTTL: Duration = .seconds(30)
+    /// How long a user's role and disabled state are reused between requests; zero reads them on
+    /// every request. Changes made through this instance (and, by notification, through others)
+    /// take effect at once; this bounds the delay if a notification is missed.
+    public var accountCacheTTL: Duration = .seconds(5)
     /// Connections of the live streams' own pool (beside `databasePoolSize`).
     public var streamPoolSize = 4
     /// How often the stream publisher sweeps every tenant for events a stopped writer left unpublished.
     public var streamSweepInterval: Duration = .seconds(5)
+    /// Outgoing webhooks: retry schedule, timeout, per-endpoint concurrency, when to disable.
+    public var webhooks = WebhookSettings()
+    /// Outbox rows worked on at once by one instance: a slow one holds its own slot only.
+    public var outboxConcurrency = 32
+    /// Seconds a caught-up poller of `GET /v1/events` is asked to wait (`X-Poll-Interval`).
+    public var eventPollInterval = 5
+    /// The stream publisher's watchdog: a connect or publication silent for this long has its
+    /// connection dropped and replaced.
+    public var streamPublishTimeout: Duration = .seconds(10)
+    /// How long stream events, finished outbox rows and idempotency keys are kept.
+    public var retention = RetentionSettings()
+    /// How long an `Idempotency-Key` claimed outside its route's transaction may stay in progress
+    /// before a retry takes it over (its server died mid-request): longer than any request runs.
+    public var idempotencyInProgress: Duration = .seconds(120)
     /// Most inbound messages stored in one transaction (group commit, see `IngestBatcher`).
     public var ingestBatchSize = 64
     /// Most ingest transactions of one tenant running at once; messages arriving while they are
@@ -57,6 +81,10 @@ public struct AppConfig: Sendable {
     /// Most ingest transactions running at once, all tenants together. Each holds one of the
     /// `databasePoolSize` connections.
     public var ingestBatchesInFlight = 4
+    /// Request budgets per API key, user, adapter and for `/v1/app/messages`.
+    var rateLimits = RateLimits()
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`); none by default.
+    public var trustedProxies = TrustedProxies()
     /// Connection timeouts and request head limits of the HTTP server.
     public var http = HTTPLimits()
 
@@ -84,8 +112,18 @@ public struct AppConfig: Sendable {
                 try reader.url(adapter.apiBaseURLVariable, default: adapter.defaultAPIBaseURL)
         }
         withProviders.adapterCacheTTL = .seconds(try reader.int("ADAPTER_CACHE_SECONDS", default: 30, range: 0...3600))
+        withProviders.loginMaxDelay = .seconds(try reader.int("LOGIN_MAX_DELAY_SECONDS", default: 300, range: 1...3600))
+        withProviders.accountCacheTTL = .seconds(try reader.int("ACCOUNT_CACHE_SECONDS", default: 5, range: 0...300))
         withProviders.streamPoolSize = try reader.int("STREAM_POOL_SIZE", default: 4, range: 1...100)
         withProviders.streamSweepInterval = .seconds(try reader.int("STREAM_SWEEP_SECONDS", default: 5, range: 1...3600))
+        withProviders.streamPublishTimeout = .seconds(try reader.int("STREAM_PUBLISH_TIMEOUT_SECONDS", default: 10, range: 1...600))
+        withProviders.retention.streamEvents = .seconds(86_400 * (try reader.int("STREAM_EVENTS_RETENTION_DAYS", default: 7, range: 1...3650)))
+        withProviders.retention.outboxDone = .seconds(86_400 * (try reader.int("OUTBOX_DONE_RETENTION_DAYS", default: 7, range: 1...3650)))
+        withProviders.retention.outboxDead = .seconds(86_400 * (try reader.int("OUTBOX_DEAD_RETENTION_DAYS", default: 30, range: 1...3650)))
+        withProviders.retention.idempotencyKeys = .seconds(3600 * (try reader.int("IDEMPOTENCY_RETENTION_HOURS", default: 24, range: 24...8760)))
+        withProviders.idempotencyInProgress = .seconds(try reader.int("IDEMPOTENCY_IN_PROGRESS_SECONDS", default: 120, range: 10...86_400))
+        withProviders.retention.batchSize = try reader.int("RETENTION_BATCH_SIZE", default: 1000, range: 10...100_000)
+        withProviders.retention.interval = .seconds(try reader.int("RETENTION_INTERVAL_SECONDS", default: 300, range: 0...86_400))
         withProviders.ingestBatchSize = try reader.int("INGEST_BATCH_SIZE", default: 64, range: 1...1000)
         withProviders.ingestBatchesPerTenant = try reader.int("INGEST_BATCHES_PER_TENANT", default: 1, range: 1...100)
         withProviders.ingestBatchesInFlight = try reader.int("INGEST_BATCHES_IN_FLIGHT", default: 4, range: 1...100)
@@ -93,11 +131,22 @@ public struct AppConfig: Sendable {
         withProviders.http.headerTimeout = .seconds(try reader.int("HTTP_HEADER_TIMEOUT_SECONDS", default: 10, range: 1...300))
         withProviders.http.maxHeaderBytes = try reader.int("HTTP_MAX_HEADER_BYTES", default: 32 * 1024, range: 1024...(1 << 20))
         withProviders.http.maxHeaderCount = try reader.int("HTTP_MAX_HEADERS", default: 100, range: 10...1000)
+        withProviders.rateLimits = RateLimits(
+            apiKey: RateLimit(perMinute: try reader.int("RATE_LIMIT_API_KEY_PER_MINUTE", default: 1200, range: 0...1_000_000)),
+            user: RateLimit(perMinute: try reader.int("RATE_LIMIT_USER_PER_MINUTE", default: 600, range: 0...1_000_000)),
+            webhook: RateLimit(perMinute: try reader.int("RATE_LIMIT_WEBHOOK_PER_MINUTE", default: 12_000, range: 0...1_000_000)),
+            appMessages: RateLimit(perMinute: try reader.int("RATE_LIMIT_APP_MESSAGES_PER_MINUTE", default: 600, range: 0...1_000_000)))
+        withProviders.trustedProxies = try reader.trustedProxies("TRUSTED_PROXIES")
         withProviders.outboxMaxAttempts = try reader.int("OUTBOX_MAX_ATTEMPTS", default: 8, range: 1...100)
         withProviders.outboxLease = .seconds(try reader.int("OUTBOX_LEASE_SECONDS", default: 60, range: 2...3600))
         withProviders.mediaPolicy = MediaPolicy(
             maxBytes: Int64(try reader.int("MEDIA_MAX_BYTES", default: 16 * 1024 * 1024, range: 1...(1 << 30))),
             allowedTypes: try reader.mediaTypes("MEDIA_ALLOWED_TYPES", default: MediaPolicy.defaultAllowedTypes))
+        switch reader.string("MEDIA_STORE", default: "local") {
+        case "local": break
+        case "s3": withProviders.mediaS3 = try S3Settings.read(reader)
+        default: throw ConfigError(variable: "MEDIA_STORE", problem: "must be local or s3")
+        }
         return withProviders
     }
 }
@@ -192,6 +241,16 @@ struct EnvironmentReader {
         }
         guard !types.isEmpty else { throw ConfigError(variable: name, problem: "must list at least one content type") }
         return types
+    }
+
+    /// A comma-separated list of CIDR blocks or addresses; empty when unset.
+    func trustedProxies(_ name: String) throws -> TrustedProxies {
+        guard let raw = value(name) else { return TrustedProxies() }
+        switch TrustedProxies.parse(raw) {
+        case .success(let proxies): return proxies
+        case .failure(let invalid):
+            throw ConfigError(variable: name, problem: "must list addresses or CIDR blocks such as 10.0.0.0/8 or ::1, separated by commas; '\(invalid.entry)' is neither")
+        }
     }
 
     /// A key given as 64 hex characters or base64 of exactly `bytes` bytes.

@@ -10,8 +10,11 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller, set by `AuthMiddleware`.
     public var principal: Principal?
-    /// The client's address, for login throttling.
+    /// The socket's peer.
     public let remoteAddress: SocketAddress?
+    /// The client's address, for login throttling and rate limits: the peer, or what a trusted
+    /// proxy says in `X-Forwarded-For` (set by `ClientAddressMiddleware`).
+    public var clientAddress: IPAddress?
 
     /// Builds the context for one request.
     public init(source: ApplicationRequestContextSource) {

@@ -22,8 +22,14 @@ struct AppDependencies: Sendable {
     let passwordHasher: PasswordHasher
     /// Where media bytes live: built once from the configuration, shared by the fetcher and the API.
     let mediaStore: any MediaStore
+    /// How every file (provider download or upload) enters `mediaStore`, with the evidence facts of photos.
+    var mediaIntake: MediaIntake { MediaIntake(store: mediaStore, policy: config.mediaPolicy, inspector: PhotoInspector()) }
     /// This instance's connected live streams, woken by the `StreamListener` service.
     var streamHub = StreamHub()
+    /// Users' current roles and states, shared by authentication, the users API and the listener.
+    let accounts: AccountCache
+    /// This instance's request budgets (per API key, user, adapter).
+    let rateLimiter = RateLimiter()
     /// The live streams' own small pool, so requests filling the main pool never hold back
     /// the streams (nil: they share `database`).
     var streamDatabase: Database? = nil
@@ -40,6 +46,7 @@ struct AppDependencies: Sendable {
         self.metrics = metrics
         self.passwordHasher = passwordHasher
         self.mediaStore = config.makeMediaStore()
+        self.accounts = AccountCache(ttl: config.accountCacheTTL)
     }
 }
 
@@ -73,14 +80,17 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     jobs.register(SendMessage(sender: MessageSender(database: database, adapters: adapters, http: HTTPClient.shared, urls: config.providerURLs)))
     jobs.register(FetchMedia(fetcher: MediaFetcher(
         repository: PostgresMediaRepository(database: database), adapters: adapters,
-        downloader: MediaDownloader(
-            http: HTTPClient.media, store: dependencies.mediaStore, policy: config.mediaPolicy, timeout: .seconds(45)),
+        downloader: MediaDownloader(http: HTTPClient.media, intake: dependencies.mediaIntake, timeout: .seconds(45)),
         urls: config.providerURLs)))
     jobs.register(WakeConversation(database: database, snoozes: PostgresConversationsRepository(database: database)))
     jobs.register(DrainRoutingQueue(database: database))
+    jobs.register(DispatchTick(database: database))
+    let webhookEndpoints = PostgresWebhookEndpointsRepository(database: database, cipher: CredentialCipher(masterKey: config.masterKey))
+    jobs.register(DeliverWebhooks(deliverer: WebhookDeliverer(database: database, endpoints: webhookEndpoints, settings: config.webhooks)))
     let outbox = OutboxWorker(
         store: OutboxStore(database: database), registry: jobs,
         maxAttempts: config.outboxMaxAttempts, lease: config.outboxLease, pollInterval: config.outboxPollInterval,
+        concurrency: config.outboxConcurrency,
         logger: Logger(label: "fieldline.outbox"))
     var app = Application(
         router: router,
@@ -89,11 +99,12 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Fieldline"),
         services: [client, streamClient, outbox],
         logger: logger)
-    app.addServices(StreamListener(settings: config.database, hub: dependencies.streamHub, logger: logger))
+    app.addServices(StreamListener(settings: config.database, hub: dependencies.streamHub, accounts: dependencies.accounts, logger: logger))
     // After the client, so it stops before the pool does.
     app.addServices(StreamPublisher(
         settings: config.database, publication: database.streamPublication, logger: Logger(label: "fieldline.stream"),
-        sweepInterval: config.streamSweepInterval))
+        sweepInterval: config.streamSweepInterval, timeout: config.streamPublishTimeout))
+    app.addServices(RetentionWorker(database: database, settings: config.retention, logger: Logger(label: "fieldline.retention")))
     app.beforeServerStarts {
         guard migrateOnStart else { return }
         let applied = try await Migrator(client: client, files: migrations, logger: logger).migrate()
@@ -111,6 +122,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     router.add(middleware: HTTPMetricsMiddleware(registry: dependencies.metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: NULGuardMiddleware())
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: dependencies.config.trustedProxies))
 
     let database = dependencies.database
     HealthController(database: database, migrations: dependencies.migrations, registry: dependencies.metrics)
@@ -122,7 +134,9 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     let v1 = router.group("v1")
     AuthController(
         credentials: credentials, tokens: dependencies.tokens,
-        throttle: LoginThrottle(database: database, maxFailures: dependencies.config.loginMaxFailures, window: dependencies.config.loginWindow),
+        throttle: LoginThrottle(
+            database: database, freeFailures: dependencies.config.loginMaxFailures, window: dependencies.config.loginWindow,
+            maxDelay: dependencies.config.loginMaxDelay),
         hasher: dependencies.passwordHasher,
         decoyHash: await dependencies.passwordHasher.hash(UUIDv7.make().uuidString)
     ).addRoutes(to: v1)
@@ -136,32 +150,58 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
         pipeline: pipeline, maxBatch: dependencies.config.ingestBatchSize,
         maxBatchesPerTenant: dependencies.config.ingestBatchesPerTenant, maxBatchesInFlight: dependencies.config.ingestBatchesInFlight,
         metrics: dependencies.metrics)
-    WebhooksController(adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher), publicURL: dependencies.config.publicURL)
+    WebhooksController(
+        adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher),
+        publicURL: dependencies.config.publicURL, limiter: dependencies.rateLimiter, limit: dependencies.config.rateLimits.webhook)
         .addRoutes(to: v1)
 
+    // Signed links work without a login: the token is the authorisation.
+    MediaLinkController(database: database, store: dependencies.mediaStore, links: MediaLinks(masterKey: dependencies.config.masterKey))
+        .addRoutes(to: v1)
+    SandboxController(
+        adapters: adapters, phones: PostgresSandboxPhonesRepository(database: database), store: dependencies.mediaStore,
+        policy: dependencies.config.mediaPolicy
+    ).addRoutes(to: router, v1: v1)
+
     let api = v1.group()
-        .add(middleware: AuthMiddleware(tokens: dependencies.tokens, credentials: credentials))
-        .add(middleware: IdempotencyMiddleware(repository: PostgresIdempotencyRepository(database: database)))
+        .add(middleware: AuthMiddleware(tokens: dependencies.tokens, credentials: credentials, accounts: dependencies.accounts))
+        .add(middleware: RateLimitMiddleware(limiter: dependencies.rateLimiter, limits: dependencies.config.rateLimits))
+        .add(middleware: IdempotencyMiddleware(repository: PostgresIdempotencyRepository(
+            database: database, inProgressBound: dependencies.config.idempotencyInProgress)))
     OrganizationsController(repository: PostgresOrganizationsRepository(database: database)).addRoutes(to: api)
     MembersController(repository: PostgresMembersRepository(database: database)).addRoutes(to: api)
     CrewsController(repository: PostgresCrewsRepository(database: database)).addRoutes(to: api)
     ServiceAreasController(repository: PostgresServiceAreasRepository(database: database)).addRoutes(to: api)
     ConversationsController(repository: conversations).addRoutes(to: api)
-    AppInboundController(pipeline: pipeline).addRoutes(to: api)
+    AppInboundController(pipeline: pipeline, limiter: dependencies.rateLimiter, limit: dependencies.config.rateLimits.appMessages).addRoutes(to: api)
     AdaptersController(repository: adapters, publicURL: dependencies.config.publicURL).addRoutes(to: api)
-    UsersController(repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher).addRoutes(to: api)
+    UsersController(
+        repository: PostgresUsersRepository(database: database), hasher: dependencies.passwordHasher,
+        accounts: dependencies.accounts, streams: dependencies.streamHub).addRoutes(to: api)
     TeamsController(repository: PostgresTeamsRepository(database: database)).addRoutes(to: api)
     ChannelsController(repository: PostgresChannelsRepository(database: database)).addRoutes(to: api)
     JobsController(repository: PostgresJobsRepository(database: database)).addRoutes(to: api)
-    DispatchController(repository: PostgresDispatchRepository(database: database)).addRoutes(to: api)
-    ProofsController(repository: PostgresProofsRepository(database: database)).addRoutes(to: api)
+    let dispatch = PostgresDispatchRepository(database: database)
+    DispatchController(repository: dispatch).addRoutes(to: api)
+    DispatchActionsController(repository: dispatch).addRoutes(to: api)
+    CaseTimelineController(repository: PostgresCaseTimelineRepository(database: database)).addRoutes(to: api)
+    DispatchSettingsController(database: database).addRoutes(to: api)
+    ProofsController(repository: PostgresProofsRepository(database: database), intake: dependencies.mediaIntake).addRoutes(to: api)
+    ProofSettingsController(database: database).addRoutes(to: api)
     let routing = PostgresRoutingRepository(database: database)
     RoutingController(repository: routing).addRoutes(to: api)
     TeamRoutingController(repository: routing).addRoutes(to: api)
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
     SearchController(repository: PostgresSearchRepository(database: database)).addRoutes(to: api)
     AnalyticsController(repository: PostgresAnalyticsRepository(database: database)).addRoutes(to: api)
-    MediaController(repository: PostgresMediaRepository(database: database), store: dependencies.mediaStore)
+    DispatchAnalyticsController(store: DispatchAnalyticsStore(database: database)).addRoutes(to: api)
+    EventsController(repository: PostgresEventsRepository(database: database), pollInterval: dependencies.config.eventPollInterval)
+        .addRoutes(to: api)
+    WebhookEndpointsController(repository: PostgresWebhookEndpointsRepository(
+        database: database, cipher: CredentialCipher(masterKey: dependencies.config.masterKey))).addRoutes(to: api)
+    let links = MediaLinks(masterKey: dependencies.config.masterKey)
+    MediaController(repository: PostgresMediaRepository(database: database), store: dependencies.mediaStore, links: links,
+                    publicURL: dependencies.config.publicURL)
         .addRoutes(to: api)
     dependencies.streamController.addRoutes(to: v1)
     return router

@@ -10,6 +10,8 @@ struct AuthMiddleware: RouterMiddleware {
 
     let tokens: TokenService
     let credentials: any CredentialsRepository
+    /// Users' current roles and states (a token's role may be stale).
+    let accounts: AccountCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization],
@@ -31,7 +33,18 @@ struct AuthMiddleware: RouterMiddleware {
             guard let token = APIKeyToken(parsing: credential) else { return nil }
             return try await credentials.principal(forAPIKeyHash: Self.hash(token))
         }
-        return await tokens.verify(credential)
+        guard let signed = await tokens.verify(credential), let userID = signed.userID else { return nil }
+        return try await current(signed, userID: userID)
+    }
+
+    /// The token's user as their account stands now: nil when disabled or deleted, with the
+    /// current role (not the one the token was issued with).
+    func current(_ signed: Principal, userID: UUID) async throws -> Principal? {
+        let state = try await accounts.state(of: userID) {
+            try await credentials.account(userID: userID, tenantID: signed.tenantID)
+        }
+        guard let state, !state.disabled else { return nil }
+        return .user(userID, tenantID: signed.tenantID, role: state.role)
     }
 
     /// SHA-256 of the key: high-entropy secrets need no slow hash, and lookups stay fast.

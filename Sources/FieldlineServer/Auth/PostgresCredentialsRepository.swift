@@ -38,13 +38,23 @@ struct PostgresCredentialsRepository: CredentialsRepository {
         return nil
     }
 
-    func login(email: String) async throws -> StoredLogin? {
-        let rows = try await database.client.query(
-            "SELECT tenant_id FROM login_lookup WHERE email = \(email)", logger: database.logger)
-        var tenantID: UUID?
-        for try await id in rows.decode(UUID.self) { tenantID = id }
-        guard let tenantID else { return nil }
-        return try await database.withTenant(tenantID) { connection in
+    func logins(email: String, tenant: String?, limit: Int) async throws -> [StoredLogin] {
+        let rows = try await database.client.query("""
+            SELECT l.tenant_id FROM login_lookup l JOIN tenants t ON t.id = l.tenant_id
+            WHERE l.email = \(email) AND (\(tenant)::text IS NULL OR t.slug = \(tenant))
+            ORDER BY t.created_at, t.id LIMIT \(limit)
+            """, logger: database.logger)
+        var tenantIDs: [UUID] = []
+        for try await id in rows.decode(UUID.self) { tenantIDs.append(id) }
+        var logins: [StoredLogin] = []
+        for tenantID in tenantIDs {
+            if let login = try await login(email: email, tenantID: tenantID) { logins.append(login) }
+        }
+        return logins
+    }
+
+    private func login(email: String, tenantID: UUID) async throws -> StoredLogin? {
+        try await database.withTenant(tenantID) { connection in
             let rows = try await connection.query("""
                 SELECT id, role, password_hash, disabled_at IS NOT NULL FROM users
                 WHERE tenant_id = \(tenantID) AND email = \(email)
@@ -52,6 +62,20 @@ struct PostgresCredentialsRepository: CredentialsRepository {
             for try await (id, role, hash, disabled) in rows.decode((UUID, String, String, Bool).self) {
                 guard let role = UserRole(rawValue: role) else { return nil }
                 return StoredLogin(tenantID: tenantID, userID: id, role: role, passwordHash: hash, disabled: disabled)
+            }
+            return nil
+        }
+    }
+
+    func account(userID: UUID, tenantID: UUID) async throws -> AccountState? {
+        try await database.withTenant(tenantID) { connection in
+            let rows = try await connection.query(
+                "SELECT role, disabled_at IS NOT NULL FROM users WHERE tenant_id = \(tenantID) AND id = \(userID)",
+                logger: database.logger)
+            for try await (role, disabled) in rows.decode((String, Bool).self) {
+                // A role this build does not know grants nothing.
+                guard let role = UserRole(rawValue: role) else { return AccountState(role: .agent, disabled: true) }
+                return AccountState(role: role, disabled: disabled)
             }
             return nil
         }

@@ -38,6 +38,12 @@ struct TenantTransaction: Sendable {
         try await connection.rows(statement, logger: logger)
     }
 
+    /// Names who makes this transaction's changes to jobs and offers (`user:<id>`,
+    /// `api_key:<id>`, `member:<id>`), for their history (`job_history`); unnamed is `system`.
+    func actor(_ reference: String) async throws {
+        try await query("SELECT set_config('app.actor', \(reference), true)")
+    }
+
     /// Adds live-stream events, published in this order once the transaction commits.
     func stream(_ events: [NewStreamEvent]) {
         guard !events.isEmpty else { return }

@@ -52,10 +52,15 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         return encoder
     }()
 
+    /// The JSON body: `{"error": {"code", "message", "field"}}`.
+    var jsonBody: Data {
+        // Encoding three strings cannot fail.
+        (try? Self.encoder.encode(Body(error: .init(code: code, message: message, field: field)))) ?? Data()
+    }
+
     /// Renders the JSON body.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(error: .init(code: code, message: message, field: field))
-        let data = try Self.encoder.encode(body)
+        let data = jsonBody
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

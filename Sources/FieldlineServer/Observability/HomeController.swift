@@ -17,6 +17,7 @@ struct HomeController: Sendable {
             "openapi": "/openapi.yaml",
             "health": "/health",
             "ready": "/ready",
+            "sandbox": "/sandbox",
             "docs": "README.md and docs/ in the source repository (start with docs/architecture.md)",
         ])
 

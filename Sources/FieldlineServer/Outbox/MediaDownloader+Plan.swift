@@ -1,4 +1,5 @@
 import FieldlineChannels
+import FieldlineDomain
 
 /// Running a provider's `MediaDownloadPlan` with this downloader's HTTP client.
 extension MediaDownloader {
@@ -18,7 +19,20 @@ extension MediaDownloader {
                     lookedUpAgain = true
                 }
             }
+        case .stored(let sha256, let declaredType):
+            return try await stored(sha256, declaredType: declaredType)
         }
+    }
+
+    /// A file already in the store (the sandbox phone's upload), held to the same policy as a download.
+    private func stored(_ sha256: String, declaredType: String?) async throws -> Downloaded {
+        guard let (size, head) = try await intake.store.head(sha256: sha256, count: MediaSniffer.prefixLength) else {
+            throw StatusError(status: 404, detail: "the file \(sha256) is not in the media store", retryAfter: nil)
+        }
+        try policy.check(size: size)
+        let contentType = try policy.contentType(head: head, declared: declaredType)
+        // Evidence facts need the file on local disk (PhotoInspector); the sandbox's uploads go without them for now.
+        return Downloaded(stored: StoredMedia(sha256: sha256, size: size), contentType: contentType, facts: nil)
     }
 
     /// One file: its announced size checked against the policy first, its announced SHA-256 after.

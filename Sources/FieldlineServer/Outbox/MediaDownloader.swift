@@ -14,17 +14,13 @@ struct MediaDownloader: Sendable {
     static let maxRedirects = 3
 
     let http: HTTPClient
-    let store: any MediaStore
-    let policy: MediaPolicy
+    let intake: MediaIntake
+    var policy: MediaPolicy { intake.policy }
     /// The whole download must finish within this (well inside the outbox lease).
     let timeout: TimeAmount
 
-    /// What a download produced.
-    struct Downloaded: Sendable {
-        let stored: StoredMedia
-        /// Recognised from the bytes.
-        let contentType: String
-    }
+    /// What a download produced: the stored file, its type and (photos) its evidence facts.
+    typealias Downloaded = MediaIntake.Received
 
     /// A GET that answered with something other than 2xx (after redirects).
     struct StatusError: Error, CustomStringConvertible {
@@ -47,24 +43,12 @@ struct MediaDownloader: Sendable {
     ) async throws -> Downloaded {
         let response = try await get(url, headers: headers)
         if let length = response.headers.first(name: "Content-Length").flatMap(Int64.init) { try policy.check(size: length) }
-        let upload = try await store.begin()
+        let session = try await intake.begin(declaredType: declaredType, photosOnly: false)
         do {
-            var head: [UInt8] = []
-            var contentType: String?
-            var size: Int64 = 0
-            for try await chunk in response.body {
-                size += Int64(chunk.readableBytes)
-                try policy.check(size: size)
-                if contentType == nil {
-                    head += chunk.readableBytesView.prefix(MediaSniffer.prefixLength - head.count)
-                    if head.count >= MediaSniffer.prefixLength { contentType = try policy.contentType(head: head, declared: declaredType) }
-                }
-                try await upload.write(chunk)
-            }
-            let type = try contentType ?? policy.contentType(head: head, declared: declaredType)
-            return Downloaded(stored: try await upload.commit(expectedSHA256: expectedSHA256), contentType: type)
+            for try await chunk in response.body { try await session.write(chunk) }
+            return try await session.finish(expectedSHA256: expectedSHA256)
         } catch {
-            await upload.abort()
+            await session.abort()
             throw error
         }
     }

@@ -24,6 +24,9 @@ struct MediaFetcher: Sendable {
             downloaded = try await download(media)
         } catch let refusal as MediaRefusal {
             throw SendFailure.permanent(refusal.description)
+        } catch let refusal as PhotoRefusal {
+            // A truncated photo, a bomb, a script posing as a photo: fetching again changes nothing.
+            throw SendFailure.permanent(refusal.description)
         } catch let error as MediaDownloader.StatusError {
             throw Self.failure(error)
         } catch let error as SHA256Mismatch {
@@ -37,7 +40,8 @@ struct MediaFetcher: Sendable {
             throw SendFailure.transient("could not download the media: \(error)", retryAfter: nil)
         }
         try await repository.markFetched(
-            media.id, tenantID: media.tenantID, stored: downloaded.stored, contentType: downloaded.contentType, outboxID: item.id)
+            media.id, tenantID: media.tenantID, stored: downloaded.stored, contentType: downloaded.contentType, facts: downloaded.facts,
+            outboxID: item.id)
     }
 
     /// The outbox row gave up: the media row says why.

@@ -87,7 +87,10 @@ struct MessageSender: Sendable {
         }
         var firstID: String?
         for request in requests {
-            let body = try await execute(request, base: urls[provider])
+            // The sandbox phone is played by this server: what it receives is kept for its page.
+            let body = account.providerAdapter.deliversInProcess
+                ? try await deliverInProcess(request, to: recipient, adapterID: adapterID, tenantID: item.tenantID)
+                : try await execute(request, base: urls[provider])
             // Accepted is accepted: an unreadable answer must not make us send the message again.
             if firstID == nil { firstID = try? account.providerAdapter.messageID(inSendResponse: body, recipient: recipient) }
         }
@@ -100,6 +103,13 @@ struct MessageSender: Sendable {
         try SendFailure.rendering { () throws(RenderError) in
             try account.providerAdapter.render(delivery.outbound, to: recipient, account: account.settings, messageTag: messengerTag)
         }
+    }
+
+    /// Keeps the rendered message for the sandbox phone; answers as a provider would, `{"id": …}`.
+    private func deliverInProcess(_ request: ProviderRequest, to recipient: String, adapterID: UUID, tenantID: UUID) async throws -> [UInt8] {
+        let id = try await PostgresSandboxPhonesRepository(database: database)
+            .deliver(request.body, to: recipient, adapterID: adapterID, tenantID: tenantID)
+        return Array(#"{"id":"\#(id.uuidString.lowercased())"}"#.utf8)
     }
 
     private func execute(_ request: ProviderRequest, base: String) async throws -> [UInt8] {

@@ -13,6 +13,8 @@ struct OutboxWorker: Service {
     /// How long a claimed row is this worker's (`OUTBOX_LEASE_SECONDS`).
     var lease: Duration = .seconds(60)
     let pollInterval: Duration
+    /// Most rows performed at once.
+    var concurrency = 32
     let logger: Logger
 
     /// Claims and performs due rows until shutdown.
@@ -25,34 +27,52 @@ struct OutboxWorker: Service {
         }
     }
 
-    /// Claim, perform, and sleep when there is nothing due.
+    /// Claim, perform, and sleep when there is nothing due. Up to `concurrency` rows run at
+    /// once, and a free slot is filled as soon as one finishes: a slow row (a webhook to an
+    /// endpoint that hangs until its timeout) holds only its own slot, never the rows claimed
+    /// with it.
     private func loop() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let items: [OutboxItem]
-                do {
-                    items = try await store.claim(limit: 20, lease: lease)
-                } catch {
-                    logger.warning("outbox claim failed (retrying in 1 s): \(String(reflecting: error))")
-                    try await Task.sleep(for: .seconds(1))
-                    continue
-                }
-                if items.isEmpty {
-                    try await Task.sleep(for: pollInterval)
-                    continue
-                }
-                // Bounded: work still running when its lease is well over is left to the lease
-                // (another claim retries it) rather than holding up every other row.
-                let finished = await waitAtMost(lease + .seconds(30)) {
-                    await withTaskGroup(of: Void.self) { group in
-                        for item in items { group.addTask { await process(item) } }
+        await cancelWhenGracefulShutdown {
+            // Each child says whether it was a row (true) or the idle timer (false).
+            await withTaskGroup(of: Bool.self) { group in
+                var running = 0
+                var ticking = false
+                while !Task.isCancelled {
+                    if running < concurrency {
+                        do {
+                            let items = try await store.claim(limit: min(20, concurrency - running), lease: lease)
+                            for item in items {
+                                group.addTask { await processBounded(item); return true }
+                            }
+                            running += items.count
+                            if !items.isEmpty, running < concurrency { continue }
+                        } catch {
+                            logger.warning("outbox claim failed (retrying in 1 s): \(String(reflecting: error))")
+                            try? await Task.sleep(for: .seconds(1))
+                            continue
+                        }
                     }
+                    if !ticking {
+                        ticking = true
+                        let interval = pollInterval
+                        group.addTask { try? await Task.sleep(for: interval); return false }
+                    }
+                    guard let finished = await group.next() else { continue }
+                    if finished { running -= 1 } else { ticking = false }
                 }
-                if !finished, !Task.isCancelled {
-                    logger.error("outbox work did not finish within its lease and 30 s; its rows are retried after the lease",
-                                 metadata: ["ids": "\(items.map(\.id))"])
-                }
+                group.cancelAll()
             }
+        }
+    }
+
+    /// Performs one row in its slot for at most its lease and 30 s. Work still running then (a
+    /// send stuck in a dependency that ignores cancellation, as across a PostgreSQL restart) gives
+    /// its slot back and is left to the lease: another claim retries the row.
+    private func processBounded(_ item: OutboxItem) async {
+        let finished = await waitAtMost(lease + .seconds(30)) { await process(item) }
+        if !finished, !Task.isCancelled {
+            logger.error("outbox row did not finish within its lease and 30 s; it is retried after the lease",
+                         metadata: ["id": "\(item.id)", "topic": "\(item.topic)"])
         }
     }
 

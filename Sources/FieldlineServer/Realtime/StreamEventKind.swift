@@ -18,8 +18,16 @@ enum StreamEventKind: String, Sendable, Codable {
     case offerAccepted = "offer.accepted"
     /// A member declined an offer.
     case offerDeclined = "offer.declined"
+    /// An offer expired unanswered (in each recipient's conversation).
+    case offerExpired = "offer.expired"
+    /// An offer was withdrawn: another one won, the agent withdrew it, or the job left `offered`.
+    case offerWithdrawn = "offer.withdrawn"
     /// A job was assigned by an accepted offer (data adds the crew, when the member has one).
     case jobAssigned = "job.assigned"
+    /// Nobody took the job: it is `open` again (in the conversations its last round reached).
+    case jobReopened = "job.reopened"
+    /// The job's window ended before anyone took it: it is `expired`.
+    case jobExpired = "job.expired"
 }
 
 /// One event to append in the transaction of the change that causes it.

@@ -22,6 +22,16 @@ struct StreamEventReader: Sendable {
         }
     }
 
+    /// The tenant's highest event id that retention has pruned (0 when none): a cursor below it
+    /// may have missed events that are gone.
+    func prunedThrough(tenantID: UUID) async throws -> Int64 {
+        try await database.withTenant(tenantID) { connection in
+            try await connection.query(
+                "SELECT pruned_through FROM stream_retention WHERE tenant_id = \(tenantID)", logger: database.logger
+            ).first { try $0.decode(Int64.self) } ?? 0
+        }
+    }
+
     /// One page of what a viewer may see after a cursor, and how far the page covered.
     struct Page: Sendable {
         /// Visible events, oldest first. An event found in `texts` has no message attached.

@@ -8,26 +8,45 @@ actor StreamHub {
     /// One connected stream.
     private struct Subscriber {
         let tenantID: UUID
+        /// The signed-in user, for a stream opened with an agent token.
+        let userID: UUID?
         let wake: AsyncStream<Void>.Continuation
     }
 
     private var subscribers: [UUID: Subscriber] = [:]
     private var isShutDown = false
+    /// Streams ended because their user's account changed (see `closeStreams(ofUser:)`).
+    private var revoked: Set<UUID> = []
 
     /// Registers a stream of `tenantID`; its wake-ups coalesce (at most one is pending), and
     /// the sequence finishes when the hub shuts down. Nil after shutdown.
-    func subscribe(tenantID: UUID) -> (id: UUID, wakeUps: AsyncStream<Void>)? {
+    func subscribe(tenantID: UUID, userID: UUID? = nil) -> (id: UUID, wakeUps: AsyncStream<Void>)? {
         guard !isShutDown else { return nil }
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
-        subscribers[id] = Subscriber(tenantID: tenantID, wake: continuation)
+        subscribers[id] = Subscriber(tenantID: tenantID, userID: userID, wake: continuation)
         return (id, stream)
     }
 
     /// Removes a stream (its socket closed).
     func unsubscribe(_ id: UUID) {
         subscribers.removeValue(forKey: id)?.wake.finish()
+        revoked.remove(id)
     }
+
+    /// Ends the streams of a user whose account was disabled, deleted or changed role or
+    /// organization: they were authorized under the old account and must reconnect (and be
+    /// authorized again, or refused).
+    func closeStreams(ofUser userID: UUID) {
+        for (id, subscriber) in subscribers where subscriber.userID == userID {
+            subscriber.wake.finish()
+            subscribers[id] = nil
+            revoked.insert(id)
+        }
+    }
+
+    /// Whether the stream `id` was ended by `closeStreams(ofUser:)`.
+    func wasRevoked(_ id: UUID) -> Bool { revoked.contains(id) }
 
     /// Wakes the streams of one tenant.
     func wake(tenantID: UUID) {

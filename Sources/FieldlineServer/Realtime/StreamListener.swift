@@ -8,10 +8,14 @@ import ServiceLifecycle
 /// The one `LISTEN` connection of this server instance (a Service run by the application):
 /// turns each `NOTIFY` on `fieldline_stream` into a wake-up of the tenant's streams in the hub.
 /// When the connection drops it reconnects with backoff and wakes every stream, which catch
-/// up from the table; on graceful shutdown it ends every stream.
+/// up from the table; on graceful shutdown it ends every stream. An `account:<tenant>:<user>`
+/// notification (`sql/060_account_notifications.sql`) says a user's role, organization or
+/// state changed: their cached account is forgotten and their streams are closed.
 struct StreamListener: Service {
     let settings: DatabaseSettings
     let hub: StreamHub
+    /// Users' cached account states, forgotten when their account changes.
+    let accounts: AccountCache
     let logger: Logger
     /// How often the idle connection is probed, so a dead peer is noticed.
     var heartbeat: Duration = .seconds(15)
@@ -52,11 +56,18 @@ struct StreamListener: Service {
         ).get()
         defer { Task { try? await connection.close() } }
         try await connection.listen(on: StreamEventWriter.channel) { notifications in
+            // Account notifications may have been missed too.
+            accounts.invalidateAll()
             await hub.wakeAll()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for try await notification in notifications {
-                        if let tenantID = Self.tenant(of: notification.payload) { await hub.wake(tenantID: tenantID) }
+                        if let userID = Self.changedAccount(in: notification.payload) {
+                            accounts.invalidate(userID)
+                            await hub.closeStreams(ofUser: userID)
+                        } else if let tenantID = Self.tenant(of: notification.payload) {
+                            await hub.wake(tenantID: tenantID)
+                        }
                     }
                     throw ListenerEnded()
                 }
@@ -75,6 +86,13 @@ struct StreamListener: Service {
     /// The tenant of a `<tenant_id>:<event id>` payload.
     static func tenant(of payload: String) -> UUID? {
         payload.split(separator: ":", maxSplits: 1).first.flatMap { UUID(uuidString: String($0)) }
+    }
+
+    /// The user of an `account:<tenant_id>:<user_id>` payload.
+    static func changedAccount(in payload: String) -> UUID? {
+        let parts = payload.split(separator: ":")
+        guard parts.count == 3, parts[0] == "account" else { return nil }
+        return UUID(uuidString: String(parts[2]))
     }
 
     /// The notification sequence ended: the connection is gone.

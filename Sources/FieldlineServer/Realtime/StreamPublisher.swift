@@ -10,13 +10,20 @@ import ServiceLifecycle
 /// `StreamListener`. It also sweeps every tenant shortly after start and then every
 /// `sweepInterval`, for events whose writer stopped before it could announce them.
 ///
-/// It has a connection of its own, so a pool busy with requests never delays the stream.
+/// It has a connection of its own, so a pool busy with requests never delays the stream. A
+/// watchdog bounds every connect and publication by `timeout`: a connection that closed between
+/// the check and the write never answers (its promise is dropped), so one that stays silent is
+/// dropped and replaced, and the work is retried on the new one.
 struct StreamPublisher: Service {
     let settings: DatabaseSettings
     let publication: StreamPublication
     let logger: Logger
     /// How often every tenant is swept.
     var sweepInterval: Duration = .seconds(5)
+    /// The watchdog: how long a connect or a publication may take before the connection is replaced.
+    var timeout: Duration = .seconds(10)
+    /// The `application_name` of its connection, so operators (and tests) can find it.
+    static let applicationName = "fieldline-stream-publisher"
 
     /// Runs until graceful shutdown or cancellation.
     func run() async throws {
@@ -40,19 +47,30 @@ struct StreamPublisher: Service {
                 // A query written to a connection the server already closed is never answered
                 // (its promise is dropped with the failed write): reconnect instead.
                 if let connection, !connection.isClosed { open = connection } else {
-                    open = try await PostgresConnection.connect(
-                        on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try settings.listenerConfiguration(),
-                        id: 1, logger: logger
-                    ).get()
+                    let configuration = try settings.publisherConfiguration()
+                    let logger = logger
+                    open = try await withDeadline(timeout) {
+                        try await PostgresConnection.connect(
+                            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger
+                        ).get()
+                    }
                     connection = open
                 }
-                let published = try await StreamPublication.publish(work.sweep ? nil : Array(work.tenants), on: open, logger: logger)
+                let tenants = work.sweep ? nil : Array(work.tenants)
+                let logger = logger
+                let published = try await withDeadline(timeout) {
+                    try await StreamPublication.publish(tenants, on: open, logger: logger)
+                }
                 if work.sweep, published > 0 {
                     logger.debug("stream sweep published events", metadata: ["count": .stringConvertible(published)])
                 }
                 backoff = .milliseconds(100)
             } catch {
-                logger.warning("stream events not yet published; retrying", metadata: ["error": .string(String(describing: error))])
+                if error is DeadlinePassed {
+                    logger.warning("stream publisher's connection did not answer; replacing it", metadata: ["timeout": .string("\(timeout)")])
+                } else {
+                    logger.warning("stream events not yet published; retrying", metadata: ["error": .string(String(describing: error))])
+                }
                 // A failed connection may never answer a polite close: drop it without waiting.
                 if let failed = connection { Task { try? await failed.close() } }
                 connection = nil
@@ -73,5 +91,14 @@ struct StreamPublisher: Service {
             delay = sweepInterval
             publication.requestSweep()
         }
+    }
+}
+
+extension DatabaseSettings {
+    /// The publisher's single connection, named so operators can find it in `pg_stat_activity`.
+    func publisherConfiguration() throws -> PostgresConnection.Configuration {
+        var configuration = try listenerConfiguration()
+        configuration.options.additionalStartupParameters = [("application_name", StreamPublisher.applicationName)]
+        return configuration
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 
 /// What an accepted stream request carries into its WebSocket: who connected and from where.
 struct StreamRequest: Sendable {
@@ -19,12 +20,15 @@ struct StreamRequestContext: RequestContext, WebSocketRequestContext {
     let webSocket: WebSocketHandlerReference<StreamRequestContext>
     /// Set by `StreamAuthMiddleware` when the request may open a stream.
     var stream: StreamRequest?
+    /// The connection the handshake came on, where a refusal is answered (`RefusedHandshake`).
+    let channel: any NIOCore.Channel
 
     /// Builds the context for one upgrade request.
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
         self.stream = nil
+        self.channel = source.channel
     }
 }
 
@@ -33,11 +37,17 @@ struct StreamAuthMiddleware: RouterMiddleware {
     typealias Context = StreamRequestContext
     let authorizer: StreamAuthorizer
 
-    /// Stores the authorized stream request in the context, or answers 401 (the upgrade is refused).
+    /// Stores the authorized stream request in the context, or refuses the upgrade, answering
+    /// the reason as the API would (401, 403, 400 with the JSON error) on the connection itself.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        guard let stream = try? await authorizer.authorize(request) else { return Response(status: .unauthorized) }
-        context.stream = stream
+        do {
+            context.stream = try await authorizer.authorize(request)
+        } catch {
+            let refusal = ErrorMiddleware<Context>.map(error, logger: context.logger)
+            await RefusedHandshake.answer(refusal, on: context.channel, logger: context.logger)
+            return Response(status: refusal.status)
+        }
         return try await next(request, context)
     }
 }

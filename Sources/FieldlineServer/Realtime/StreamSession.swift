@@ -9,6 +9,8 @@ struct StreamSession: Sendable {
     let request: StreamRequest
     let hub: StreamHub
     let reader: StreamEventReader
+    /// Re-checks the account of a user's stream when it wakes (see `AuthMiddleware.current`).
+    let auth: AuthMiddleware
     /// Encoded events shared with this instance's other streams.
     let texts: StreamEventTexts
     let logger: Logger
@@ -25,16 +27,29 @@ struct StreamSession: Sendable {
         let after: String
     }
 
+    /// Sent instead of `stream.ready` when `?after=` is older than what retention kept; the
+    /// socket then closes with `cursorTooOldCloseCode`. The client reads the current state
+    /// through the API and reconnects without `?after=`.
+    struct TooOld: Encodable {
+        let type = "stream.cursor_too_old"
+        let after: String
+        let prunedThrough: String
+        let message = "events after this cursor were pruned (too old); resync and reconnect without ?after="
+    }
+
+    /// The close code after `stream.cursor_too_old` (private-use range, like HTTP 410).
+    static let cursorTooOldCloseCode: UInt16 = 4410
+
     /// Serves the socket until the client closes, the server shuts down, or reading fails
     /// (then the socket closes with 1011 and the client reconnects with `?after=`).
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let tenantID = request.principal.tenantID
-        guard let subscription = await hub.subscribe(tenantID: tenantID) else {
+        guard let subscription = await hub.subscribe(tenantID: tenantID, userID: request.principal.userID) else {
             try await outbound.close(.goingAway, reason: "server shutting down")
             return
         }
         do {
-            try await serve(from: subscription.wakeUps, inbound: inbound, outbound: outbound)
+            try await serve(subscription, inbound: inbound, outbound: outbound)
         } catch {
             await hub.unsubscribe(subscription.id)
             throw error
@@ -44,9 +59,19 @@ struct StreamSession: Sendable {
 
     /// Sends `stream.ready`, catches up, then reads again on every wake-up, while draining the
     /// client's frames; subscribed before the first read, so nothing committed after it is missed.
-    private func serve(from wakeUps: AsyncStream<Void>, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    private func serve(_ subscription: (id: UUID, wakeUps: AsyncStream<Void>), inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let start: Int64
-        if let after = request.after { start = after } else { start = try await reader.tail(tenantID: request.principal.tenantID) }
+        if let after = request.after {
+            let pruned = try await reader.prunedThrough(tenantID: request.principal.tenantID)
+            guard after >= pruned else {
+                try await outbound.writeTextMessage(Self.json(TooOld(after: String(after), prunedThrough: String(pruned))))
+                try await outbound.close(.unknown(Self.cursorTooOldCloseCode), reason: "cursor too old; resync")
+                return
+            }
+            start = after
+        } else {
+            start = try await reader.tail(tenantID: request.principal.tenantID)
+        }
         try await outbound.writeTextMessage(Self.json(Ready(after: String(start))))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -54,14 +79,26 @@ struct StreamSession: Sendable {
                 do {
                     try await deliver(after: &cursor, to: outbound)
                     var lastRead = ContinuousClock.now
-                    for await _ in wakeUps {
+                    var accountChanged = false
+                    for await _ in subscription.wakeUps {
+                        guard try await accountStillValid() else {
+                            accountChanged = true
+                            break
+                        }
                         let wait = lastRead + Self.minimumReadInterval - ContinuousClock.now
                         if wait > .zero { try await Task.sleep(for: wait) }
                         lastRead = ContinuousClock.now
                         try await deliver(after: &cursor, to: outbound)
                     }
-                    // The wake-ups end when the hub shuts down, or when the client left.
-                    if !Task.isCancelled { try await outbound.close(.goingAway, reason: "server shutting down") }
+                    // The wake-ups end when the hub shuts down, when the client left, or when the
+                    // user's account changed.
+                    let revoked = await hub.wasRevoked(subscription.id)
+                    if Task.isCancelled {
+                    } else if accountChanged || revoked {
+                        try await outbound.close(.policyViolation, reason: "account changed; reconnect to be authorized again")
+                    } else {
+                        try await outbound.close(.goingAway, reason: "server shutting down")
+                    }
                 } catch where Task.isCancelled {
                 } catch {
                     logger.warning("stream read failed; closing the socket", metadata: ["error": .string(String(describing: error))])
@@ -72,6 +109,13 @@ struct StreamSession: Sendable {
             for try await _ in inbound {}
             group.cancelAll()
         }
+    }
+
+    /// Whether the stream's user (if any) still has the account it was authorized with: not
+    /// disabled, not deleted, same role. API keys are looked up on connection only.
+    private func accountStillValid() async throws -> Bool {
+        guard let userID = request.principal.userID else { return true }
+        return try await auth.current(request.principal, userID: userID) == request.principal
     }
 
     /// Sends every visible event after `cursor`, page by page, advancing it.

@@ -4,9 +4,9 @@ import Testing
 
 @Suite("Channel providers")
 struct ChannelProviderTests {
-    @Test("the four messaging providers are named as in the API and SQL")
+    @Test("the four messaging providers and the sandbox phone are named as in the API and SQL")
     func providerNames() {
-        #expect(ChannelProvider.allCases.map(\.rawValue) == ["whatsapp", "telegram", "sms", "messenger"])
+        #expect(ChannelProvider.allCases.map(\.rawValue) == ["whatsapp", "telegram", "sms", "messenger", "sandbox"])
     }
 
     @Test("every provider is also a member identity kind")

@@ -13,12 +13,14 @@ struct ProviderAdapterTests {
         #expect(Capabilities.of(.telegram) == .telegram)
         #expect(Capabilities.of(.sms) == .sms)
         #expect(Capabilities.of(.messenger) == .messenger)
+        #expect(Capabilities.of(.sandbox) == .sandbox)
         #expect(ProviderAdapterTests.apiHosts == ChannelProvider.adapters.map { "\($0.apiBaseURLVariable)=\($0.defaultAPIBaseURL)" })
     }
 
     static let apiHosts = [
         "WHATSAPP_API_URL=https://graph.facebook.com", "TELEGRAM_API_URL=https://api.telegram.org",
         "TWILIO_API_URL=https://api.twilio.com", "MESSENGER_API_URL=https://graph.facebook.com",
+        "SANDBOX_API_URL=http://sandbox.invalid",
     ]
 
     @Test("each provider requires its credentials as the API names them, and says what each becomes", arguments: [
@@ -26,6 +28,7 @@ struct ProviderAdapterTests {
         (.messenger, ["access_token": [.accessToken], "app_secret": [.signingSecret], "verify_token": [.verifyToken]]),
         (.telegram, ["bot_token": [.accessToken], "secret_token": [.signingSecret]]),
         (.sms, ["account_sid": [.accountSID], "auth_token": [.accessToken, .signingSecret]]),
+        (.sandbox, ["secret": [.accessToken, .signingSecret]]),
     ])
     func requiredCredentials(provider: ChannelProvider, expected: [String: [CredentialSetting]]) {
         let fields = provider.adapter.credentialFields
@@ -93,7 +96,7 @@ struct ProviderAdapterTests {
     func templatesElsewhere() {
         let account = AccountSettings(credentials: AccountCredentials(accessToken: "t", signingSecret: "s", accountSID: "AC1"),
                                       config: ["phone_number": "+34900000000", "page_id": "1"])
-        for provider in [ChannelProvider.telegram, .sms, .messenger] {
+        for provider in [ChannelProvider.telegram, .sms, .messenger, .sandbox] {
             #expect(throws: RenderError.templatesUnsupported(provider)) {
                 try provider.adapter.renderTemplate(MessageTemplate(name: "hello_world", languageCode: "en_US"), to: "1", account: account)
             }

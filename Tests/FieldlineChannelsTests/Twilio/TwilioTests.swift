@@ -84,3 +84,45 @@ struct TwilioTests {
             == #"<?xml version="1.0" encoding="UTF-8"?><Response><Message>A &amp; B &lt;ok&gt;</Message></Response>"#)
     }
 }
+
+@Suite("Twilio signatures over non-ASCII URLs")
+struct TwilioNonASCIIURLTests {
+    /// Computed outside this code, per Twilio's algorithm (base64 HMAC-SHA1 keyed with the auth
+    /// token, of the URL as configured followed by the sorted fields), with Python:
+    /// `hmac.new(b"12345", (url + "BodyOlá" "From+14158675309" "MessageSidSM1").encode(), sha1)`
+    /// where url = "https://fl.example/v1/hooks/sms/1?sede=Málaga&q=a%26b".
+    static let signature = "KViComASgWZP+sI2voRcuafmqno="
+    static let fields = [
+        FormField("MessageSid", "SM1"), FormField("From", "+14158675309"),
+        FormField("Body", "Olá"),
+    ]
+
+    @Test("a URL configured with non-ASCII characters arrives percent-encoded and still verifies")
+    func percentEncodedArrival() throws {
+        for received in ["https://fl.example/v1/hooks/sms/1?sede=M%C3%A1laga&q=a%26b",
+                         "https://fl.example/v1/hooks/sms/1?sede=M%c3%a1laga&q=a%26b",
+                         "https://fl.example:443/v1/hooks/sms/1?sede=M%C3%A1laga&q=a%26b"] {
+            try TwilioSignature.verify(url: received, body: .form(Self.fields), header: Self.signature, authToken: "12345")
+        }
+        // Another URL, or another token, does not verify.
+        #expect(throws: SignatureError.mismatch) {
+            try TwilioSignature.verify(url: "https://fl.example/v1/hooks/sms/1?sede=M%C3%A1laga&q=a%27b",
+                                       body: .form(Self.fields), header: Self.signature, authToken: "12345")
+        }
+        #expect(throws: SignatureError.mismatch) {
+            try TwilioSignature.verify(url: "https://fl.example/v1/hooks/sms/1?sede=M%C3%A1laga&q=a%26b",
+                                       body: .form(Self.fields), header: Self.signature, authToken: "54321")
+        }
+    }
+
+    @Test("a fully decoded query is a candidate too; escapes that are not UTF-8 add none")
+    func candidates() {
+        let signed = "https://fl.example/h?q=a b&n=Ñ"
+        let header = TwilioSignature.sign(url: signed, parameters: [], authToken: "t")
+        #expect((try? TwilioSignature.verify(url: "https://fl.example/h?q=a%20b&n=%C3%91", body: .form([]), header: header, authToken: "t")) != nil)
+        // A stray byte that is not UTF-8 (%FF) adds no decoded candidate; the URL as received still verifies.
+        let raw = "https://fl.example/h?n=%FF"
+        let rawHeader = TwilioSignature.sign(url: raw, parameters: [], authToken: "t")
+        #expect((try? TwilioSignature.verify(url: raw, body: .form([]), header: rawHeader, authToken: "t")) != nil)
+    }
+}

@@ -16,6 +16,9 @@ func testConfig(database: DatabaseSettings) -> AppConfig {
     // loopback port and fail fast.
     let nowhere = "http://127.0.0.1:9"
     config.providerURLs = ProviderURLs(whatsapp: nowhere, telegram: nowhere, twilio: nowhere, messenger: nowhere)
+    // Many tests make hundreds of calls with one credential in seconds; the rate limits have
+    // tests of their own (RateLimitTests), which set them.
+    config.rateLimits = RateLimits(apiKey: .off, user: .off, webhook: .off, appMessages: .off)
     return config
 }
 
@@ -36,6 +39,24 @@ enum TestApp {
         _ body: @Sendable (any TestClientProtocol, Fixtures) async throws -> Void
     ) async throws {
         try await run(.live, configure: configure, body)
+    }
+
+    /// A fresh database with fixtures but no application, for tests that build their own
+    /// applications on it (a restart, two server instances on one database).
+    static func withDatabase(_ body: @Sendable (DatabaseSettings, Fixtures) async throws -> Void) async throws {
+        let settings = try await TestDatabase.create()
+        let config = testConfig(database: settings)
+        do {
+            let tokens = await TokenService(secret: config.jwtSecret, ttl: config.jwtTTL)
+            try await withPostgres(settings, logger: TestDatabase.logger) { database in
+                let fixtures = Fixtures(settings: settings, database: database, tokens: tokens, provisioning: Provisioning(database: database, hasher: PasswordHasher(cost: 4)))
+                try await body(settings, fixtures)
+            }
+        } catch {
+            await TestDatabase.drop(settings)
+            throw error
+        }
+        await TestDatabase.drop(settings)
     }
 
     private static func run(

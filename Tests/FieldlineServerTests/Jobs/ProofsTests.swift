@@ -119,6 +119,10 @@ struct ProofsTests {
                 #expect(rejected.status == .ok)
                 #expect(rejected.json["review_state"].string == "rejected")
                 #expect(rejected.json["review_reason"].string == "Wrong crew")
+                // The crew is told in the conversation the evidence came from, so they can send it again.
+                let told = try await admin.get("/v1/conversations/\(conversationID)/messages").json["data"][0]
+                #expect(told["text"].string == "The proof for order PO-77 was not accepted: Wrong crew. Please send new photos.")
+                #expect(told["direction"].string == "outbound")
                 let accepted = try await admin.post("/v1/proofs/\(proofID)/review", #"{"decision":"accepted"}"#)
                 #expect(accepted.json["review_state"].string == "accepted")
                 #expect(accepted.json["reviewed_by"].string == "user:\(fixture.userID.uuidString.lowercased())")
@@ -151,7 +155,7 @@ struct ProofsTests {
                 #expect(archived["proofs"][1]["review_state"].string == "rejected")
                 // A key that may read conversations but not jobs or proofs gets the archive without them.
                 let chat = try await APICaller(client, token: noScope).get("/v1/members/\(memberID)/timeline").json["data"][0]
-                #expect(chat["messages"].array.count == 4)
+                #expect(chat["messages"].array.count == 5)
                 #expect(chat["jobs"] == .null)
                 #expect(chat["proofs"] == .null)
                 // Proofs from an archived conversation's messages can still be recorded.

@@ -1,5 +1,6 @@
 import FieldlineChannels
 import FieldlineDomain
+import FieldlineTestSupport
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -7,14 +8,16 @@ import Testing
 
 /// Sample files and helpers for the media fetch tests.
 enum MediaSamples {
-    /// A JPEG: the JFIF signature, then bytes that vary so hashes differ between samples.
+    /// A real JPEG (scene `seed`, decodable), padded after its end marker to `size` bytes so
+    /// the tests' size limits stay exact; different seeds are different photos.
     static func jpeg(size: Int = 3000, seed: UInt8 = 1) -> [UInt8] {
-        let head: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0x00]
-        return head + (0..<(size - head.count)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+        let photo = TestImages.photo(variant: Int(seed), width: 48, height: 32, quality: 70)
+        precondition(photo.count <= size, "the sample photo is larger than \(size) bytes")
+        return photo + (0..<(size - photo.count)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
     }
 
-    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D] + Array("IHDR".utf8)
-        + (0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+    /// A real PNG.
+    static let png: [UInt8] = TestImages.png(TestImages.scene(width: 40, height: 30, variant: 7), width: 40, height: 30)
     static let pdf: [UInt8] = Array("%PDF-1.7\n%âãÏÓ\n1 0 obj << /Type /Catalog >> endobj\n".utf8) + Array(repeating: 0x20, count: 500)
 
     /// Lowercase hex SHA-256 (the same function Twilio's `bodySHA256` uses).

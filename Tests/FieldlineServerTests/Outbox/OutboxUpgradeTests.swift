@@ -98,11 +98,11 @@ struct OutboxUpgradeTests {
         try await TestApp.run(configure: { $0.outboxPollInterval = .milliseconds(20) }) { client, fixtures in
             let tenantID = try await fixtures.tenant().tenant.id
             let database = fixtures.database
-            try await OutboxTestSupport.insertRaw(topic: "webhook.deliver", payload: #"{"id": 1}"#, tenantID: tenantID, database)
+            try await OutboxTestSupport.insertRaw(topic: "invoice.export", payload: #"{"id": 1}"#, tenantID: tenantID, database)
             try await OutboxTestSupport.insertRaw(topic: "message.send", payload: #"{"message_id": "12345"}"#, tenantID: tenantID, database)
             #expect(try await eventually { try await OutboxTestSupport.rows(database).allSatisfy(\.dead) })
             let errors = try await OutboxTestSupport.rows(database).map(\.lastError)
-            #expect(errors[0] == "no handler for outbox topic webhook.deliver")
+            #expect(errors[0] == "no handler for outbox topic invoice.export")
             #expect(errors[1]?.hasPrefix(#"the message.send payload {"message_id": "12345"} is not readable: "#) == true)
             #expect(errors[1]?.contains("message_id") == true)
         }

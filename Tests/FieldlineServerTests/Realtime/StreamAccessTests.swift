@@ -69,14 +69,44 @@ struct StreamAccessTests {
             #expect(plain.status.code == 426)
             #expect(plain.json["error"]["code"].string == "websocket_required")
 
-            // A real WebSocket handshake is refused (hummingbird-websocket answers a bare 400),
-            // and one with an API key is served.
+            // A real WebSocket handshake is refused with the reason, and one with an API key is served.
             await #expect(throws: (any Error).self) {
                 try await withStream(client, token: "invalid") { _, _ in }
+            }
+            let port = try #require(client.port)
+            for (query, token, status, code) in [
+                ("", "invalid", "401 Unauthorized", "unauthorized"), ("?access_token=garbage", nil, "401 Unauthorized", "unauthorized"),
+                ("", noScope, "403 Forbidden", "forbidden"), ("?after=-1", reader, "400 Bad Request", "invalid_query_parameter"),
+            ] as [(String, String?, String, String)] {
+                let outcome = try await Self.handshake("/v1/stream\(query)", token: token, port: port)
+                let (head, body) = Self.split(outcome.text)
+                #expect(head.hasPrefix("HTTP/1.1 \(status)\r\n"), "\(query) \(token ?? "-"): \(outcome.text)")
+                #expect(head.lowercased().contains("content-type: application/json"), "\(head)")
+                #expect(head.lowercased().contains("connection: close"), "\(head)")
+                // One response, then the connection ends: nothing of the library's bare 400 follows.
+                #expect(outcome.closed)
+                #expect(!body.contains("HTTP/1.1"), "\(body)")
+                let error = try JSONDecoder().decode(JSON.self, from: Data(body.utf8))["error"]
+                #expect(error["code"].string == code, "\(body)")
             }
             try await withStream(client, token: reader) { _, ready in
                 #expect(ready["after"].string == "0")
             }
         }
+    }
+
+    /// A WebSocket handshake written by hand, and what the server answered before closing.
+    static func handshake(_ path: String, token: String?, port: Int) async throws -> RawConnection.Outcome {
+        let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        return try await RawConnection.send(
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\(authorization)\r\n",
+            port: port, wait: .seconds(5))
+    }
+
+    /// The head and the body of one HTTP response.
+    static func split(_ response: String) -> (head: String, body: String) {
+        guard let end = response.range(of: "\r\n\r\n") else { return (response, "") }
+        return (String(response[..<end.upperBound]), String(response[end.upperBound...]))
     }
 }

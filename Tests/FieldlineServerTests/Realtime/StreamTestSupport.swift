@@ -82,6 +82,8 @@ func withStream<T: Sendable>(
         defer { Task { await inbox.close() } }
         try await WebSocketClient.connect(url: url, configuration: configuration, logger: TestDatabase.logger) { inbound, outbound, _ in
             let reader = Task {
+                // Whatever ends the messages (the server's close included), the inbox learns it.
+                defer { Task { await inbox.close() } }
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     if case .text(let text) = message {
                         await inbox.append((try? JSONDecoder().decode(JSON.self, from: Data(text.utf8))) ?? .null)

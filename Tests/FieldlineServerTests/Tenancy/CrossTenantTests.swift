@@ -62,6 +62,7 @@ struct CrossTenantTests {
             ("PUT", "/v1/users/{id}/availability", #"{"availability":"online"}"#),
             ("GET", "/v1/media/{id}", nil),
             ("GET", "/v1/media/{id}/content", nil),
+            ("POST", "/v1/media/{id}/links", "{}"),
             ("GET", "/v1/channels/{id}", nil),
             ("PATCH", "/v1/channels/{id}", #"{"name":"Stolen","handle":"stolen"}"#),
             ("DELETE", "/v1/channels/{id}", nil),
@@ -75,6 +76,18 @@ struct CrossTenantTests {
             ("GET", "/v1/jobs/{id}/offers", nil),
             ("GET", "/v1/proofs/{id}", nil),
             ("POST", "/v1/proofs/{id}/review", #"{"decision":"rejected","reason":"Stolen"}"#),
+            ("POST", "/v1/jobs/{id}/offers/withdraw", "{}"),
+            ("POST", "/v1/jobs/{id}/rebroadcast", "{}"),
+            ("POST", "/v1/jobs/{id}/assign", #"{"organization_id":"\#(ids["peer"]!)"}"#),
+            ("POST", "/v1/offers/{id}/withdraw", "{}"),
+            ("GET", "/v1/jobs/{id}/timeline", nil),
+            ("GET", "/v1/webhook-endpoints/{id}", nil),
+            ("PATCH", "/v1/webhook-endpoints/{id}", #"{"enabled":false}"#),
+            ("DELETE", "/v1/webhook-endpoints/{id}", nil),
+            ("POST", "/v1/webhook-endpoints/{id}/rotate-secret", "{}"),
+            ("GET", "/v1/webhook-endpoints/{id}/deliveries", nil),
+            ("POST", "/v1/webhook-endpoints/{id}/deliveries/{delivery_id}/resend", "{}"),
+            ("POST", "/v1/webhook-endpoints/{id}/events/{event_id}/resend", "{}"),
         ]
     }
 
@@ -84,11 +97,14 @@ struct CrossTenantTests {
         let owner: APICaller
         let values: [String: [String: String]]
         let org, peer, memberID, conversation, photoConversation, job, proof, media, channel: String
+        /// A job broadcast to `org` (its offer is `values["offers"]`), and the webhook endpoint.
+        let offeredJob, endpoint: String
     }
 
     /// Builds the world in a tenant of `slug`.
     static func world(_ client: any TestClientProtocol, _ fixtures: Fixtures, slug: String = "owner") async throws -> World {
-        let owner = APICaller(client, try await fixtures.tenant(slug))
+        let ownerFixture = try await fixtures.tenant(slug)
+        let owner = APICaller(client, ownerFixture)
         let org = try #require(try await owner.post("/v1/organizations", #"{"kind":"subcontractor","name":"Owner Tow"}"#).json["id"].string)
         let peer = try #require(try await owner.post("/v1/organizations", #"{"kind":"partner","name":"Owner Peer"}"#).json["id"].string)
         #expect(try await owner.post("/v1/organizations/\(org)/relations", #"{"peer_id":"\#(peer)"}"#).status == .created)
@@ -116,9 +132,16 @@ struct CrossTenantTests {
 
         let channel = try #require(try await owner.post(
             "/v1/channels", #"{"kind":"horizontal","name":"Peers","organization_ids":["\#(org)","\#(peer)"]}"#).json["id"].string)
+        try await WebhookDeliveryTests.developmentMode(fixtures, ownerFixture.tenant.id)
+        let endpoint = try await WebhookDeliveryTests.endpoint(owner, "http://127.0.0.1:9/hook", #"["job.*"]"#).id
         let job = try #require(try await owner.post(
             "/v1/jobs", #"{"order_number":"OW-1","title":"Tow","status":"assigned","organization_id":"\#(org)","conversation_id":"\#(photoConversation)"}"#).json["id"].string)
         let proof = try #require(try await owner.post("/v1/jobs/\(job)/proofs", #"{"media_ids":["\#(media)"]}"#).json["id"].string)
+        let offeredJob = try #require(try await owner.post(
+            "/v1/jobs", #"{"order_number":"OW-2","title":"Tow","latitude":40,"longitude":-3}"#).json["id"].string)
+        let offer = try #require(try await owner.post("/v1/jobs/\(offeredJob)/broadcast", "{}").json["offers"][0]["id"].string)
+        let delivery = try #require(try await owner.get("/v1/webhook-endpoints/\(endpoint)/deliveries").json["data"][0]["id"].string)
+        let event = try #require(try await EventsTests.all(owner, count: 1).first?["id"].string)
         let values: [String: [String: String]] = [
             "organizations": ["id": org, "peerId": peer],
             "members": ["id": memberID, "identityId": identityID],
@@ -134,9 +157,12 @@ struct CrossTenantTests {
             "channels": ["id": channel],
             "jobs": ["id": job],
             "proofs": ["id": proof],
+            "offers": ["id": offer],
+            "webhook-endpoints": ["id": endpoint, "delivery_id": delivery, "event_id": event],
         ]
         return World(owner: owner, values: values, org: org, peer: peer, memberID: memberID, conversation: conversation,
-                     photoConversation: photoConversation, job: job, proof: proof, media: media, channel: channel)
+                     photoConversation: photoConversation, job: job, proof: proof, media: media, channel: channel,
+                     offeredJob: offeredJob, endpoint: endpoint)
     }
 
     /// `path` with `template`'s placeholders filled from `values` (by the route's first segment).
@@ -170,7 +196,8 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/crews/\(crew)").json["member_ids"].array.count == 1)
             #expect(try await owner.get("/v1/teams/\(team)/members").json["data"].array.count == 1)
             #expect(try await owner.get("/v1/organizations/\(org)/relations").json["data"].array.count == 1)
-            #expect(try await owner.get("/v1/conversations/\(conversation)/messages").json["data"].array.count == 1)
+            // The member's "hola" and the offer of OW-2.
+            #expect(try await owner.get("/v1/conversations/\(conversation)/messages").json["data"].array.count == 2)
             #expect(try await owner.get("/v1/conversations/\(conversation)").json["status"].string == "open")
             #expect(try await owner.get("/v1/routing/rules").json["data"][0]["label"].string == "Grúas")
             #expect(try await owner.get("/v1/teams/\(team)/routing").json["assignment_strategy"].string == "round_robin")
@@ -178,6 +205,7 @@ struct CrossTenantTests {
             #expect(try await owner.get("/v1/media/\(media)").json["id"].string == media)
             #expect(try await owner.get("/v1/channels/\(channel)/posts").json["data"].array.isEmpty)
             #expect(try await owner.get("/v1/jobs/\(job)").json["title"].string == "Tow")
+            #expect(try await owner.get("/v1/jobs/\(world.offeredJob)/offers").json["data"][0]["status"].string == "sent")
             #expect(try await owner.get("/v1/proofs?job_id=\(job)").json["data"].array.map { $0["review_state"].string } == ["submitted"])
             #expect(try await owner.get("/v1/channels/\(channel)").json["name"].string == "Peers")
             #expect(try await owner.get("/v1/channels/\(channel)").json["handle"].isNull)
@@ -192,10 +220,14 @@ struct CrossTenantTests {
     @Test("the cross-tenant list covers every route that takes an id")
     func coversEveryRoute() async throws {
         let router = try await inspectionRouter()
-        // Provider webhooks carry no tenant credential: the adapter id in the URL and the
-        // provider's signature decide (WebhookTests covers them).
+        // Provider webhooks and the sandbox phone's routes carry no tenant credential: the
+        // adapter id in the URL and the provider's signature or the adapter's secret decide
+        // (WebhookTests and SandboxPhoneTests cover them). A signed media link is its own
+        // credential, naming its tenant under our signature (MediaLinkTests covers it).
         let idRoutes = Set(router.routes
-            .filter { $0.path.description.contains("{") && !$0.path.description.hasPrefix("/v1/hooks/") }
+            .filter { $0.path.description.contains("{") && !$0.path.description.hasPrefix("/v1/hooks/")
+                && !$0.path.description.hasPrefix("/v1/sandbox/") }
+            .filter { !$0.path.description.hasPrefix("/v1/media-links/") }
             .map { "\($0.method.rawValue) \($0.path.description)" })
         let covered = Set(Self.calls(["peer": "x"]).map { "\($0.method) \($0.template)" })
         #expect(idRoutes == covered)

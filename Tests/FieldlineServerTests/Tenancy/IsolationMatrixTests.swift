@@ -1,3 +1,4 @@
+import FieldlineDomain
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -12,27 +13,34 @@ struct IsolationMatrixTests {
     /// What an organization-scoped supervisor gets for a resource outside their subtree, by the
     /// route's first segment. Conversation data (and the jobs, proofs and media of it) is scoped
     /// by the member's organization; network data, users and teams are seen by every supervisor
-    /// (docs/tenancy.md); the rest is the admin's alone.
+    /// (docs/tenancy.md); the rest is the admin's alone. An offer follows its job.
     enum SupervisorView { case hidden, network, adminOnly }
     static let supervisorViews: [String: SupervisorView] = [
-        "conversations": .hidden, "jobs": .hidden, "proofs": .hidden, "media": .hidden,
+        "conversations": .hidden, "jobs": .hidden, "proofs": .hidden, "media": .hidden, "offers": .hidden,
         "organizations": .network, "members": .network, "crews": .network, "service-areas": .network,
         "channels": .network, "users": .network, "teams": .network, "routing": .network,
-        "api-keys": .adminOnly, "adapters": .adminOnly,
+        "api-keys": .adminOnly, "adapters": .adminOnly, "webhook-endpoints": .adminOnly,
     ]
 
     /// Every key a tenant can hold, so a 404 is the tenant boundary and not a missing scope.
-    static let allScopes = #"["network:read","network:write","users:read","users:write","conversations:read","conversations:write","routing:manage","analytics:read","jobs:read","jobs:write","proofs:read","proofs:write"]"#
+    /// Taken from `APIKeyScope.all`, so a scope added later is in the matrix at once.
+    static let allScopes = "[" + APIKeyScope.all.map { #""\#($0.rawValue)""# }.joined(separator: ",") + "]"
 
     /// The served document.
     static func document(_ client: any TestClientProtocol) async throws -> String {
         try await APICaller(client, token: nil).get("/openapi.yaml").text
     }
 
-    /// `METHOD /template` of every documented operation whose path takes an id; provider
-    /// webhooks carry no tenant credential (the adapter id and the signature decide).
+    /// `METHOD /template` of every documented operation whose path takes an id, except those
+    /// that carry no tenant credential and so have no other tenant to keep out: provider
+    /// webhooks and the sandbox phone's routes (the adapter id in the URL and the provider's
+    /// signature or the adapter's secret decide; WebhookTests, SandboxPhoneTests), and a signed
+    /// media link, which is its own credential naming its tenant under our signature
+    /// (MediaLinkTests shows a tampered or expired link is refused).
     static func idRoutes(_ yaml: String) -> [String] {
-        OpenAPITests.documentedOperations(yaml).filter { $0.contains("{") && !$0.contains(" /v1/hooks/") }.sorted()
+        OpenAPITests.documentedOperations(yaml)
+            .filter { $0.contains("{") && !$0.contains(" /v1/hooks/") && !$0.contains(" /v1/sandbox/") && !$0.contains(" /v1/media-links/") }
+            .sorted()
     }
 
     /// The query parameters of each documented `GET` list (a path without an id) that name
@@ -81,8 +89,9 @@ struct IsolationMatrixTests {
                     #expect(response.status == .notFound || refusedForScope, "\(route) by the other tenant's \(who) answered \(response.status.code)")
                 }
             }
-            #expect(try await world.owner.get("/v1/conversations/\(world.conversation)/messages").json["data"].array.count == 1)
+            #expect(try await world.owner.get("/v1/conversations/\(world.conversation)/messages").json["data"].array.count == 2)
             #expect(try await world.owner.get("/v1/jobs/\(world.job)").json["title"].string == "Tow")
+            #expect(try await world.owner.get("/v1/jobs/\(world.offeredJob)/offers").json["data"][0]["status"].string == "sent")
         }
     }
 
@@ -111,6 +120,26 @@ struct IsolationMatrixTests {
                         // Empty, or refused as an unknown id: never the owner's rows.
                         let leaked = response.status == .ok && !response.json["data"].array.isEmpty
                         #expect(!leaked && response.status.code < 500, "\(path)?\(name) by the other tenant's \(who): \(response.status.code) \(response.text.prefix(200))")
+                    }
+                }
+            }
+            // Lists without an id filter that name the owner's things another way: the case
+            // timeline by order number, the event feed, the dispatch analytics, the endpoints.
+            // (The owner sees them there, so an empty answer to the other tenant means something.)
+            let ownerPeriod = "from=\(RFC3339.format(Date().addingTimeInterval(-300 * 86_400)))&to=\(RFC3339.format(Date().addingTimeInterval(86_400)))"
+            #expect(try await world.owner.get("/v1/jobs/timeline?order_number=OW-1").status == .ok)
+            #expect(try await world.owner.get("/v1/events").text.contains(world.job.lowercased()))
+            #expect(try await world.owner.get("/v1/analytics/dispatch/jobs?\(ownerPeriod)").text.contains("OW-2"))
+            #expect(try await world.owner.get("/v1/webhook-endpoints").text.contains(world.endpoint.lowercased()))
+            for (who, caller) in [("admin", intruderAdmin), ("API key", intruderKey)] {
+                let timeline = try await caller.get("/v1/jobs/timeline?order_number=OW-1")
+                #expect(timeline.status == .notFound, "the case timeline of the owner's order number by the other tenant's \(who): \(timeline.status.code)")
+                let period = "from=\(RFC3339.format(Date().addingTimeInterval(-300 * 86_400)))&to=\(RFC3339.format(Date().addingTimeInterval(86_400)))"
+                for path in ["/v1/events", "/v1/analytics/dispatch/jobs?\(period)", "/v1/analytics/dispatch/subcontractors?\(period)", "/v1/webhook-endpoints"] {
+                    let response = try await caller.get(path)
+                    #expect(response.status == .ok, "\(path) by the other tenant's \(who): \(response.status.code)")
+                    for secret in [world.job, world.offeredJob, world.conversation, world.org, world.endpoint, "Owner Tow", "OW-1", "OW-2"] {
+                        #expect(!response.text.lowercased().contains(secret.lowercased()), "\(path) by the other tenant's \(who) shows \(secret)")
                     }
                 }
             }
@@ -201,8 +230,9 @@ struct IsolationMatrixTests {
             #expect(search.status == .ok)
             #expect(!search.text.contains(world.conversation), "search shows a conversation outside the subtree")
             // The owner's data is untouched by the supervisor's writes.
-            #expect(try await world.owner.get("/v1/conversations/\(world.conversation)/messages").json["data"].array.count == 1)
+            #expect(try await world.owner.get("/v1/conversations/\(world.conversation)/messages").json["data"].array.count == 2)
             #expect(try await world.owner.get("/v1/jobs/\(world.job)").json["title"].string == "Tow")
+            #expect(try await world.owner.get("/v1/jobs/\(world.offeredJob)/offers").json["data"][0]["status"].string == "sent")
         }
     }
 }

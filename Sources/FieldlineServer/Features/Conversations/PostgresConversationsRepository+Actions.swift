@@ -73,7 +73,9 @@ extension PostgresConversationsRepository {
                 events += try await routing.drain(teams: teams, settings: nil, tenantID: tenantID, connection).events
             }
             try await StreamEventWriter.append(events, tenantID: tenantID, connection: connection, logger: logger)
-            return try await fetch(id, viewer: viewer, lock: false, connection)
+            let closed = try await fetch(id, viewer: viewer, lock: false, connection)
+            if let closed { try await BusinessEvents.record(.conversationClosed, body: closed, resource: id, on: connection, tenantID: tenantID, logger: logger) }
+            return closed
         }
     }
 

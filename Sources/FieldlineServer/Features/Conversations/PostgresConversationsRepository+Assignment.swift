@@ -47,7 +47,9 @@ extension PostgresConversationsRepository {
                 tenantID: tenantID, connection)
             // Read back without the visibility rule: an agent may hand a conversation to
             // another team and then no longer see it, yet still gets the result of the change.
-            return try await fetch(id, viewer: Viewer(unrestricted: viewer), lock: false, connection)
+            let assigned = try await fetch(id, viewer: Viewer(unrestricted: viewer), lock: false, connection)
+            if let assigned { try await BusinessEvents.record(.conversationAssigned, body: assigned, resource: id, on: connection, tenantID: tenantID, logger: logger) }
+            return assigned
         }
     }
 

@@ -40,10 +40,21 @@ protocol DispatchRepository: Sendable {
     /// job's `required_tags`, nearest first; within the viewer's organization subtree when the
     /// viewer has one. Nil when the job is unknown or not visible; 409 when it has no site.
     func candidates(for jobID: UUID, filter: CandidateFilter, viewer: Viewer) async throws -> [Candidate]?
-    /// Offers an open job to its candidates (or those of `only` among them) in mode `all`: one
-    /// offer each, sent to their members; the job becomes `offered`. Nil when the job is unknown
+    /// Offers an open job to its candidates (or those the request names) in the request's
+    /// allocation mode (the tenant's default otherwise): the first step's offers are sent to
+    /// their members; the job becomes `offered`. Nil when the job is unknown
     /// or not visible; 409 when it is not open, has no site or nobody to offer it to.
-    func broadcast(_ jobID: UUID, only: [UUID]?, createdBy: String, viewer: Viewer) async throws -> Broadcast?
+    func broadcast(_ jobID: UUID, _ request: BroadcastRequest, createdBy: String, viewer: Viewer) async throws -> Broadcast?
     /// The job's offers, oldest first; nil when the job is unknown or not visible.
     func offers(of jobID: UUID, viewer: Viewer) async throws -> [Offer]?
+    /// Withdraws every open offer of an offered job (its round ends; the job is open again), or
+    /// one open offer (its round moves on as after a decline). Nil when unknown or not visible;
+    /// 409 when there is nothing open to withdraw.
+    func withdraw(_ target: WithdrawTarget, by actor: String, viewer: Viewer) async throws -> DispatchOutcome?
+    /// Ends the job's round, withdrawing its open offers, and starts a new one as a broadcast
+    /// does. Nil when unknown or not visible; 409 unless the job is open or offered.
+    func rebroadcast(_ jobID: UUID, _ request: BroadcastRequest, createdBy: String, viewer: Viewer) async throws -> Broadcast?
+    /// Assigns an open or offered job to a subcontractor (and crew) by hand, withdrawing its
+    /// open offers. Nil when unknown or not visible; 409 when the job is taken or closed.
+    func assign(_ jobID: UUID, to organizationID: UUID, crew crewID: UUID?, by actor: String, viewer: Viewer) async throws -> DispatchOutcome?
 }

@@ -38,7 +38,7 @@ extension DispatchController {
             throw ValidationError(field: "organization_ids", message: "organization_ids must name 1–\(PostgresDispatchRepository.maxOffers) organizations")
         }
         guard let broadcast = try await repository.broadcast(
-            id, only: body.organizationIds, createdBy: principal.reference, viewer: Viewer(principal)) else { throw APIError.notFound("job") }
+            id, body, createdBy: principal.reference, viewer: Viewer(principal)) else { throw APIError.notFound("job") }
         return .created(broadcast, location: "/v1/jobs/\(id.uuidString)/offers")
     }
 

@@ -27,19 +27,33 @@ enum OfferAnswering {
             """
         ).first { try $0.decode((UUID, UUID).self) }
         guard let (jobID, organizationID) = offered, let job = try await OfferedJob.lock(jobID, transaction) else { return [] }
-        let status = try await transaction.query(
-            "SELECT status FROM offers WHERE tenant_id = \(tenantID) AND id = \(offerID) FOR UPDATE"
-        ).first { try $0.decode(String.self) } ?? "withdrawn"
-        let isOpen = openStates.contains(status)
+        // What this answer changes is the member's doing (job_history); the batch's next message names its own sender.
+        try await transaction.actor("member:\(memberID.uuidString.lowercased())")
+        let (stored, timeUp) = try await transaction.query(
+            "SELECT status, coalesce(expires_at <= now(), false) FROM offers WHERE tenant_id = \(tenantID) AND id = \(offerID) FOR UPDATE"
+        ).first { try $0.decode((String, Bool).self) } ?? ("withdrawn", false)
+        var status = stored
         let routing = RoutingEngine(logger: transaction.logger)
         func reply(_ text: String) async throws -> [NewStreamEvent] {
             [try await routing.systemMessage(text, to: conversationID, tenantID: tenantID, transaction.connection)]
         }
+        if openStates.contains(status), timeUp, job.status == .offered {
+            // Its time ran out before its timer ran: it expires now, and the timer moves the round on.
+            try await OfferWithdrawal.close(
+                of: jobID, .init(only: offerID, dueOnly: true), as: "expired", telling: OfferText.expired(orderNumber: job.orderNumber),
+                orderNumber: job.orderNumber, transaction)
+            try await DispatchEngine.tickNow(jobID, transaction)
+            status = "expired"
+        }
+        let isOpen = openStates.contains(status)
         switch answer {
         case .decline:
             guard isOpen else { return [] }
             try await close(offerID, as: "declined", by: memberID, transaction)
-            try await reopenIfNobodyLeft(jobID, transaction)
+            // The next candidate or wave goes out in a transaction of its own (opening
+            // conversations while ingest holds others could deadlock); nobody left reopens the job now.
+            try await DispatchTimers.moveOn(job, stepsNow: false, transaction)
+            try await BusinessEvents.recordOffer(.offerDeclined, offerID, in: transaction)
             return [event(.offerDeclined, conversationID, job: job, offerID: offerID, organizationID: organizationID)]
         case .accept where isOpen && job.status == .offered:
             try await close(offerID, as: "accepted", by: memberID, transaction)
@@ -50,7 +64,11 @@ enum OfferAnswering {
                 WHERE tenant_id = \(tenantID) AND id = \(jobID)
                 """)
             try await OfferWithdrawal.withdraw(
-                of: jobID, keeping: offerID, telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
+                of: jobID, orderNumber: job.orderNumber, keeping: offerID,
+                telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
+            try await DispatchRound.close(of: jobID, transaction)
+            try await BusinessEvents.recordOffer(.offerAccepted, offerID, in: transaction)
+            try await BusinessEvents.recordJob(.jobAssigned, jobID, in: transaction)
             var events = try await reply(OfferText.accepted(orderNumber: job.orderNumber))
             events.append(event(.offerAccepted, conversationID, job: job, offerID: offerID, organizationID: organizationID))
             var assigned = event(.jobAssigned, conversationID, job: job, offerID: offerID, organizationID: organizationID)
@@ -66,7 +84,9 @@ enum OfferAnswering {
                     """)
             }
             let taken = [.assigned, .inProgress, .completed].contains(job.status)
-            return try await reply(taken ? OfferText.alreadyTaken(orderNumber: job.orderNumber) : OfferText.noLongerOpen(orderNumber: job.orderNumber))
+            if taken { return try await reply(OfferText.alreadyTaken(orderNumber: job.orderNumber)) }
+            if status == "expired" { return try await reply(OfferText.lateAccept(orderNumber: job.orderNumber)) }
+            return try await reply(OfferText.noLongerOpen(orderNumber: job.orderNumber))
         }
     }
 
@@ -88,17 +108,6 @@ enum OfferAnswering {
             """
         ).collect { try $0.decode(UUID.self) }
         return crews.count == 1 ? crews[0] : nil
-    }
-
-    /// Back to `open` when every offer of the job was declined (nobody is left to accept).
-    private static func reopenIfNobodyLeft(_ jobID: UUID, _ transaction: TenantTransaction) async throws {
-        let tenantID = transaction.tenantID
-        try await transaction.query("""
-            UPDATE jobs SET status = 'open', status_changed_at = now(), updated_at = now()
-            WHERE tenant_id = \(tenantID) AND id = \(jobID) AND status = 'offered'
-              AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.tenant_id = \(tenantID) AND o.job_id = \(jobID)
-                              AND o.status IN ('sent', 'delivered', 'read'))
-            """)
     }
 
     /// A stream event about the offer and its job, in the answering member's conversation.

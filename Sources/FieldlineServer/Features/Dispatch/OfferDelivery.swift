@@ -19,14 +19,17 @@ enum OfferDelivery {
         ).collect { try $0.decode(UUID.self) })
     }
 
-    /// Sends the offer `offerID` (already inserted) of `job` to the members of `organizationID`.
+    /// Sends the offers (already inserted), each to the members of its subcontractor, in a
+    /// few statements whatever their number: one finds the members, one opens the conversations
+    /// they lack, one writes every message with its recipient row and outbox row.
     static func send(
-        _ offerID: UUID, job: OfferedJob, to organizationID: UUID, authorUserID: UUID?, _ transaction: TenantTransaction
+        _ offers: [(id: UUID, organizationID: UUID)], job: OfferedJob, authorUserID: UUID?, _ transaction: TenantTransaction
     ) async throws {
+        guard !offers.isEmpty else { return }
         let tenantID = transaction.tenantID
         let members = try await transaction.query("""
             SELECT m.id FROM members m
-            WHERE m.tenant_id = \(tenantID) AND m.organization_id = \(organizationID)
+            WHERE m.tenant_id = \(tenantID) AND m.organization_id = ANY(\(offers.map(\.organizationID))::uuid[])
               AND EXISTS (SELECT 1 FROM member_identities i WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id)
             ORDER BY m.id
             """
@@ -34,18 +37,27 @@ enum OfferDelivery {
         // Opened the way ingest opens a batch's conversations (same statement, member order).
         let opened = members.isEmpty ? [] : try await transaction.rows(
             OpenConversationsStatement(tenantID: tenantID, conversationIDs: members.map { _ in UUIDv7.make() }, memberIDs: members))
-        let content = ReplyContent(text: job.offerText, choices: OfferChoice.choices(offerID, orderNumber: job.orderNumber))
+        let text = job.offerText
+        let payloads = offers.map {
+            ReplyPayload(ReplyContent(text: text, choices: OfferChoice.choices($0.id, orderNumber: job.orderNumber))).json
+        }
         let sent = try await transaction.query("""
-            WITH targets AS (
-                SELECT c.id AS conversation_id, c.member_id FROM conversations c
-                WHERE c.tenant_id = \(tenantID) AND c.member_id = ANY(\(members)::uuid[]) AND c.status <> 'closed'
+            WITH offered AS (
+                SELECT * FROM unnest(\(offers.map(\.id))::uuid[], \(offers.map(\.organizationID))::uuid[], \(payloads)::text[])
+                    AS o(offer_id, organization_id, payload)
+            ), targets AS (
+                SELECT c.id AS conversation_id, c.member_id, offered.offer_id, offered.payload FROM offered
+                JOIN members m ON m.tenant_id = \(tenantID) AND m.organization_id = offered.organization_id AND m.id = ANY(\(members)::uuid[])
+                JOIN conversations c ON c.tenant_id = \(tenantID) AND c.member_id = m.id AND c.status <> 'closed'
             ), sent AS (
                 INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, author_user_id, delivery_status)
-                SELECT \(tenantID), uuid_v7(), targets.conversation_id, 'outbound', 'choice', \(content.text), \(ReplyPayload(content).json)::jsonb, \(authorUserID), 'queued' FROM targets
+                SELECT \(tenantID), uuid_v7(), targets.conversation_id, 'outbound', 'choice', \(text), targets.payload::jsonb,
+                       \(authorUserID), 'queued'
+                FROM targets ORDER BY targets.conversation_id
                 RETURNING tenant_id, id, conversation_id
             ), recipients AS (
                 INSERT INTO offer_recipients (tenant_id, offer_id, member_id, conversation_id, message_id)
-                SELECT \(tenantID), \(offerID), targets.member_id, sent.conversation_id, sent.id
+                SELECT \(tenantID), targets.offer_id, targets.member_id, sent.conversation_id, sent.id
                 FROM sent JOIN targets ON targets.conversation_id = sent.conversation_id
             ), queued AS (
                 \(unescaped: queueSent)

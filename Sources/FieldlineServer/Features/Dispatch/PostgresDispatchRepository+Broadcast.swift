@@ -2,62 +2,81 @@ import FieldlineDomain
 import Foundation
 import PostgresNIO
 
-/// Broadcasting a job (mode `all`): one offer per candidate, sent to its members in one transaction.
+/// Broadcasting a job: a new round over its ranked candidates, whose first step goes out in
+/// one transaction (everyone in mode `all`, the first wave, or the nearest one).
 extension PostgresDispatchRepository {
-    func broadcast(_ jobID: UUID, only organizationIDs: [UUID]?, createdBy: String, viewer: Viewer) async throws -> Broadcast? {
+    func broadcast(_ jobID: UUID, _ request: BroadcastRequest, createdBy: String, viewer: Viewer) async throws -> Broadcast? {
         try await database.withTenantTransaction(viewer.tenantID) { transaction in
+            try await transaction.actor(createdBy)
+            let settings = try request.settings(over: try await DispatchSettingsStore.load(transaction))
             // The job row is locked until commit: an acceptance takes the same lock (AnswerOffer).
             guard let job = try await OfferedJob.lock(jobID, viewer: viewer, transaction) else { return nil }
             guard job.status == .open else {
                 throw APIError.conflict("job_not_open", "only an open job can be broadcast; this one is \(job.status.rawValue)")
             }
-            guard let latitude = job.latitude, let longitude = job.longitude else {
-                throw APIError.conflict("job_has_no_site", "the job has no latitude and longitude: set them (PATCH /v1/jobs/{id}) to find who covers its site")
-            }
-            var candidates = try await Self.candidates(
-                near: latitude, longitude, tags: job.requiredTags, filter: CandidateFilter(limit: Self.maxOffers), viewer: viewer, transaction)
-            if let only = organizationIDs {
-                let known = Set(candidates.map(\.organizationId))
-                if let index = only.firstIndex(where: { !known.contains($0) }) {
-                    throw ValidationError(field: "organization_ids[\(index)]", code: "not_a_candidate",
-                                          message: "organization_ids[\(index)] is no subcontractor covering the job's site with its required tags")
-                }
-                candidates = candidates.filter { only.contains($0.organizationId) }
-            }
-            guard !candidates.isEmpty else {
-                throw APIError.conflict("no_candidates", "no subcontractor covers the job's site with its required tags")
-            }
-            let round = try await nextRound(of: jobID, transaction)
-            let reachable = try await OfferDelivery.reachable(candidates.map(\.organizationId), transaction)
-            var offerIDs: [UUID] = []
-            for candidate in candidates where reachable.contains(candidate.organizationId) {
-                let offerID = UUIDv7.make()
-                try await transaction.query("""
-                    INSERT INTO offers (tenant_id, id, job_id, organization_id, round, distance_m, created_by)
-                    VALUES (\(transaction.tenantID), \(offerID), \(jobID), \(candidate.organizationId), \(round),
-                            \(candidate.distanceM), \(createdBy))
-                    """)
-                try await OfferDelivery.send(offerID, job: job, to: candidate.organizationId, authorUserID: viewer.userID, transaction)
-                offerIDs.append(offerID)
-            }
-            let unreachable = candidates.map(\.organizationId).filter { !reachable.contains($0) }
-            guard !offerIDs.isEmpty else {
-                throw APIError.conflict("no_reachable_candidates", "none of the candidates has a member with a messaging identity")
-            }
-            try await transaction.query("""
-                UPDATE jobs SET status = 'offered', status_changed_at = now(), updated_at = now()
-                WHERE tenant_id = \(transaction.tenantID) AND id = \(jobID)
-                """)
-            let offers = try await Self.offers(of: jobID, round: round, transaction)
-            return Broadcast(jobId: jobID, round: round, status: JobStatus.offered.rawValue, offers: offers, unreachableOrganizationIds: unreachable)
+            let ranked = try await Self.rankedCandidates(job, request, viewer: viewer, transaction)
+            let broadcast = try await Self.startRound(job, ranked, settings: settings, createdBy: createdBy, viewer: viewer, transaction)
+            try await BusinessEvents.recordJob(.jobOffered, job.id, in: transaction)
+            return broadcast
         }
     }
 
-    /// Most offers in one broadcast.
-    static let maxOffers = 1000
+    /// The job's candidates for a round (those of the request's `organization_ids` when given)
+    /// that an offer can reach, nearest first, and those it cannot.
+    static func rankedCandidates(
+        _ job: OfferedJob, _ request: BroadcastRequest, viewer: Viewer, _ transaction: TenantTransaction
+    ) async throws -> RankedCandidates {
+        guard let latitude = job.latitude, let longitude = job.longitude else {
+            throw APIError.conflict("job_has_no_site", "the job has no latitude and longitude: set them (PATCH /v1/jobs/{id}) to find who covers its site")
+        }
+        var candidates = try await Self.candidates(
+            near: latitude, longitude, tags: job.requiredTags, filter: CandidateFilter(limit: Self.maxOffers), viewer: viewer, transaction)
+        if let only = request.organizationIds {
+            let known = Set(candidates.map(\.organizationId))
+            if let index = only.firstIndex(where: { !known.contains($0) }) {
+                throw ValidationError(field: "organization_ids[\(index)]", code: "not_a_candidate",
+                                      message: "organization_ids[\(index)] is no subcontractor covering the job's site with its required tags")
+            }
+            candidates = candidates.filter { only.contains($0.organizationId) }
+        }
+        guard !candidates.isEmpty else {
+            throw APIError.conflict("no_candidates", "no subcontractor covers the job's site with its required tags")
+        }
+        let reachable = try await OfferDelivery.reachable(candidates.map(\.organizationId), transaction)
+        let unreachable = candidates.map(\.organizationId).filter { !reachable.contains($0) }
+        candidates = candidates.filter { reachable.contains($0.organizationId) }
+        guard !candidates.isEmpty else {
+            throw APIError.conflict("no_reachable_candidates", "none of the candidates has a member with a messaging identity")
+        }
+        return RankedCandidates(candidates: candidates, unreachable: unreachable)
+    }
+
+    /// Starts a new round of the locked `job` (open, or offered when broadcast again) over
+    /// `ranked`: sends the first step and moves the job to `offered`.
+    static func startRound(
+        _ job: OfferedJob, _ ranked: RankedCandidates, settings: AllocationSettings, createdBy: String, viewer: Viewer,
+        _ transaction: TenantTransaction
+    ) async throws -> Broadcast {
+        let (candidates, unreachable) = (ranked.candidates, ranked.unreachable)
+        let round = try await nextRound(of: job.id, transaction)
+        try await DispatchRound.close(of: job.id, transaction)
+        _ = try await DispatchEngine.start(
+            job, round: round, settings: settings, candidates: candidates, createdBy: createdBy, authorUserID: viewer.userID, transaction)
+        try await transaction.query("""
+            UPDATE jobs SET status = 'offered', status_changed_at = now(), updated_at = now()
+            WHERE tenant_id = \(transaction.tenantID) AND id = \(job.id) AND status <> 'offered'
+            """)
+        let offers = try await Self.offers(of: job.id, round: round, transaction)
+        return Broadcast(
+            jobId: job.id, round: round, mode: settings.mode.rawValue, status: JobStatus.offered.rawValue, offers: offers,
+            unreachableOrganizationIds: unreachable)
+    }
+
+    /// Most offers in one round.
+    static let maxOffers = 10_000
 
     /// The job's next broadcast round.
-    private func nextRound(of jobID: UUID, _ transaction: TenantTransaction) async throws -> Int {
+    private static func nextRound(of jobID: UUID, _ transaction: TenantTransaction) async throws -> Int {
         try await transaction.query(
             "SELECT coalesce(max(round), 0) + 1 FROM offers WHERE tenant_id = \(transaction.tenantID) AND job_id = \(jobID)"
         ).first { try $0.decode(Int.self) } ?? 1
@@ -83,4 +102,10 @@ extension PostgresDispatchRepository {
             """
         ).collect(Offer.init(row:))
     }
+}
+
+/// A round's candidates: those an offer can reach, nearest first, and those it cannot.
+struct RankedCandidates: Sendable {
+    let candidates: [Candidate]
+    let unreachable: [UUID]
 }

@@ -9,6 +9,9 @@ import Hummingbird
 struct AppInboundController: Sendable {
     /// Where the message is stored: the inbound pipeline, as for every provider.
     let pipeline: any InboundIngest
+    /// The caller's budget for this route, beside their overall one.
+    let limiter: RateLimiter
+    let limit: RateLimit
 
     struct InboundRequest: RequestBody {
         let sender: String
@@ -28,6 +31,9 @@ struct AppInboundController: Sendable {
 
     @Sendable func ingest(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<IngestResult> {
         let principal = try context.require(.inboundWrite)
+        if let seconds = limiter.acquire("app_messages:\(principal.reference)", limit: limit) {
+            throw APIError.rateLimited("POST /v1/app/messages with this credential", retryAfter: seconds)
+        }
         let body = try await JSONBody.decode(InboundRequest.self, from: request, context: context)
         let input = InboundMessageInput(
             provider: .app,

@@ -27,6 +27,7 @@ enum InboundProvider: Sendable, Hashable {
         case .channel(.telegram): .telegram
         case .channel(.sms): .sms
         case .channel(.messenger): .messenger
+        case .channel(.sandbox): .sandbox
         case .app: .app
         }
     }

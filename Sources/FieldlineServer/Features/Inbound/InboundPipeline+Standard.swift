@@ -20,6 +20,7 @@ extension InboundPipeline {
             PostToChannel(channels: channels), // words for a horizontal channel, relayed to its participants
             StoreMessages(),                  // one statement: the messages, desk activity, held replies released
             QueueMediaFetch(media: PostgresMediaRepository(database: database)), // the file of a photo or document, fetched after commit
+            RecordInboundEvents(),            // one statement: conversation.opened and message.received in the event log
             RouteConversations(routing: RoutingEngine(logger: database.logger)), // welcome menu, keyword rules, team queues
             PublishToStream(),                // the agents' live stream, appended at commit
         ])

@@ -45,7 +45,7 @@ struct JobsController: Sendable {
         let principal = try context.require(.jobsWrite)
         let id = try context.parameters.uuid("id", "job")
         let body = try await JSONBody.decode(UpdateJobRequest.self, from: request, context: context)
-        guard let job = try await repository.update(id, changes: body.changes, viewer: Viewer(principal)) else { throw APIError.notFound("job") }
+        guard let job = try await repository.update(id, changes: body.changes, actor: principal.reference, viewer: Viewer(principal)) else { throw APIError.notFound("job") }
         return job
     }
 }

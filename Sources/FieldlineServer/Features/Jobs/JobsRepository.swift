@@ -13,5 +13,5 @@ protocol JobsRepository: Sendable {
     /// Jobs the viewer may see, newest first.
     func list(_ filter: JobFilter, page: PageRequest, viewer: Viewer) async throws -> [Job]
     /// Changes fields and/or moves the job through its life cycle; nil when unknown or not visible.
-    func update(_ id: UUID, changes: JobChanges, viewer: Viewer) async throws -> Job?
+    func update(_ id: UUID, changes: JobChanges, actor: String, viewer: Viewer) async throws -> Job?
 }

@@ -16,6 +16,7 @@ struct PostgresJobsRepository: JobsRepository {
                 try draft.check()
                 try await checkReferences(of: draft, changedFrom: nil, viewer: viewer, connection)
                 let id = UUIDv7.make()
+                try await connection.query("SELECT set_config('app.actor', \(createdBy), true)", logger: logger)
                 try await connection.query("""
                     INSERT INTO jobs (tenant_id, id, order_number, title, description, latitude, longitude, address, required_tags,
                                       window_start, window_end, status, organization_id, crew_id, conversation_id, created_by)
@@ -29,6 +30,7 @@ struct PostgresJobsRepository: JobsRepository {
                     throw ValidationError(field: "organization_id", code: "missing_field",
                                           message: "assign the job to a subcontractor in your organization's subtree, or link a conversation you can see")
                 }
+                try await BusinessEvents.recordJob(job, before: nil, on: connection, tenantID: tenantID, logger: logger)
                 return job
             }
         }
@@ -62,7 +64,7 @@ struct PostgresJobsRepository: JobsRepository {
         }
     }
 
-    func update(_ id: UUID, changes: JobChanges, viewer: Viewer) async throws -> Job? {
+    func update(_ id: UUID, changes: JobChanges, actor: String, viewer: Viewer) async throws -> Job? {
         let tenantID = viewer.tenantID
         return try await Self.mappingErrors {
             try await database.withTenant(tenantID) { connection in
@@ -82,6 +84,7 @@ struct PostgresJobsRepository: JobsRepository {
                 try JobRules.checkTransition(from: job.status, to: draft.status, hasAssignee: draft.organizationID != nil)
                 try draft.check()
                 try await checkReferences(of: draft, changedFrom: before, viewer: viewer, connection)
+                try await connection.query("SELECT set_config('app.actor', \(actor), true)", logger: logger)
                 try await connection.query("""
                     UPDATE jobs SET order_number = \(draft.orderNumber), title = \(draft.title), description = \(draft.description),
                         latitude = \(draft.location?.latitude), longitude = \(draft.location?.longitude), address = \(draft.address),
@@ -95,10 +98,15 @@ struct PostgresJobsRepository: JobsRepository {
                     // Moved out of `offered` by hand: the open offers are withdrawn and their recipients told.
                     let transaction = TenantTransaction(tenantID: tenantID, connection: connection, logger: logger)
                     try await OfferWithdrawal.withdraw(
-                        of: id, keeping: nil, telling: OfferText.withdrawn(orderNumber: draft.orderNumber), transaction)
+                        of: id, orderNumber: draft.orderNumber, keeping: nil, telling: OfferText.withdrawn(orderNumber: draft.orderNumber), transaction)
+                    try await DispatchRound.close(of: id, transaction)
                     try await transaction.flushStreamEvents()
                 }
-                return try await fetch(id, tenantID: tenantID, lock: false, connection)
+                let updated = try await fetch(id, tenantID: tenantID, lock: false, connection)
+                if let updated {
+                    try await BusinessEvents.recordJob(updated, before: job.status, on: connection, tenantID: tenantID, logger: logger)
+                }
+                return updated
             }
         }
     }

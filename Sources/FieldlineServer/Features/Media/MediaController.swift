@@ -8,10 +8,43 @@ import Hummingbird
 struct MediaController: Sendable {
     let repository: any MediaRepository
     let store: any MediaStore
+    let links: MediaLinks
+    /// The externally visible base URL, for the links.
+    let publicURL: String
+
+    /// The body of `POST /v1/media/{id}/links`.
+    struct LinkRequest: RequestBody {
+        let expiresIn: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable { case expiresIn = "expires_in" }
+    }
+
+    /// A signed link.
+    struct Link: ResponseEncodable {
+        let url: String
+        let expiresAt: Date
+    }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("media/{id}", use: get)
         group.get("media/{id}/content", use: content)
+        group.post("media/{id}/links", use: link)
+    }
+
+    /// A short-lived link to the content that works without a login (for an ERP's own users).
+    @Sendable func link(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Link> {
+        let media = try await item(context)
+        let body = try await JSONBody.decode(LinkRequest.self, from: request, context: context)
+        let lifetime = body.expiresIn ?? MediaLinks.defaultLifetime
+        guard (10...MediaLinks.maxLifetime).contains(lifetime) else {
+            throw ValidationError(field: "expires_in", message: "expires_in must be 10 to \(MediaLinks.maxLifetime) seconds")
+        }
+        guard media.status == .fetched else {
+            throw APIError(.notFound, code: "media_not_fetched", message: "the media has not been fetched yet")
+        }
+        let expiresAt = Date(timeIntervalSinceNow: Double(lifetime))
+        let token = links.token(mediaID: media.id, tenantID: try context.requirePrincipal().tenantID, expiresAt: expiresAt)
+        let url = "\(publicURL)/v1/media-links/\(token)"
+        return .created(Link(url: url, expiresAt: expiresAt), location: url)
     }
 
     /// The metadata: fetch status, SHA-256, size, detected content type, error.

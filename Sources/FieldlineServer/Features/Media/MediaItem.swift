@@ -15,8 +15,10 @@ enum MediaStatus: String, Codable, Sendable {
 /// An inbound media file as the API shows it (`GET /v1/media/{id}`).
 struct MediaItem: ResponseEncodable, Sendable {
     let id: UUID
-    let messageId: UUID
-    let conversationId: UUID
+    /// The message it came in, and that message's conversation; nil for an upload.
+    let messageId: UUID?
+    let conversationId: UUID?
+    /// The provider it came through, or `upload`.
     let provider: String
     let status: MediaStatus
     /// The type recognised from the bytes (what the content is served as).
@@ -31,15 +33,27 @@ struct MediaItem: ResponseEncodable, Sendable {
     let attempts: Int
     let createdAt: Date
     let fetchedAt: Date?
+    /// A photo's evidence facts (docs/jobs-and-proofs.md#evidence-facts-and-checks).
+    let width: Int?
+    let height: Int?
+    let exif: StoredPhotoFacts.ExifColumn?
+    let perceptualHash: String?
 
     static let columns = """
         md.id, md.message_id, m.conversation_id, md.provider, md.status, md.content_type, md.declared_type,
-        md.sha256, md.size_bytes, md.error, md.attempts, md.created_at, md.fetched_at
+        md.sha256, md.size_bytes, md.error, md.attempts, md.created_at, md.fetched_at,
+        md.width, md.height, md.exif::text, CASE WHEN md.phash IS NOT NULL THEN lpad(to_hex(md.phash), 16, '0') END
         """
 
     init(row: PostgresRow) throws {
-        let (id, messageID, conversationID, provider, status, contentType, declaredType, sha256, size, error, attempts, createdAt, fetchedAt) =
-            try row.decode((UUID, UUID, UUID, String, String, String?, String?, String?, Int64?, String?, Int, Date, Date?).self)
+        let (id, messageID, conversationID, provider, status, contentType, declaredType, sha256, size, error, attempts, createdAt, fetchedAt,
+             width, height, exif, perceptualHash) =
+            try row.decode((UUID, UUID?, UUID?, String, String, String?, String?, String?, Int64?, String?, Int, Date, Date?,
+                            Int?, Int?, String?, String?).self)
+        self.width = width
+        self.height = height
+        self.exif = try exif.map { try StoredPhotoFacts.decoder.decode(StoredPhotoFacts.ExifColumn.self, from: Data($0.utf8)) }
+        self.perceptualHash = perceptualHash
         self.id = id
         self.messageId = messageID
         self.conversationId = conversationID

@@ -36,8 +36,8 @@ protocol MediaRepository: Sendable {
     func get(_ id: UUID, viewer: Viewer, access: MediaAccess) async throws -> MediaItem?
     /// The fetch details of a media item (any status), or nil when it no longer exists.
     func source(_ id: UUID, tenantID: UUID) async throws -> MediaSource?
-    /// Records the stored bytes and completes the outbox row, in one transaction.
-    func markFetched(_ id: UUID, tenantID: UUID, stored: StoredMedia, contentType: String, outboxID: Int64) async throws
+    /// Records the stored bytes (and a photo's evidence facts) and completes the outbox row, in one transaction.
+    func markFetched(_ id: UUID, tenantID: UUID, stored: StoredMedia, contentType: String, facts: EvidencePhoto?, outboxID: Int64) async throws
     /// Counts an attempt that will be retried, keeping its error visible.
     func noteRetry(_ id: UUID, tenantID: UUID, error: String) async throws
     /// Completes an outbox row whose media needs nothing more.

@@ -28,8 +28,9 @@ struct PostgresMediaRepository: MediaRepository {
         return try await database.withTenant(viewer.tenantID) { connection in
             try await connection.query("""
                 SELECT \(unescaped: MediaItem.columns) FROM media md
-                JOIN messages m ON m.tenant_id = md.tenant_id AND m.id = md.message_id
-                JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+                -- Uploads came in no message: they are reached through their proofs only.
+                LEFT JOIN messages m ON m.tenant_id = md.tenant_id AND m.id = md.message_id
+                LEFT JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
                 WHERE md.tenant_id = \(viewer.tenantID) AND md.id = \(id) AND \(visibleMedia: viewer, access: access)
                 """, logger: logger
             ).first(MediaItem.init(row:))
@@ -52,11 +53,14 @@ struct PostgresMediaRepository: MediaRepository {
         }
     }
 
-    func markFetched(_ id: UUID, tenantID: UUID, stored: StoredMedia, contentType: String, outboxID: Int64) async throws {
+    func markFetched(_ id: UUID, tenantID: UUID, stored: StoredMedia, contentType: String, facts: EvidencePhoto?, outboxID: Int64) async throws {
+        let columns = StoredPhotoFacts(facts)
         try await database.withTenant(tenantID) { connection in
             try await connection.query("""
                 UPDATE media SET status = 'fetched', sha256 = \(stored.sha256), size_bytes = \(stored.size),
-                    content_type = \(contentType), error = NULL, attempts = attempts + 1, fetched_at = now()
+                    content_type = \(contentType), error = NULL, attempts = attempts + 1, fetched_at = now(),
+                    width = \(columns.width), height = \(columns.height), exif_status = \(columns.exifStatus),
+                    exif = \(columns.exifJSON)::jsonb, phash = \(columns.phash)
                 WHERE tenant_id = \(tenantID) AND id = \(id) AND status = 'pending'
                 """, logger: logger)
             try await Self.touchProofs(of: id, tenantID: tenantID, connection, logger: logger)

@@ -15,13 +15,12 @@ struct PostgresProofsRepository: ProofsRepository {
             guard let job = try await PostgresJobsRepository(database: database).fetch(jobID, viewer: viewer, lock: true, connection) else {
                 return nil
             }
-            guard job.status.acceptsProofs else {
-                throw APIError.conflict(
-                    "job_not_assigned",
-                    "the job is \(job.status.rawValue); proofs are recorded once it is assigned (assigned, in_progress or completed)")
-            }
+            try Self.requireAcceptsProofs(job)
             if let crewCode = proof.crewCode { try await requireCrew(crewCode, of: job, tenantID: tenantID, connection) }
-            let evidence = try await ProofEvidence.gather(proof, job: job, viewer: viewer, database: database, connection)
+            var evidence = try await ProofEvidence.gather(proof, job: job, viewer: viewer, database: database, connection)
+            if !proof.uploads.isEmpty {
+                evidence.mediaIDs += try await Self.insertUploads(proof.uploads, by: submittedBy, tenantID: tenantID, connection, logger: logger)
+            }
             let id = UUIDv7.make()
             try await connection.query("""
                 INSERT INTO proofs (tenant_id, id, job_id, conversation_id, member_id, crew_code, latitude, longitude, note, submitted_by)
@@ -34,8 +33,48 @@ struct PostgresProofsRepository: ProofsRepository {
                 INSERT INTO proof_media (tenant_id, proof_id, media_id, position)
                 SELECT \(tenantID), \(id), u.media_id, u.ordinal - 1 FROM unnest(\(evidence.mediaIDs)::uuid[]) WITH ORDINALITY u(media_id, ordinal)
                 """, logger: logger)
-            return try await fetch(id, viewer: viewer, lock: false, connection)
+            let recorded = try await fetch(id, viewer: viewer, lock: false, connection)
+            if let recorded { try await BusinessEvents.record(.proofCreated, body: recorded, resource: id, on: connection, tenantID: tenantID, logger: logger) }
+            return recorded
         }
+    }
+
+    func takesProofs(_ jobID: UUID, viewer: Viewer) async throws -> Bool {
+        try await database.withTenant(viewer.tenantID) { connection in
+            guard let job = try await PostgresJobsRepository(database: database).fetch(jobID, viewer: viewer, lock: false, connection) else {
+                return false
+            }
+            try Self.requireAcceptsProofs(job)
+            return true
+        }
+    }
+
+    /// 409 `job_not_assigned` unless the job is assigned, in progress or completed.
+    private static func requireAcceptsProofs(_ job: Job) throws {
+        guard job.status.acceptsProofs else {
+            throw APIError.conflict(
+                "job_not_assigned",
+                "the job is \(job.status.rawValue); proofs are recorded once it is assigned (assigned, in_progress or completed)")
+        }
+    }
+
+    /// Media rows for uploaded photos (`fetched` from the start), in the recording transaction.
+    private static func insertUploads(
+        _ uploads: [MediaIntake.Received], by uploader: String, tenantID: UUID, _ connection: PostgresConnection, logger: Logger
+    ) async throws -> [UUID] {
+        var ids: [UUID] = []
+        for upload in uploads {
+            let id = UUIDv7.make()
+            let facts = StoredPhotoFacts(upload.facts)
+            try await connection.query("""
+                INSERT INTO media (tenant_id, id, provider, uploaded_by, status, sha256, size_bytes, content_type, fetched_at,
+                                   width, height, exif_status, exif, phash)
+                VALUES (\(tenantID), \(id), 'upload', \(uploader), 'fetched', \(upload.stored.sha256), \(upload.stored.size),
+                        \(upload.contentType), now(), \(facts.width), \(facts.height), \(facts.exifStatus), \(facts.exifJSON)::jsonb, \(facts.phash))
+                """, logger: logger)
+            ids.append(id)
+        }
+        return ids
     }
 
     func get(_ id: UUID, viewer: Viewer) async throws -> Proof? {
@@ -77,7 +116,15 @@ struct PostgresProofsRepository: ProofsRepository {
                     reviewed_at = now(), updated_at = now()
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
-            return try await fetch(id, viewer: viewer, lock: false, connection)
+            if decision == .rejected, let conversationID = proof.conversationId, let cleaned {
+                // The crew hears it where they sent the evidence, so they can send it again.
+                let text = ProofReviewRules.rejectionMessage(orderNumber: proof.orderNumber, reason: cleaned)
+                let event = try await RoutingEngine(logger: logger).systemMessage(text, to: conversationID, tenantID: tenantID, connection)
+                try await StreamEventWriter.append([event], tenantID: tenantID, connection: connection, logger: logger)
+            }
+            let reviewed = try await fetch(id, viewer: viewer, lock: false, connection)
+            if let reviewed { try await BusinessEvents.record(.proofReviewed, body: reviewed, resource: id, on: connection, tenantID: tenantID, logger: logger) }
+            return reviewed
         }
     }
 

@@ -26,8 +26,10 @@ struct Proof: ResponseEncodable, Sendable {
     let submittedBy: String
     let submittedAt: Date
     let updatedAt: Date
-    /// The files, in the order they were given.
+    /// The files, in the order they were given, with their evidence facts.
     let media: [ProofMedia]
+    /// What the evidence shows, computed from the facts whenever the proof is read.
+    let checks: ProofChecks
 
     /// Needs `JOIN jobs j` on the proof's job.
     static let columns = """
@@ -35,16 +37,23 @@ struct Proof: ResponseEncodable, Sendable {
         p.review_state, p.review_reason, p.reviewed_by, p.reviewed_at, p.submitted_by, p.submitted_at, p.updated_at,
         (SELECT coalesce(jsonb_agg(jsonb_build_object(
                     'id', md.id, 'message_id', md.message_id, 'status', md.status, 'sha256', md.sha256,
-                    'content_type', md.content_type, 'size', md.size_bytes) ORDER BY pm.position), '[]')
+                    'content_type', md.content_type, 'size', md.size_bytes,
+                    'arrived_at', extract(epoch FROM md.created_at), 'width', md.width, 'height', md.height, 'exif', md.exif,
+                    'perceptual_hash', CASE WHEN md.phash IS NOT NULL THEN lpad(to_hex(md.phash), 16, '0') END,
+                    'reused_in', \(ProofMedia.reusedIn)) ORDER BY pm.position), '[]')
          FROM proof_media pm JOIN media md ON md.tenant_id = pm.tenant_id AND md.id = pm.media_id
-         WHERE pm.tenant_id = p.tenant_id AND pm.proof_id = p.id)::text
+         WHERE pm.tenant_id = p.tenant_id AND pm.proof_id = p.id)::text,
+        j.latitude, j.longitude, j.window_start, j.window_end,
+        coalesce((SELECT ps.at_site_metres FROM proof_settings ps WHERE ps.tenant_id = p.tenant_id), \(ProofSettings.defaultAtSiteMetres))
         """
 
     init(row: PostgresRow) throws {
         let (id, jobID, orderNumber, conversationID, memberID, crewCode, latitude, longitude, note,
-             reviewState, reviewReason, reviewedBy, reviewedAt, submittedBy, submittedAt, updatedAt, media) =
+             reviewState, reviewReason, reviewedBy, reviewedAt, submittedBy, submittedAt, updatedAt, media,
+             siteLatitude, siteLongitude, windowStart, windowEnd, atSiteMetres) =
             try row.decode((UUID, UUID, String, UUID?, UUID?, String?, Double?, Double?, String?,
-                            String, String?, String?, Date?, String, Date, Date, String).self)
+                            String, String?, String?, Date?, String, Date, Date, String,
+                            Double?, Double?, Date?, Date?, Int).self)
         self.id = id
         self.jobId = jobID
         self.orderNumber = orderNumber
@@ -61,23 +70,13 @@ struct Proof: ResponseEncodable, Sendable {
         self.submittedBy = submittedBy
         self.submittedAt = submittedAt
         self.updatedAt = updatedAt
-        self.media = try JSONDecoder().decode([ProofMedia].self, from: Data(media.utf8))
-    }
-}
-
-/// One file of a proof: what it is and where it stands (its bytes are at `/v1/media/{id}/content`).
-struct ProofMedia: Codable, Sendable {
-    let id: UUID
-    let messageId: UUID
-    let status: MediaStatus
-    /// Lowercase hex SHA-256, once fetched.
-    let sha256: String?
-    let contentType: String?
-    /// Size in bytes, once fetched.
-    let size: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case id, messageId = "message_id", status, sha256, contentType = "content_type", size
+        let files = try StoredPhotoFacts.decoder.decode([ProofMedia].self, from: Data(media.utf8))
+        self.media = files
+        let context = EvidenceContext(
+            site: try GeoPoint.ifBoth(latitude: siteLatitude, longitude: siteLongitude), windowStart: windowStart, windowEnd: windowEnd,
+            atSiteMetres: Double(atSiteMetres), sharedLocation: try GeoPoint.ifBoth(latitude: latitude, longitude: longitude),
+            submittedAt: submittedAt)
+        self.checks = ProofChecks(EvidenceChecks.compute(context, photos: files.map(\.evidence)), atSiteMetres: atSiteMetres)
     }
 }
 
@@ -91,6 +90,8 @@ struct NewProof: Sendable {
     /// Nil: the job's crew's code.
     var crewCode: String?
     var note: String?
+    /// Photos uploaded with the request, already in the media store.
+    var uploads: [MediaIntake.Received] = []
 }
 
 /// Filters of `GET /v1/proofs`.

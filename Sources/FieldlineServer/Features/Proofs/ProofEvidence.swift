@@ -5,7 +5,7 @@ import PostgresNIO
 /// What a proof is made of once its messages and media are resolved and checked.
 struct ProofEvidence: Sendable {
     /// The files, without duplicates: those of the messages first, then the media ids given.
-    let mediaIDs: [UUID]
+    var mediaIDs: [UUID]
     /// The location given, else the last location message among the messages.
     let location: GeoPoint?
     /// Where the evidence came from: the job's conversation, or the one conversation all the
@@ -21,7 +21,7 @@ struct ProofEvidence: Sendable {
     static func gather(
         _ proof: NewProof, job: Job, viewer: Viewer, database: Database, _ connection: PostgresConnection
     ) async throws -> ProofEvidence {
-        guard proof.messageIDs.count + proof.mediaIDs.count <= maxItems else {
+        guard proof.messageIDs.count + proof.mediaIDs.count + proof.uploads.count <= maxItems else {
             throw ValidationError(field: "message_ids", message: "a proof takes at most \(maxItems) messages and media items together")
         }
         let messageIDs = unique(proof.messageIDs)
@@ -46,7 +46,7 @@ struct ProofEvidence: Sendable {
         }
         mediaIDs = unique(mediaIDs)
         let chosen = proof.location ?? location
-        guard !mediaIDs.isEmpty || chosen != nil else {
+        guard !mediaIDs.isEmpty || chosen != nil || !proof.uploads.isEmpty else {
             throw ValidationError(field: "message_ids", code: "missing_field",
                                   message: "a proof needs evidence: message_ids of photos, media_ids, or a location")
         }

@@ -6,6 +6,8 @@ import Hummingbird
 /// pull, and the review that accepts or rejects it.
 struct ProofsController: Sendable {
     let repository: any ProofsRepository
+    /// How uploaded photos enter the media store.
+    let intake: MediaIntake
 
     /// The body of `POST /v1/jobs/{id}/proofs`.
     struct RecordRequest: RequestBody {
@@ -37,6 +39,9 @@ struct ProofsController: Sendable {
     @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Proof> {
         let principal = try context.require(.proofsWrite)
         let jobID = try context.parameters.uuid("id", "job")
+        if let boundary = MultipartBoundary.parse(request.headers[.contentType]) {
+            return try await recordUpload(request, jobID: jobID, boundary: boundary, principal: principal)
+        }
         let body = try await JSONBody.decode(RecordRequest.self, from: request, context: context)
         let proof = NewProof(
             messageIDs: body.messageIds ?? [], mediaIDs: body.mediaIds ?? [],
@@ -44,6 +49,45 @@ struct ProofsController: Sendable {
             crewCode: try body.crewCode.map { try CrewCode.normalize($0) },
             note: try Validate.optionalText(body.note, field: "note", maxLength: 2000))
         guard let recorded = try await repository.record(proof, forJob: jobID, submittedBy: principal.reference, viewer: Viewer(principal)) else {
+            throw APIError.notFound("job")
+        }
+        return .created(recorded, location: "/v1/proofs/\(recorded.id.uuidString.lowercased())")
+    }
+
+    /// Photos uploaded as `multipart/form-data` (`photo` parts, and `latitude`, `longitude`,
+    /// `note`, `crew_code` fields), streamed and checked before anything is recorded.
+    private func recordUpload(_ request: Request, jobID: UUID, boundary: String, principal: Principal) async throws -> EditedResponse<Proof> {
+        let viewer = Viewer(principal)
+        // Refuse before reading megabytes for a job that cannot take them.
+        guard try await repository.takesProofs(jobID, viewer: viewer) else { throw APIError.notFound("job") }
+        let form = try await ProofUpload(intake: intake).read(request.body, boundary: boundary)
+        let proof: NewProof
+        do {
+            func number(_ name: String) throws -> Double? {
+                guard let text = form.fields[name] else { return nil }
+                guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError(field: name, message: "\(name) must be a number")
+                }
+                return value
+            }
+            guard !form.photos.isEmpty else { throw ValidationError(field: "photo", code: "missing_field", message: "upload at least one photo in the field 'photo'") }
+            proof = NewProof(
+                messageIDs: [], mediaIDs: [],
+                location: try JobFields.location(latitude: try number("latitude"), longitude: try number("longitude")),
+                crewCode: try form.fields["crew_code"].map { try CrewCode.normalize($0) },
+                note: try Validate.optionalText(form.fields["note"], field: "note", maxLength: 2000))
+        } catch {
+            await ProofUpload.discard(form)
+            throw error
+        }
+        var withFiles = proof
+        do {
+            withFiles.uploads = try await ProofUpload.commit(form)
+        } catch {
+            await ProofUpload.discard(form)
+            throw error
+        }
+        guard let recorded = try await repository.record(withFiles, forJob: jobID, submittedBy: principal.reference, viewer: viewer) else {
             throw APIError.notFound("job")
         }
         return .created(recorded, location: "/v1/proofs/\(recorded.id.uuidString.lowercased())")

@@ -7,6 +7,9 @@ protocol ProofsRepository: Sendable {
     /// Records a proof for a job; nil when the job is unknown or not visible. 409 when the job is not (or no
     /// longer) one that takes proofs, 422 for messages or media that do not qualify.
     func record(_ proof: NewProof, forJob jobID: UUID, submittedBy: String, viewer: Viewer) async throws -> Proof?
+    /// Whether the job is visible to the viewer (false: 404); 409 when it does not take proofs now.
+    /// A cheap early refusal before an upload is read; `record` checks again under lock.
+    func takesProofs(_ jobID: UUID, viewer: Viewer) async throws -> Bool
     /// One proof the viewer may see, with its media, or nil.
     func get(_ id: UUID, viewer: Viewer) async throws -> Proof?
     /// Proofs the viewer may see, newest first.

@@ -89,6 +89,8 @@ extension RoutingEngine {
             SELECT u.name FROM users u WHERE u.tenant_id = \(tenantID) AND u.id = \(assignment.userID)
             """, logger: logger
         ).first { try $0.decode(String.self) } ?? ""
+        try await BusinessEvents.recordConversation(
+            .conversationAssigned, assignment.conversationID, on: connection, tenantID: tenantID, logger: logger)
         var events = [NewStreamEvent(
             kind: .conversationAssigned, conversationID: assignment.conversationID, priorTeamID: team.id,
             data: ["assignee_id": .id(assignment.userID), "team_id": .id(team.id), "by": .string("routing"), "transfer": .bool(false)])]

@@ -54,6 +54,7 @@ struct RoutingEngine: Sendable {
             INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, data)
             VALUES (\(tenantID), \(UUIDv7.make()), \(conversationID), 'routed', \(Self.json(data))::jsonb)
             """, logger: logger)
+        try await BusinessEvents.recordConversation(.conversationAssigned, conversationID, on: connection, tenantID: tenantID, logger: logger)
         var events = [NewStreamEvent(
             kind: .conversationAssigned, conversationID: conversationID,
             data: ["team_id": .id(team), "assignee_id": .null, "by": .string("routing")])]

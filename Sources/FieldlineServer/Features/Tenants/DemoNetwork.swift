@@ -11,6 +11,10 @@ public struct DemoCredentials: Codable, Sendable {
     public let adminPassword: String
     /// An API key with every integration scope.
     public let apiKey: String
+    /// The demo agent's login email (absent in credentials files saved before agents were printed).
+    public let agentEmail: String?
+    /// The demo agent's password.
+    public let agentPassword: String?
 }
 
 extension Provisioning {
@@ -18,16 +22,18 @@ extension Provisioning {
     public static let demoSlug = "demo"
 
     /// Seeds a demo tenant with a small supply-chain network (an insurer, an agency, two towing
-    /// subcontractors with crews, members and service areas, a store), teams, an admin and an API
-    /// key. Returns nil when the demo tenant already exists.
+    /// subcontractors with crews, members and service areas, a store), teams and routing, an open
+    /// job both subcontractors can take, an admin, an agent and an API key. Returns nil when the
+    /// demo tenant already exists.
     public func seedDemo() async throws -> DemoCredentials? {
         if try await tenant(slug: Self.demoSlug) != nil { return nil }
         let tenant = try await createTenant(name: "Demo Roadside Network", slug: Self.demoSlug)
         let id = tenant.id
-        let password = APIKeyToken.generate().secret.dropFirst(APIKeyToken.marker.count).prefix(20)
-        let adminEmail = "admin@demo.fieldline.test"
-        _ = try await createUser(tenantID: id, email: adminEmail, name: "Demo Admin", role: .admin, password: String(password))
-        let dana = try await createUser(tenantID: id, email: "agent@demo.fieldline.test", name: "Dana Dispatcher", role: .agent, password: String(password))
+        func newPassword() -> String { String(APIKeyToken.generate().secret.dropFirst(APIKeyToken.marker.count).prefix(20)) }
+        let (adminEmail, adminPassword) = ("admin@demo.fieldline.test", newPassword())
+        let (agentEmail, agentPassword) = ("agent@demo.fieldline.test", newPassword())
+        _ = try await createUser(tenantID: id, email: adminEmail, name: "Demo Admin", role: .admin, password: adminPassword)
+        let dana = try await createUser(tenantID: id, email: agentEmail, name: "Dana Dispatcher", role: .agent, password: agentPassword)
         let key = try await createAPIKey(tenantID: id, name: "Demo ERP", scopes: APIKeyScope.all.map(\.rawValue))
 
         let organizations = PostgresOrganizationsRepository(database: database)
@@ -70,7 +76,26 @@ extension Provisioning {
         _ = try await teams.setMember(team: dispatch, user: dana, role: .member, tenantID: id)
         try await seedDemoRouting(dispatch: dispatch, support: support, agent: dana, tenantID: id)
 
-        return DemoCredentials(tenantSlug: tenant.slug, adminEmail: adminEmail, adminPassword: String(password), apiKey: key.secret)
+        // Within both subcontractors' service areas, so `GET /v1/jobs/{id}/candidates` has two answers.
+        _ = try await PostgresJobsRepository(database: database).create(
+            JobDraft(orderNumber: "PO-1001", title: "Tow a van with a flat battery",
+                     description: "Blue Ford Transit, keys with the driver.",
+                     location: try GeoPoint(latitude: 40.4378, longitude: -3.6795), address: "Calle de Serrano 90, Madrid",
+                     requiredTags: ["towing"], windowStart: nil, windowEnd: nil, status: .open,
+                     organizationID: nil, crewID: nil, conversationID: nil),
+            createdBy: "user:\(dana.uuidString.lowercased())", viewer: Viewer(tenantID: id, restrictedToUser: nil, userID: dana))
+
+        return DemoCredentials(tenantSlug: tenant.slug, adminEmail: adminEmail, adminPassword: adminPassword, apiKey: key.secret,
+                               agentEmail: agentEmail, agentPassword: agentPassword)
+    }
+
+    /// Deletes the demo tenant and everything it holds, if it exists; `fieldline demo --reset`.
+    /// Returns whether there was one.
+    @discardableResult
+    public func deleteDemo() async throws -> Bool {
+        guard let tenant = try await tenant(slug: Self.demoSlug) else { return false }
+        try await deleteTenant(tenant.id)
+        return true
     }
 
     /// Routing for the demo: a Spanish welcome menu, keyword rules, and Dana online in Dispatch.

@@ -18,7 +18,7 @@ struct PostgresUsersRepository: UsersRepository {
                 return user
             }
         } catch let error where error.postgresError?.isUniqueViolation == true {
-            throw APIError.conflict("email_taken", "a user with this email already exists", field: "email")
+            throw APIError.conflict("email_taken", "a user of this tenant already has this email", field: "email")
         } catch let error where error.postgresError?.isForeignKeyViolation == true {
             throw ValidationError(field: "organization_id", code: "unknown_reference", message: "organization_id names no organization")
         }

@@ -6,6 +6,10 @@ import Hummingbird
 struct UsersController: Sendable {
     let repository: any UsersRepository
     let hasher: PasswordHasher
+    /// Forgotten on a change, so the user's next request sees it.
+    let accounts: AccountCache
+    /// This instance's streams; a changed user's are closed (other instances' by notification).
+    let streams: StreamHub
 
     struct CreateRequest: RequestBody {
         let email: String
@@ -113,6 +117,9 @@ struct UsersController: Sendable {
         guard let user = try await repository.update(id, changes, tenantID: principal.tenantID) else {
             throw APIError.notFound("user")
         }
+        // The notification from sql/060 does this too, on every instance, a moment later.
+        accounts.invalidate(id)
+        if user.disabled { await streams.closeStreams(ofUser: id) }
         return user
     }
 }

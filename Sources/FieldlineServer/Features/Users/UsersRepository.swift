@@ -3,7 +3,8 @@ import Foundation
 
 /// Storage of users within a tenant.
 protocol UsersRepository: Sendable {
-    /// Creates a user; 409 when the email is taken (in any tenant: emails sign in globally).
+    /// Creates a user; 409 when the email is taken in this tenant (other tenants' users are
+    /// neither visible nor in the way: emails are unique per tenant).
     func create(_ new: NewUser, tenantID: UUID) async throws -> User
     /// One user, or nil.
     func get(_ id: UUID, tenantID: UUID) async throws -> User?

@@ -11,6 +11,9 @@ struct WebhooksController: Sendable {
     let adapters: any AdaptersRepository
     let processor: InboundProcessor
     let publicURL: String
+    /// Budgets per adapter, charged by signed webhooks only (a forged one cannot spend it).
+    let limiter: RateLimiter
+    let limit: RateLimit
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("hooks/{provider}/{adapterId}", use: handshake)
@@ -48,6 +51,9 @@ struct WebhooksController: Sendable {
             throw APIError(.unauthorized, code: "invalid_signature", message: "the webhook signature is missing or does not match")
         } catch let error as ChannelParseError {
             throw APIError(.badRequest, code: "invalid_payload", message: error.description)
+        }
+        if let seconds = limiter.acquire("webhook:\(account.adapter.id)", limit: limit) {
+            throw APIError.rateLimited("this adapter's webhooks", retryAfter: seconds)
         }
         let stored = try await processor.process(events, account: account)
         context.logger.info("webhook stored", metadata: ["events": .stringConvertible(events.count), "new_messages": .stringConvertible(stored)])

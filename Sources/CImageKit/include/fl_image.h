@@ -1,0 +1,39 @@
+#ifndef FL_IMAGE_H
+#define FL_IMAGE_H
+
+#include <stddef.h>
+
+/// A small grey image: what the perceptual hash is computed from.
+typedef struct {
+    int width;
+    int height;
+    /// The size the file declares.
+    int source_width;
+    int source_height;
+    /// width * height bytes, row by row; free with fl_image_free.
+    unsigned char *pixels;
+    /// Why decoding failed (empty on success).
+    char error[256];
+} fl_gray_image;
+
+/// Decodes the JPEG or PNG file at `path` into a grey image whose sides are at most `max_side`
+/// (area-averaged while the rows stream through: memory stays at a few rows of the source).
+/// Files declaring more than `max_pixels` are refused before any pixel is decoded; a truncated
+/// file is an error, not a grey-padded image. `kind` is 1 for JPEG, 2 for PNG.
+/// Returns 0 on success, -1 with `out->error` set, or -2 when the image is valid but is not
+/// decoded (an interlaced PNG, a progressive JPEG too large for the memory budget).
+int fl_decode_gray(const char *path, int kind, int max_side, long long max_pixels, fl_gray_image *out);
+
+/// Frees the pixels of a decoded image.
+void fl_image_free(fl_gray_image *image);
+
+/// Encodes grey (components 1) or RGB (components 3) pixels as a baseline JPEG of `quality`,
+/// with `app1` (a complete APP1 segment, marker included, or NULL) after SOI. The result is
+/// malloc'd into *out; free it with free(). Returns 0 on success. (Used by tests and bench/.)
+int fl_encode_jpeg(const unsigned char *pixels, int width, int height, int components, int quality,
+                   const unsigned char *app1, size_t app1_length, unsigned char **out, size_t *out_length);
+
+/// Encodes grey or RGB pixels as a PNG, malloc'd into *out. Returns 0 on success.
+int fl_encode_png(const unsigned char *pixels, int width, int height, int components, unsigned char **out, size_t *out_length);
+
+#endif

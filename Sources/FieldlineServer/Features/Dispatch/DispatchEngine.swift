@@ -1,0 +1,90 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// Runs a broadcast round under the job's row lock: sends its steps (everyone at once, a wave,
+/// or the next single candidate) and keeps the job's timer (a `dispatch.tick` outbox row due at
+/// its next deadline). See docs/dispatch.md, "Modes and timers".
+enum DispatchEngine {
+    /// Starts round `round` of `job` over the ranked, reachable `candidates`: stores it and sends
+    /// its first step. Returns the number of offers sent.
+    static func start(
+        _ job: OfferedJob, round: Int, settings: AllocationSettings, candidates: [Candidate], createdBy: String,
+        authorUserID: UUID?, _ transaction: TenantTransaction
+    ) async throws -> Int {
+        try await DispatchRound.insert(job.id, round: round, settings: settings, candidates: candidates, createdBy: createdBy, transaction)
+        let step = Allocation.first(distances: candidates.map(\.distanceM), settings)
+        let offered = Array(candidates.prefix(step.count)).map { ($0.organizationId, $0.distanceM) }
+        try await send(offered, of: job, round: round, wave: step.wave, timeout: settings.offerTimeoutSeconds, createdBy: createdBy,
+                       authorUserID: authorUserID, transaction)
+        let more = Allocation.hasNext(distances: candidates.map(\.distanceM), considered: step.count, wave: step.wave, radiusM: step.radiusM, settings)
+        try await DispatchRound.advance(
+            job.id, round: round, considered: step.count, wave: step.wave, radiusM: step.radiusM,
+            nextWaveIn: settings.mode == .nearestFirst && more ? settings.waveIntervalSeconds : nil, transaction)
+        try await schedule(job.id, transaction)
+        return offered.count
+    }
+
+    /// Sends the round's next step, if it has one; false when nothing more will be offered.
+    static func step(_ job: OfferedJob, _ round: DispatchRound, _ transaction: TenantTransaction) async throws -> Bool {
+        guard !round.closed, let step = Allocation.next(
+            distances: round.distances, considered: round.considered, wave: round.wave, radiusM: round.radiusM, round.settings)
+        else { return false }
+        let range = round.considered..<(round.considered + step.count)
+        let offered = range.map { (round.candidateIDs[$0], round.distances[$0]) }
+        try await send(offered, of: job, round: round.round, wave: step.wave, timeout: round.settings.offerTimeoutSeconds,
+                       createdBy: round.createdBy, authorUserID: nil, transaction)
+        let considered = range.upperBound
+        let more = Allocation.hasNext(distances: round.distances, considered: considered, wave: step.wave, radiusM: step.radiusM, round.settings)
+        try await DispatchRound.advance(
+            job.id, round: round.round, considered: considered, wave: step.wave, radiusM: step.radiusM,
+            nextWaveIn: round.settings.mode == .nearestFirst && more ? round.settings.waveIntervalSeconds : nil, transaction)
+        return true
+    }
+
+    /// Creates one offer per subcontractor, each open for `timeout` seconds, and sends them:
+    /// one statement for the offers and a few for their messages, whatever their number.
+    private static func send(
+        _ offered: [(UUID, Double)], of job: OfferedJob, round: Int, wave: Int, timeout: Int, createdBy: String,
+        authorUserID: UUID?, _ transaction: TenantTransaction
+    ) async throws {
+        guard !offered.isEmpty else { return }
+        let offers = offered.map { (id: UUIDv7.make(), organizationID: $0.0) }
+        try await transaction.query("""
+            INSERT INTO offers (tenant_id, id, job_id, organization_id, round, wave, distance_m, expires_at, created_by)
+            SELECT \(transaction.tenantID), o.id, \(job.id), o.organization_id, \(round), \(wave), o.distance,
+                   now() + \(timeout) * interval '1 second', \(createdBy)
+            FROM unnest(\(offers.map(\.id))::uuid[], \(offers.map(\.organizationID))::uuid[], \(offered.map(\.1))::float8[])
+                AS o(id, organization_id, distance)
+            """)
+        try await OfferDelivery.send(offers, job: job, authorUserID: authorUserID, transaction)
+    }
+
+    /// Queues the job's timer at its next deadline — the first open offer's expiry, the next
+    /// wave, or the end of the window of a job still to be taken — unless one is already due
+    /// by then.
+    static func schedule(_ jobID: UUID, _ transaction: TenantTransaction) async throws {
+        let tenantID = transaction.tenantID
+        let due = try await transaction.query("""
+            SELECT least(
+                (SELECT min(o.expires_at) FROM offers o WHERE o.tenant_id = \(tenantID) AND o.job_id = \(jobID)
+                   AND o.status IN ('sent', 'delivered', 'read')),
+                (SELECT min(r.next_wave_at) FROM dispatch_rounds r WHERE r.tenant_id = \(tenantID) AND r.job_id = \(jobID)
+                   AND r.closed_at IS NULL),
+                (SELECT j.window_end FROM jobs j WHERE j.tenant_id = \(tenantID) AND j.id = \(jobID) AND j.status IN ('open', 'offered')))
+            """
+        ).first { try $0.decode(Date?.self) } ?? nil
+        guard let due else { return }
+        try await Outbox.enqueue(
+            DispatchTick.self, .init(jobID: jobID), availableAt: due, duplicates: .skipIfPending(key: "job_id"),
+            tenantID: tenantID, on: transaction.connection, logger: transaction.logger)
+    }
+
+    /// Queues the job's timer now, so the round moves on after this transaction (a decline in
+    /// `one_by_one` offers the next candidate in a transaction of its own).
+    static func tickNow(_ jobID: UUID, _ transaction: TenantTransaction) async throws {
+        try await Outbox.enqueue(
+            DispatchTick.self, .init(jobID: jobID), duplicates: .skipIfPending(key: "job_id"),
+            tenantID: transaction.tenantID, on: transaction.connection, logger: transaction.logger)
+    }
+}

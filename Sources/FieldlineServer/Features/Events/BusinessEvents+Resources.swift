@@ -1,0 +1,29 @@
+import FieldlineDomain
+import Foundation
+import PostgresNIO
+
+/// Events about a resource read back inside the writer's transaction, for writers that changed
+/// it with SQL and hold no API value of it (dispatch's broadcast and answers).
+extension BusinessEvents {
+    /// Appends `type` about job `jobID` as it is now in `transaction`.
+    static func recordJob(_ type: BusinessEventType, _ jobID: UUID, in transaction: TenantTransaction) async throws {
+        let job = try await transaction.query("""
+            SELECT \(unescaped: Job.columns) FROM jobs j WHERE j.tenant_id = \(transaction.tenantID) AND j.id = \(jobID)
+            """
+        ).first(Job.init(row:))
+        guard let job else { throw MissingRowError(what: "job of a \(type.rawValue) event") }
+        try await record(type, body: job, resource: jobID, in: transaction)
+    }
+
+    /// Appends `type` about offer `offerID` as it is now in `transaction`.
+    static func recordOffer(_ type: BusinessEventType, _ offerID: UUID, in transaction: TenantTransaction) async throws {
+        let offer = try await transaction.query("""
+            SELECT \(unescaped: Offer.columns) FROM offers o
+            JOIN organizations org ON org.tenant_id = o.tenant_id AND org.id = o.organization_id
+            WHERE o.tenant_id = \(transaction.tenantID) AND o.id = \(offerID)
+            """
+        ).first(Offer.init(row:))
+        guard let offer else { throw MissingRowError(what: "offer of a \(type.rawValue) event") }
+        try await record(type, body: offer, resource: offerID, in: transaction)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Prunes what only grows: stream events, finished outbox rows, idempotency keys and expired
+/// login counters, once older than `RetentionSettings`. Each statement deletes at most
+/// `batchSize` rows in a short transaction of its own, so pruning never holds locks for long or
+/// bloats one transaction; a pass repeats until nothing old is left. Several instances may prune
+/// at once: they delete disjoint or already-deleted rows, which is harmless. Stream events are
+/// pruned per tenant under its row-level security, and the tenant's highest pruned id is kept
+/// (`stream_retention`), so a stream cursor before it is answered "too old, resync".
+struct RetentionWorker: Service {
+    let database: Database
+    let settings: RetentionSettings
+    let logger: Logger
+
+    /// Runs a pass shortly after start, then every `interval`, until graceful shutdown.
+    func run() async throws {
+        guard settings.interval > .zero else { return }
+        await cancelWhenGracefulShutdown {
+            var delay: Duration = .seconds(10)
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: delay) } catch { return }
+                delay = settings.interval
+                do {
+                    let pruned = try await prune()
+                    if pruned.total > 0 { logger.info("retention pruned old rows", metadata: pruned.metadata) }
+                } catch where Task.isCancelled {
+                    return
+                } catch {
+                    logger.warning("retention pass failed; retrying at the next one", metadata: ["error": .string(String(describing: error))])
+                }
+            }
+        }
+    }
+
+    /// Rows deleted by one pass, by kind.
+    struct Pruned: Sendable, Equatable {
+        var streamEvents = 0
+        var outbox = 0
+        var idempotencyKeys = 0
+        var loginCounters = 0
+        var total: Int { streamEvents + outbox + idempotencyKeys + loginCounters }
+        var metadata: Logger.Metadata {
+            ["stream_events": "\(streamEvents)", "outbox": "\(outbox)", "idempotency_keys": "\(idempotencyKeys)", "login_counters": "\(loginCounters)"]
+        }
+    }
+
+    /// One full pass: everything old, in batches.
+    func prune() async throws -> Pruned {
+        var pruned = Pruned()
+        let tenants = try await database.client.query("SELECT id FROM tenants ORDER BY id", logger: logger).collect { try $0.decode(UUID.self) }
+        for tenantID in tenants {
+            pruned.streamEvents += try await repeatBatches { try await pruneStreamEvents(of: tenantID) }
+            pruned.idempotencyKeys += try await repeatBatches { try await pruneIdempotencyKeys(of: tenantID) }
+        }
+        pruned.outbox += try await repeatBatches { try await pruneOutbox() }
+        pruned.loginCounters += try await pruneLoginCounters()
+        return pruned
+    }
+
+    /// Runs `batch` until it deletes less than a full batch; the total deleted.
+    private func repeatBatches(_ batch: () async throws -> Int) async throws -> Int {
+        var total = 0
+        while true {
+            try Task.checkCancellation()
+            let deleted = try await batch()
+            total += deleted
+            if deleted < settings.batchSize { return total }
+        }
+    }
+
+    private func seconds(_ age: Duration) -> Double { Double(age.components.seconds) }
+
+    /// The tenant's oldest events (by id, a bounded index range) that are older than the age.
+    private func pruneStreamEvents(of tenantID: UUID) async throws -> Int {
+        try await database.withTenant(tenantID) { connection in
+            let newest = try await connection.query("""
+                WITH oldest AS (
+                    SELECT id FROM stream_events WHERE tenant_id = \(tenantID) ORDER BY id LIMIT \(settings.batchSize)
+                ), deleted AS (
+                    DELETE FROM stream_events e USING oldest o
+                    WHERE e.tenant_id = \(tenantID) AND e.id = o.id
+                      AND e.created_at < now() - \(seconds(settings.streamEvents)) * interval '1 second'
+                    RETURNING e.id
+                )
+                SELECT count(*)::int, max(id) FROM deleted
+                """, logger: logger
+            ).first { try $0.decode((Int, Int64?).self) }
+            guard let (count, through) = newest.flatMap({ row in row.1.map { (row.0, $0) } }) else { return 0 }
+            try await connection.query("""
+                INSERT INTO stream_retention (tenant_id, pruned_through) VALUES (\(tenantID), \(through))
+                ON CONFLICT (tenant_id) DO UPDATE
+                SET pruned_through = greatest(stream_retention.pruned_through, excluded.pruned_through), pruned_at = now()
+                """, logger: logger)
+            return count
+        }
+    }
+
+    private func pruneIdempotencyKeys(of tenantID: UUID) async throws -> Int {
+        try await database.withTenant(tenantID) { connection in
+            try await connection.query("""
+                WITH old AS (
+                    SELECT principal, key FROM idempotency_keys
+                    WHERE tenant_id = \(tenantID) AND created_at < now() - \(seconds(settings.idempotencyKeys)) * interval '1 second'
+                    LIMIT \(settings.batchSize)
+                ), deleted AS (
+                    DELETE FROM idempotency_keys k USING old o
+                    WHERE k.tenant_id = \(tenantID) AND k.principal = o.principal AND k.key = o.key
+                    RETURNING 1
+                )
+                SELECT count(*)::int FROM deleted
+                """, logger: logger
+            ).first { try $0.decode(Int.self) } ?? 0
+        }
+    }
+
+    /// Done rows past their age, then dead rows past theirs (the outbox is global: no tenant).
+    private func pruneOutbox() async throws -> Int {
+        try await database.client.query("""
+            WITH old AS (
+                (SELECT id FROM outbox WHERE done_at < now() - \(seconds(settings.outboxDone)) * interval '1 second'
+                 ORDER BY done_at LIMIT \(settings.batchSize))
+                UNION
+                (SELECT id FROM outbox WHERE dead_at < now() - \(seconds(settings.outboxDead)) * interval '1 second'
+                 ORDER BY dead_at LIMIT \(settings.batchSize))
+            ), deleted AS (
+                DELETE FROM outbox WHERE id IN (SELECT id FROM old) RETURNING 1
+            )
+            SELECT count(*)::int FROM deleted
+            """, logger: logger
+        ).first { try $0.decode(Int.self) } ?? 0
+    }
+
+    /// Login counters whose window and wait are over, and addresses not signed in from for 90 days.
+    private func pruneLoginCounters() async throws -> Int {
+        let counters = try await database.client.query("""
+            WITH deleted AS (
+                DELETE FROM login_throttle
+                WHERE window_start < now() - interval '1 day' AND coalesce(next_attempt_at, '-infinity') < now()
+                RETURNING 1
+            )
+            SELECT count(*)::int FROM deleted
+            """, logger: logger
+        ).first { try $0.decode(Int.self) } ?? 0
+        let addresses = try await database.client.query("""
+            WITH deleted AS (
+                DELETE FROM login_known_addresses WHERE last_login_at < now() - interval '90 days' RETURNING 1
+            )
+            SELECT count(*)::int FROM deleted
+            """, logger: logger
+        ).first { try $0.decode(Int.self) } ?? 0
+        return counters + addresses
+    }
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Dispatch benchmark: one broadcast to many subcontractors, then many simultaneous Accepts.
+
+Drives a running Fieldline server (bench/run-dispatch starts it on a fresh cluster and seeds
+the subcontractors): times `POST /v1/jobs/{id}/broadcast` from the client (every offer, its
+message and its outbox row commit in that one request), then fires ACCEPTS signed WhatsApp
+button presses at once, one per subcontractor, each on its own connection, and prints p50/p99
+webhook latency, how many offers ended accepted (must be 1) and the statuses; and PostgreSQL's
+ceiling on this machine (pgbench, 16 clients, one small INSERT per transaction) in the same run.
+Standard library only; loopback only; every wait is bounded.
+"""
+import argparse, hashlib, hmac, http.client, json, subprocess, threading, time
+
+
+def call(args, method, path, body=None):
+    connection = http.client.HTTPConnection(args.host, args.port, timeout=120)
+    headers = {"authorization": f"Bearer {args.token}", "content-type": "application/json"}
+    connection.request(method, path, json.dumps(body) if body is not None else None, headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, json.loads(data) if data else None
+
+
+def button(args, sender, message_id, choice_id):
+    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000000", "phone_number_id": args.phone_number_id},
+        "contacts": [{"profile": {"name": "Crew"}, "wa_id": sender}],
+        "messages": [{"from": sender, "id": message_id, "timestamp": str(int(time.time())), "type": "interactive",
+                      "interactive": {"type": "button_reply", "button_reply": {"id": choice_id, "title": "Accept"}}}],
+    }}]}]}, separators=(",", ":")).encode()
+    signature = "sha256=" + hmac.new(args.secret.encode(), body, hashlib.sha256).hexdigest()
+    return body, {"content-type": "application/json", "x-hub-signature-256": signature}
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    rank = p * (len(ordered) - 1)
+    lower = int(rank)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (rank - lower)
+
+
+def pgbench_ceiling(database_url, seconds):
+    script = "/tmp/fieldline-dispatch-pgbench.sql"
+    with open(script, "w") as f:
+        f.write("INSERT INTO bench_ceiling (payload) VALUES ('x');\n")
+    subprocess.run(["psql", database_url, "-qc", "CREATE TABLE IF NOT EXISTS bench_ceiling (id bigserial PRIMARY KEY, payload text)"], check=True)
+    out = subprocess.run(["pgbench", "-n", "-c", "16", "-j", "2", "-T", str(seconds), "-f", script, database_url],
+                         check=True, capture_output=True, text=True).stdout
+    subprocess.run(["psql", database_url, "-qc", "DROP TABLE bench_ceiling"], check=True)
+    for line in out.splitlines():
+        if line.startswith("tps ="):
+            return float(line.split()[2])
+    raise RuntimeError("pgbench printed no tps:\n" + out)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8191)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--hook", required=True, help="the adapter's webhook path")
+    parser.add_argument("--secret", required=True, help="the adapter's app secret")
+    parser.add_argument("--phone-number-id", default="106540352242922")
+    parser.add_argument("--accepts", type=int, default=200)
+    parser.add_argument("--database-url", required=True)
+    args = parser.parse_args()
+
+    status, job = call(args, "POST", "/v1/jobs", {"order_number": f"PO-BENCH-{int(time.time())}", "title": "Tow a van",
+                                                    "latitude": 40.4168, "longitude": -3.7038, "required_tags": ["towing"]})
+    assert status == 201, (status, job)
+    started = time.perf_counter()
+    status, broadcast = call(args, "POST", f"/v1/jobs/{job['id']}/broadcast", {"timeout_seconds": 3600})
+    broadcast_seconds = time.perf_counter() - started
+    assert status == 201, (status, broadcast)
+    offers = broadcast["offers"]
+    print(f"broadcast: {len(offers)} offers (each with its message and outbox row) committed in {broadcast_seconds:.3f} s")
+
+    # The members to answer: the first ACCEPTS offers' recipients, by their WhatsApp numbers.
+    status, listing = call(args, "GET", f"/v1/members?limit=200")
+    numbers = {}
+    cursor = None
+    while True:
+        status, page = call(args, "GET", "/v1/members?limit=200" + (f"&cursor={cursor}" if cursor else ""))
+        for member in page["data"]:
+            for identity in member.get("identities", []):
+                if identity["kind"] == "whatsapp":
+                    numbers[member["id"]] = identity["external_id"].lstrip("+")
+        cursor = page.get("next_cursor")
+        if not cursor or len(numbers) >= len(offers):
+            break
+    presses = []
+    for index, offer in enumerate(offers[:args.accepts]):
+        member = offer["recipients"][0]["member_id"]
+        presses.append(button(args, numbers[member], f"wamid.bench.accept.{index}.{time.time_ns()}", f"offer:{offer['id']}:accept"))
+
+    latencies, statuses = [], []
+    lock, barrier = threading.Lock(), threading.Barrier(len(presses))
+
+    def press(body_headers):
+        body, headers = body_headers
+        connection = http.client.HTTPConnection(args.host, args.port, timeout=60)
+        connection.connect()
+        barrier.wait(timeout=60)
+        sent = time.perf_counter()
+        connection.request("POST", args.hook, body, headers)
+        response = connection.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - sent) * 1000
+        connection.close()
+        with lock:
+            latencies.append(elapsed)
+            statuses.append(response.status)
+
+    threads = [threading.Thread(target=press, args=(p,)) for p in presses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    status, after = call(args, "GET", f"/v1/jobs/{job['id']}/offers")
+    accepted = sum(1 for offer in after["data"] if offer["status"] == "accepted")
+    counts = {code: statuses.count(code) for code in sorted(set(statuses))}
+    print(f"accepts: {len(presses)} at once, p50 {percentile(latencies, 0.5):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
+          f"max {max(latencies):.1f} ms; offers accepted: {accepted}; statuses: {counts}")
+    ceiling = pgbench_ceiling(args.database_url, 5)
+    print(f"pgbench ceiling (16 clients, one INSERT per transaction): {ceiling:.0f} commits/s")
+
+
+if __name__ == "__main__":
+    main()
