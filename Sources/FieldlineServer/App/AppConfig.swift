@@ -41,6 +41,9 @@ public struct AppConfig: Sendable {
     public var providerURLs = ProviderURLs()
     /// Send attempts before an outbox row is dead-lettered.
     public var outboxMaxAttempts = 8
+    /// How long a claimed outbox row stays invisible to other workers: a worker that dies
+    /// mid-work (a `kill -9`, a lost host) leaves its rows to be retried after this.
+    public var outboxLease: Duration = .seconds(60)
     /// How often an idle outbox worker looks for work.
     public var outboxPollInterval: Duration = .milliseconds(250)
     /// The size limit and content-type allow-list of fetched inbound media.
@@ -67,6 +70,9 @@ public struct AppConfig: Sendable {
     public var streamPublishTimeout: Duration = .seconds(10)
     /// How long stream events, finished outbox rows and idempotency keys are kept.
     public var retention = RetentionSettings()
+    /// How long an `Idempotency-Key` claimed outside its route's transaction may stay in progress
+    /// before a retry takes it over (its server died mid-request): longer than any request runs.
+    public var idempotencyInProgress: Duration = .seconds(120)
     /// Most inbound messages stored in one transaction (group commit, see `IngestBatcher`).
     public var ingestBatchSize = 64
     /// Most ingest transactions of one tenant running at once; messages arriving while they are
@@ -117,6 +123,7 @@ public struct AppConfig: Sendable {
         withProviders.retention.outboxDead = .seconds(86_400 * (try reader.int("OUTBOX_DEAD_RETENTION_DAYS", default: 30, range: 1...3650)))
         withProviders.retention.idempotencyKeys = .seconds(3600 * (try reader.int("IDEMPOTENCY_RETENTION_HOURS", default: 24, range: 24...8760)))
         withProviders.retention.mediaOrphans = .seconds(3600 * (try reader.int("MEDIA_ORPHAN_HOURS", default: 24, range: 1...8760)))
+        withProviders.idempotencyInProgress = .seconds(try reader.int("IDEMPOTENCY_IN_PROGRESS_SECONDS", default: 120, range: 10...86_400))
         withProviders.retention.batchSize = try reader.int("RETENTION_BATCH_SIZE", default: 1000, range: 10...100_000)
         withProviders.retention.interval = .seconds(try reader.int("RETENTION_INTERVAL_SECONDS", default: 300, range: 0...86_400))
         withProviders.ingestBatchSize = try reader.int("INGEST_BATCH_SIZE", default: 64, range: 1...1000)
@@ -133,6 +140,7 @@ public struct AppConfig: Sendable {
             appMessages: RateLimit(perMinute: try reader.int("RATE_LIMIT_APP_MESSAGES_PER_MINUTE", default: 600, range: 0...1_000_000)))
         withProviders.trustedProxies = try reader.trustedProxies("TRUSTED_PROXIES")
         withProviders.outboxMaxAttempts = try reader.int("OUTBOX_MAX_ATTEMPTS", default: 8, range: 1...100)
+        withProviders.outboxLease = .seconds(try reader.int("OUTBOX_LEASE_SECONDS", default: 60, range: 2...3600))
         withProviders.mediaPolicy = MediaPolicy(
             maxBytes: Int64(try reader.int("MEDIA_MAX_BYTES", default: 16 * 1024 * 1024, range: 1...(1 << 30))),
             allowedTypes: try reader.mediaTypes("MEDIA_ALLOWED_TYPES", default: MediaPolicy.defaultAllowedTypes))

@@ -93,7 +93,8 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     jobs.register(DeliverWebhooks(deliverer: WebhookDeliverer(database: database, endpoints: webhookEndpoints, settings: config.webhooks)))
     let outbox = OutboxWorker(
         store: OutboxStore(database: database), registry: jobs,
-        maxAttempts: config.outboxMaxAttempts, pollInterval: config.outboxPollInterval, concurrency: config.outboxConcurrency,
+        maxAttempts: config.outboxMaxAttempts, lease: config.outboxLease, pollInterval: config.outboxPollInterval,
+        concurrency: config.outboxConcurrency,
         logger: Logger(label: "fieldline.outbox"))
     var app = Application(
         router: router,
@@ -172,7 +173,8 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     let api = v1.group()
         .add(middleware: AuthMiddleware(tokens: dependencies.tokens, credentials: credentials, accounts: dependencies.accounts))
         .add(middleware: RateLimitMiddleware(limiter: dependencies.rateLimiter, limits: dependencies.config.rateLimits))
-        .add(middleware: IdempotencyMiddleware(repository: PostgresIdempotencyRepository(database: database)))
+        .add(middleware: IdempotencyMiddleware(repository: PostgresIdempotencyRepository(
+            database: database, inProgressBound: dependencies.config.idempotencyInProgress)))
     OrganizationsController(repository: PostgresOrganizationsRepository(database: database)).addRoutes(to: api)
     MembersController(repository: PostgresMembersRepository(database: database)).addRoutes(to: api)
     CrewsController(repository: PostgresCrewsRepository(database: database)).addRoutes(to: api)

@@ -23,14 +23,18 @@ public struct Database: Sendable {
         self.streamPublication = streamPublication
     }
 
-    /// Runs `body` in a transaction scoped to `tenantID`.
+    /// Runs `body` in a transaction scoped to `tenantID` (in a savepoint of the request's
+    /// `WorkTransaction` when there is one for this tenant).
     @discardableResult
     public func withTenant<T: Sendable>(
         _ tenantID: UUID,
         logger: Logger? = nil,
         _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await transaction(logger: logger) { connection in
+        if let work = WorkTransaction.current, work.tenantID == tenantID, work.pool == ObjectIdentifier(client) {
+            return try await work.savepoint(logger: logger ?? self.logger, body)
+        }
+        return try await transaction(logger: logger) { connection in
             try await connection.setLocal("app.tenant_id", to: tenantID.uuidString, logger: logger ?? self.logger)
             return try await body(connection)
         }

@@ -8,9 +8,24 @@ import NIOConcurrencyHelpers
 /// retry of the same request (same caller, key, path and body). A key reused for a different
 /// request is a 422; a retry while the first is still running is a 409. Failed requests are not
 /// stored, so they can be retried with the same key.
+///
+/// A server that dies mid-request must not leave its key in progress for good (issue 15). On the
+/// `singleTransactionRoutes` the key, the work and the stored response share one transaction, so
+/// nothing of a dead request remains and its retry does the work exactly once. Elsewhere the key
+/// is claimed in a transaction of its own, and a claim older than the repository's in-progress
+/// bound is taken over by the next retry.
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let repository: any IdempotencyRepository
+
+    /// The POST routes whose work is one tenant transaction (`withTenant`) with no HTTP call
+    /// inside and no detached work after it. A route whose work spans transactions (ingest's
+    /// batches, the proof upload, webhook endpoint checks) stays off this list.
+    static let singleTransactionRoutes: Set<String> = [
+        "/v1/conversations/{id}/messages", "/v1/conversations/{id}/notes", "/v1/conversations/{id}/close",
+        "/v1/jobs/{id}/broadcast",
+        "/v1/organizations", "/v1/members", "/v1/crews", "/v1/service-areas", "/v1/teams", "/v1/jobs",
+    ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // Uploads stream to storage and cannot be held in memory to be fingerprinted: a key on a
@@ -24,24 +39,19 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         var request = request
         let requestBody = try await request.collectBody(upTo: context.maxUploadSize)
-        var hasher = SHA256()
-        hasher.update(data: Data(request.method.rawValue.utf8))
-        hasher.update(data: Data((request.uri.path).utf8))
-        hasher.update(data: Data([0]))
-        hasher.update(data: Data(buffer: requestBody))
-        switch try await repository.claim(key: key, requestHash: Array(hasher.finalize()), principal: principal) {
-        case .replay(let stored):
-            // A replay may repeat a secret (a new API key's), and only the body is stored.
-            var headers: HTTPFields = [.idempotentReplayed: "true", .cacheControl: "no-store"]
-            if let type = stored.contentType { headers[.contentType] = type }
-            return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: stored.body))
-        case .mismatch:
-            throw APIError(.unprocessableContent, code: "idempotency_key_reused",
-                           message: "this Idempotency-Key was already used for a different request", field: "Idempotency-Key")
-        case .inProgress:
-            throw APIError.conflict("idempotency_key_in_progress", "a request with this Idempotency-Key is still being processed; retry shortly")
-        case .claimed:
-            break
+        let hash = Self.fingerprint(method: request.method.rawValue, path: request.uri.path, body: requestBody)
+        if let route = context.endpointPath, Self.singleTransactionRoutes.contains(route) {
+            return try await repository.inWorkTransaction(key: key, requestHash: hash, principal: principal) { claim in
+                if let answer = try Self.answer(claim) { return (answer, nil) }
+                let response = try await next(request, context)
+                // Not stored, as below; what the route did commits (a returned error rarely did anything).
+                guard (200..<300).contains(response.status.code) else { return (response, nil) }
+                let (stored, replayable) = try await Self.storable(response)
+                return (replayable, stored)
+            }
+        }
+        if let answer = try Self.answer(try await repository.claim(key: key, requestHash: hash, principal: principal)) {
+            return answer
         }
         let response: Response
         do {
@@ -54,14 +64,47 @@ struct IdempotencyMiddleware: RouterMiddleware {
             try await repository.release(key: key, principal: principal)
             return response
         }
+        let (stored, replayable) = try await Self.storable(response)
+        try await repository.complete(key: key, principal: principal, response: stored)
+        return replayable
+    }
+
+    /// What identifies a request under its key: method, path and body.
+    static func fingerprint(method: String, path: String, body: ByteBuffer) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: Data(method.utf8))
+        hasher.update(data: Data(path.utf8))
+        hasher.update(data: Data([0]))
+        hasher.update(data: Data(buffer: body))
+        return Array(hasher.finalize())
+    }
+
+    /// The answer a claim gives without running the request: a replay or an error; nil to run it.
+    private static func answer(_ claim: IdempotencyClaim) throws -> Response? {
+        switch claim {
+        case .replay(let stored):
+            // A replay may repeat a secret (a new API key's), and only the body is stored.
+            var headers: HTTPFields = [.idempotentReplayed: "true", .cacheControl: "no-store"]
+            if let type = stored.contentType { headers[.contentType] = type }
+            return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: stored.body))
+        case .mismatch:
+            throw APIError(.unprocessableContent, code: "idempotency_key_reused",
+                           message: "this Idempotency-Key was already used for a different request", field: "Idempotency-Key")
+        case .inProgress:
+            throw APIError.conflict("idempotency_key_in_progress", "a request with this Idempotency-Key is still being processed; retry shortly")
+        case .claimed:
+            return nil
+        }
+    }
+
+    /// The response as stored, and the same response with its body in memory to send.
+    private static func storable(_ response: Response) async throws -> (StoredResponse, Response) {
         let collector = CollectingBodyWriter()
         try await response.body.write(collector)
         let body = collector.storage.withLockedValue { $0 }
-        let stored = StoredResponse(status: response.status.code, contentType: response.headers[.contentType], body: body)
-        try await repository.complete(key: key, principal: principal, response: stored)
         var replayable = response
         replayable.body = .init(byteBuffer: body)
-        return replayable
+        return (StoredResponse(status: response.status.code, contentType: response.headers[.contentType], body: body), replayable)
     }
 }
 

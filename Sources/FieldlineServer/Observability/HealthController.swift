@@ -38,6 +38,7 @@ struct HealthController: Sendable {
     }
 
     @Sendable func metrics(_ request: Request, context: AppRequestContext) async throws -> Response {
+        await DatabaseGauges(database: database, registry: registry).update(logger: context.logger)
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return Response(

@@ -19,15 +19,23 @@ struct OutboxItem: Sendable {
 struct OutboxStore: Sendable {
     let database: Database
 
-    /// Up to `limit` due rows, leased for `lease`.
+    /// Up to `limit` due rows, leased for `lease`. A `message.send` row waits while an earlier
+    /// one of its conversation is unfinished (claimed, retrying after a failure, or due), so a
+    /// conversation's messages reach the provider in the order they were written, even when the
+    /// provider was down for a while; a dead row no longer holds the others back.
     func claim(limit: Int, lease: Duration) async throws -> [OutboxItem] {
         let seconds = Double(lease.components.seconds)
         return try await database.client.query("""
             UPDATE outbox SET attempts = attempts + 1, available_at = now() + \(seconds) * interval '1 second'
             WHERE id IN (
-                SELECT id FROM outbox
-                WHERE done_at IS NULL AND dead_at IS NULL AND available_at <= now()
-                ORDER BY available_at, id
+                SELECT o.id FROM outbox o
+                WHERE o.done_at IS NULL AND o.dead_at IS NULL AND o.available_at <= now()
+                  AND NOT (o.topic = 'message.send' AND EXISTS (
+                      SELECT 1 FROM outbox e
+                      WHERE e.topic = 'message.send' AND e.done_at IS NULL AND e.dead_at IS NULL
+                        AND e.tenant_id = o.tenant_id AND e.payload ->> 'conversation_id' = o.payload ->> 'conversation_id'
+                        AND e.id < o.id))
+                ORDER BY o.available_at, o.id
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED)
             RETURNING id, tenant_id, topic, payload::text, attempts

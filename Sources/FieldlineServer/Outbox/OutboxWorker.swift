@@ -10,6 +10,8 @@ struct OutboxWorker: Service {
     let store: OutboxStore
     let registry: OutboxRegistry
     let maxAttempts: Int
+    /// How long a claimed row is this worker's (`OUTBOX_LEASE_SECONDS`).
+    var lease: Duration = .seconds(60)
     let pollInterval: Duration
     /// Most rows performed at once.
     var concurrency = 32
@@ -38,9 +40,9 @@ struct OutboxWorker: Service {
                 while !Task.isCancelled {
                     if running < concurrency {
                         do {
-                            let items = try await store.claim(limit: min(20, concurrency - running), lease: .seconds(60))
+                            let items = try await store.claim(limit: min(20, concurrency - running), lease: lease)
                             for item in items {
-                                group.addTask { await process(item); return true }
+                                group.addTask { await processBounded(item); return true }
                             }
                             running += items.count
                             if !items.isEmpty, running < concurrency { continue }
@@ -60,6 +62,17 @@ struct OutboxWorker: Service {
                 }
                 group.cancelAll()
             }
+        }
+    }
+
+    /// Performs one row in its slot for at most its lease and 30 s. Work still running then (a
+    /// send stuck in a dependency that ignores cancellation, as across a PostgreSQL restart) gives
+    /// its slot back and is left to the lease: another claim retries the row.
+    private func processBounded(_ item: OutboxItem) async {
+        let finished = await waitAtMost(lease + .seconds(30)) { await process(item) }
+        if !finished, !Task.isCancelled {
+            logger.error("outbox row did not finish within its lease and 30 s; it is retried after the lease",
+                         metadata: ["id": "\(item.id)", "topic": "\(item.topic)"])
         }
     }
 

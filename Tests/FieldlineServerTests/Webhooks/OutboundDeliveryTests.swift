@@ -79,4 +79,29 @@ struct OutboundDeliveryTests {
             }
         }
     }
+
+    @Test("a conversation's replies reach the provider in the order written, even when the first is being retried")
+    func orderPerConversation() async throws {
+        try await FakeProvider.run { baseURL, log in
+            try await TestApp.run(configure: Self.configure(baseURL)) { client, fixtures in
+                let admin = APICaller(client, try await fixtures.tenant())
+                let created = try await admin.post("/v1/adapters", #"{"provider":"whatsapp","name":"Line","credentials":{"access_token":"t","app_secret":"\#(WebhookTests.appSecret)","verify_token":"v"},"config":{"phone_number_id":"1"}}"#)
+                let hook = "/v1/hooks/whatsapp/\(try #require(created.json["id"].string).lowercased())"
+                #expect(try await WebhookTests.postSigned(client, hook, WebhookTests.whatsAppText(id: "wamid.IN1")).status == .ok)
+                let conversation = try #require(try await admin.get("/v1/conversations").json["data"][0]["id"].string)
+
+                // The first send fails twice (1 s and 2 s of backoff); the later replies wait for it.
+                await log.failNext([500, 503])
+                for text in ["uno", "dos", "tres"] {
+                    #expect(try await admin.post("/v1/conversations/\(conversation)/messages", #"{"text":"\#(text)"}"#).status == .created)
+                }
+                #expect(try await eventually(seconds: 15) { await log.requests.count == 5 })
+                let texts = await log.requests.map { request -> String? in
+                    let body = try? JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any]
+                    return (body?["text"] as? [String: Any])?["body"] as? String
+                }
+                #expect(texts == ["uno", "uno", "uno", "dos", "tres"])
+            }
+        }
+    }
 }
