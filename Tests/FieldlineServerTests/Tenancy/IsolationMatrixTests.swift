@@ -19,6 +19,8 @@ struct IsolationMatrixTests {
         "conversations": .hidden, "jobs": .hidden, "proofs": .hidden, "media": .hidden, "offers": .hidden,
         "organizations": .network, "members": .network, "crews": .network, "service-areas": .network,
         "channels": .network, "users": .network, "teams": .network, "routing": .network,
+        // Flows are the tenant's bot configuration, like routing: not conversation data of a subtree.
+        "flows": .network,
         "api-keys": .adminOnly, "adapters": .adminOnly, "webhook-endpoints": .adminOnly,
     ]
 
