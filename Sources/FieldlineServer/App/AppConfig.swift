@@ -75,6 +75,9 @@ public struct AppConfig: Sendable {
     public var idempotencyInProgress: Duration = .seconds(120)
     /// Most inbound messages stored in one transaction (group commit, see `IngestBatcher`).
     public var ingestBatchSize = 64
+    /// How long an ingest transaction may take before its webhooks are answered 500 (providers
+    /// retry; the message is stored once by its id): `INGEST_STORE_TIMEOUT_SECONDS`.
+    public var ingestStoreTimeout: Duration = .seconds(15)
     /// Most ingest transactions of one tenant running at once; messages arriving while they are
     /// busy gather into the next batch.
     public var ingestBatchesPerTenant = 1
@@ -127,6 +130,7 @@ public struct AppConfig: Sendable {
         withProviders.retention.batchSize = try reader.int("RETENTION_BATCH_SIZE", default: 1000, range: 10...100_000)
         withProviders.retention.interval = .seconds(try reader.int("RETENTION_INTERVAL_SECONDS", default: 300, range: 0...86_400))
         withProviders.ingestBatchSize = try reader.int("INGEST_BATCH_SIZE", default: 64, range: 1...1000)
+        withProviders.ingestStoreTimeout = .seconds(try reader.int("INGEST_STORE_TIMEOUT_SECONDS", default: 15, range: 1...600))
         withProviders.ingestBatchesPerTenant = try reader.int("INGEST_BATCHES_PER_TENANT", default: 1, range: 1...100)
         withProviders.ingestBatchesInFlight = try reader.int("INGEST_BATCHES_IN_FLIGHT", default: 4, range: 1...100)
         withProviders.http.idleTimeout = .seconds(try reader.int("HTTP_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...3600))

@@ -157,7 +157,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     let batcher = IngestBatcher(
         pipeline: pipeline, maxBatch: dependencies.config.ingestBatchSize,
         maxBatchesPerTenant: dependencies.config.ingestBatchesPerTenant, maxBatchesInFlight: dependencies.config.ingestBatchesInFlight,
-        metrics: dependencies.metrics)
+        storeTimeout: dependencies.config.ingestStoreTimeout, metrics: dependencies.metrics)
     WebhooksController(
         adapters: adapters, processor: InboundProcessor(conversations: conversations, batcher: batcher),
         publicURL: dependencies.config.publicURL, limiter: dependencies.rateLimiter, limit: dependencies.config.rateLimits.webhook)

@@ -45,12 +45,15 @@ final class IngestBatcher: Sendable {
     let maxBatchesPerTenant: Int
     /// Most ingest transactions running at once (each holds a database connection).
     let maxBatchesInFlight: Int
+    /// How long a batch's transaction may take before its webhooks are failed (retried by providers).
+    let storeTimeout: Duration
 
     /// A batcher storing through `store`.
     init(
-        maxBatch: Int, maxBatchesPerTenant: Int = 1, maxBatchesInFlight: Int, metrics: PrometheusCollectorRegistry? = nil,
-        store: @escaping Store
+        maxBatch: Int, maxBatchesPerTenant: Int = 1, maxBatchesInFlight: Int, storeTimeout: Duration = .seconds(15),
+        metrics: PrometheusCollectorRegistry? = nil, store: @escaping Store
     ) {
+        self.storeTimeout = storeTimeout
         self.maxBatch = max(1, maxBatch)
         self.maxBatchesPerTenant = max(1, maxBatchesPerTenant)
         self.maxBatchesInFlight = max(1, maxBatchesInFlight)
@@ -64,10 +67,11 @@ final class IngestBatcher: Sendable {
     /// A batcher storing through `pipeline`, recording its batch sizes in `metrics`.
     convenience init(
         pipeline: any InboundIngest, maxBatch: Int, maxBatchesPerTenant: Int, maxBatchesInFlight: Int,
-        metrics: PrometheusCollectorRegistry
+        storeTimeout: Duration, metrics: PrometheusCollectorRegistry
     ) {
         self.init(
-            maxBatch: maxBatch, maxBatchesPerTenant: maxBatchesPerTenant, maxBatchesInFlight: maxBatchesInFlight, metrics: metrics
+            maxBatch: maxBatch, maxBatchesPerTenant: maxBatchesPerTenant, maxBatchesInFlight: maxBatchesInFlight,
+            storeTimeout: storeTimeout, metrics: metrics
         ) { messages, tenantID in
             await pipeline.ingest(messages, tenantID: tenantID)
         }
@@ -94,9 +98,6 @@ final class IngestBatcher: Sendable {
         }
     }
 
-    /// How long a batch's transaction may take before its webhooks are failed (retried by providers).
-    static let storeTimeout: Duration = .seconds(15)
-
     /// Stores batches until none can be taken, then leaves the flight.
     private func runBatches() async {
         while let batch = takeBatch() {
@@ -105,7 +106,7 @@ final class IngestBatcher: Sendable {
             // tenant's only batch slot for good (`bench/run-faults pg-restart` found that): its
             // webhooks are answered 500 and retried by the provider (stored once, by message id).
             let (messages, tenantID, store) = (batch.map(\.message), batch[0].tenantID, self.store)
-            let results = await waitAtMost(Self.storeTimeout) { await store(messages, tenantID) }
+            let results = await waitAtMost(storeTimeout) { await store(messages, tenantID) }
                 ?? Array(repeating: .failure(IngestTimeoutError()), count: batch.count)
             state.withLockedValue { state in
                 for waiting in batch { state.sendersInFlight.remove(waiting.sender) }
