@@ -13,14 +13,15 @@ func waitAtMost(_ limit: Duration, _ work: @escaping @Sendable () async -> Void)
         await withCheckedContinuation { continuation in
             gate.withLockedValue { $0 = continuation }
             let timer = Task {
-                try? await Task.sleep(for: limit)
+                // A cancelled sleep means the work finished: it must not be reported as late.
+                do { try await Task.sleep(for: limit) } catch { return }
                 task.cancel()
                 finish(false)
             }
             Task {
                 await task.value
-                timer.cancel()
                 finish(true)
+                timer.cancel()
             }
         }
     } onCancel: {

@@ -19,10 +19,6 @@ func testConfig(database: DatabaseSettings) -> AppConfig {
     // Many tests make hundreds of calls with one credential in seconds; the rate limits have
     // tests of their own (RateLimitTests), which set them.
     config.rateLimits = RateLimits(apiKey: .off, user: .off, webhook: .off, appMessages: .off)
-    // The whole suite shares two cores: a batch may wait longer than production's 15 s on its
-    // locks, and a test asserting "no 5xx" would fail on the machine's load, not on the code.
-    // The bound itself is tested by the fault scripts (bench/run-faults pg-restart).
-    config.ingestStoreTimeout = .seconds(90)
     return config
 }
 

@@ -1,0 +1,31 @@
+import Testing
+@testable import FieldlineServer
+
+@Suite("waitAtMost: a bound on work that may hang")
+struct WaitAtMostTests {
+    @Test("work that finishes in time is never reported late, however many run at once")
+    func finishedInTime() async {
+        // The timer's cancelled sleep once went on to report the finished work as late: the
+        // ingest answered 500 "did not finish in time" a second into a run.
+        let late = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<2000 {
+                group.addTask { await waitAtMost(.seconds(30)) { index } == nil }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(late == 0)
+    }
+
+    @Test("work past its bound is cancelled and reported late without waiting for it")
+    func late() async {
+        let started = ContinuousClock.now
+        let result: Int? = await waitAtMost(.milliseconds(200)) {
+            // Ignores cancellation on purpose, like a dependency stuck on a lost wake-up.
+            let until = ContinuousClock.now + .seconds(3)
+            while ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(50)) }
+            return 1
+        }
+        #expect(result == nil)
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+}
