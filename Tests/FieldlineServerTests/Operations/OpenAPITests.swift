@@ -1,3 +1,4 @@
+import FieldlineDomain
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -36,6 +37,17 @@ struct OpenAPITests {
             let documented = Self.documentedOperations(response.text)
             #expect(routes.subtracting(documented).sorted() == [], "routes missing from openapi.yaml")
             #expect(documented.subtracting(routes).sorted() == [], "documented operations with no route")
+        }
+    }
+
+    @Test("every business event type has its body in the document: in the discriminator and in its schema's enum")
+    func everyEventType() async throws {
+        try await TestApp.run { client, _ in
+            let yaml = try await APICaller(client, token: nil).get("/openapi.yaml").text
+            for type in BusinessEventType.allCases {
+                #expect(yaml.contains("          \(type.rawValue): '#/components/schemas/"), "\(type.rawValue) is not in BusinessEvent's discriminator")
+                #expect(yaml.contains("                - \(type.rawValue)\n"), "\(type.rawValue) is in no event schema's enum")
+            }
         }
     }
 }
