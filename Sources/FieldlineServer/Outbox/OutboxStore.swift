@@ -46,6 +46,19 @@ struct OutboxStore: Sendable {
         }
     }
 
+    /// Pushes the lease of a row still being performed `lease` ahead, so no other worker claims
+    /// it meanwhile. Only the claim that holds it renews it (`attempts` is its fence: another
+    /// claim has counted one more); false when the row is no longer this claim's.
+    func renew(_ item: OutboxItem, lease: Duration) async throws -> Bool {
+        let seconds = Double(lease.components.seconds)
+        return try await database.client.query("""
+            UPDATE outbox SET available_at = now() + \(seconds) * interval '1 second'
+            WHERE id = \(item.id) AND attempts = \(item.attempts) AND done_at IS NULL AND dead_at IS NULL
+            RETURNING 1
+            """, logger: database.logger
+        ).collect { _ in () }.count == 1
+    }
+
     /// Tries again after `delay`, remembering why it failed.
     func retry(_ id: Int64, after delay: Duration, error: String) async throws {
         let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18

@@ -13,6 +13,8 @@ struct OutboxWorker: Service {
     /// How long a claimed row is this worker's (`OUTBOX_LEASE_SECONDS`).
     var lease: Duration = .seconds(60)
     let pollInterval: Duration
+    /// How long a claim may take before the worker gives up on it and claims again.
+    var claimTimeout: Duration = .seconds(15)
     /// Most rows performed at once.
     var concurrency = 32
     let logger: Logger
@@ -40,7 +42,12 @@ struct OutboxWorker: Service {
                 while !Task.isCancelled {
                     if running < concurrency {
                         do {
-                            let items = try await store.claim(limit: min(20, concurrency - running), lease: lease)
+                            // Bounded: a claim sent on a connection that died as PostgreSQL
+                            // restarted may never be answered, and the worker would claim nothing
+                            // more until a restart (`bench/run-faults pg-restart` saw it). An
+                            // abandoned claim that still lands only leases rows until their lease ends.
+                            let store = store, lease = lease, limit = min(20, concurrency - running)
+                            let items = try await withDeadline(claimTimeout) { try await store.claim(limit: limit, lease: lease) }
                             for item in items {
                                 group.addTask { await processBounded(item); return true }
                             }
@@ -86,9 +93,33 @@ struct OutboxWorker: Service {
             return await failed(item, nil, error)
         }
         do {
-            try await run.perform()
+            try await renewingLease(of: item) { try await run.perform() }
         } catch {
             await failed(item, run, error)
+        }
+    }
+
+    /// Performs `work` while renewing `item`'s lease every third of it. A send slower than the
+    /// lease (a loaded machine, a slow provider) would otherwise be claimed and sent again by
+    /// another worker while the first is still at it (`bench/run-faults kill-two` saw it). It
+    /// stops renewing after the lease and 30 s, as `processBounded` stops waiting: work stuck
+    /// longer is left to the lease. The renewals end before the bookkeeping of a failure starts.
+    private func renewingLease(of item: OutboxItem, _ work: @escaping @Sendable () async throws -> Void) async throws {
+        let store = store, lease = lease, logger = logger
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let until = ContinuousClock.now + lease + .seconds(30)
+                while ContinuousClock.now < until {
+                    do { try await Task.sleep(for: lease / 3) } catch { return }
+                    do {
+                        guard try await withDeadline(lease, { try await store.renew(item, lease: lease) }) else { return }
+                    } catch {
+                        logger.warning("outbox lease renewal failed: \(String(reflecting: error))", metadata: ["id": "\(item.id)"])
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            try await work()
         }
     }
 

@@ -86,7 +86,7 @@ actor CallLog {
 }
 
 /// A job for tests: records each call, and fails as its payload's text says (`transient`,
-/// `permanent`); otherwise completes its row.
+/// `permanent`) or takes 2.5 s (`slow`); otherwise completes its row.
 struct RecordingJob: OutboxJob {
     static let topic = "test.record"
 
@@ -111,6 +111,10 @@ struct RecordingJob: OutboxJob {
         switch payload.text {
         case "transient": throw SendFailure.transient("busy", retryAfter: nil)
         case "permanent": throw SendFailure.permanent("refused")
+        case "slow":
+            // Longer than the short lease a test gives its workers.
+            try await Task.sleep(for: .milliseconds(2500))
+            try await database.completing(item) { _ in }
         default: try await database.completing(item) { _ in }
         }
     }
