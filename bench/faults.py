@@ -78,7 +78,11 @@ class FakeProvider:
                         time.sleep(17)
                     self.answer(500, b'{"error":{"message":"fake outage","code":1}}')
                     return
-                message = json.loads(body)
+                try:
+                    message = json.loads(body)
+                except ValueError:  # a sender killed while writing its request: nothing to record
+                    self.answer(400, b'{"error":{"message":"unreadable body","code":100}}')
+                    return
                 with provider.lock:
                     answered = f"wamid.fake.{len(provider.received) + 1}"
                     provider.received.append((time.monotonic(), (message.get("text") or {}).get("body"), message.get("to"), answered))
