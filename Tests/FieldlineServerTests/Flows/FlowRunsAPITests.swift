@@ -139,6 +139,30 @@ struct FlowRunsAPITests {
         }
     }
 
+    @Test("a run in a conversation the member has not written in yet goes out through the adapter they last wrote from")
+    func newConversationSendsThroughLastAdapter() async throws {
+        try await FakeProvider.run { baseURL, log in
+            try await TestApp.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
+                let admin = APICaller(client, try await fixtures.tenant())
+                let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
+                let (member, _) = try await FlowRunTests.network(admin)
+                #expect(try await WebhookTests.postSigned(client, hook, WebhookTests.whatsAppText(id: "wamid.N1", from: FlowRunTests.digits, text: "hola")).status == .ok)
+                let first = try #require(try await admin.get("/v1/conversations").json["data"][0]["id"].string)
+                #expect(try await admin.post("/v1/conversations/\(first)/close", "").status == .ok)
+                let flow = try #require(try await admin.post("/v1/flows", Self.twoQuestions).json["id"].string)
+                let started = try await admin.post("/v1/flows/\(flow)/runs", #"{"member_id":"\#(member)"}"#)
+                #expect(started.status == .created, "\(started.text)")
+                let conversation = try #require(started.json["conversation_id"].string)
+                #expect(conversation != first)
+                #expect(try await eventually {
+                    let sent = try await admin.get("/v1/conversations/\(conversation)/messages").json["data"][0]
+                    return sent["delivery_status"].string == "sent" && sent["provider"].string == "whatsapp"
+                })
+                #expect(await log.requests.contains { $0.path.hasSuffix("/messages") && $0.body.contains("How many units?") })
+            }
+        }
+    }
+
     /// Stream events until one of `type` (inclusive), at most 20.
     static func until(_ type: String, _ inbox: StreamInbox) async throws -> [JSON] {
         var seen: [JSON] = []
