@@ -24,15 +24,21 @@ struct FlowTakeoverTests {
         }
     }
 
+    /// A tenant with a WhatsApp adapter, the crew network and the Ping flow; its admin and hook.
+    static func pingDesk(_ client: any TestClientProtocol, _ fixtures: Fixtures) async throws -> (TenantFixture, APICaller, String) {
+        let fixture = try await fixtures.tenant()
+        let admin = APICaller(client, fixture)
+        let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
+        _ = try await FlowRunTests.network(admin)
+        #expect(try await admin.post("/v1/flows", Self.ping).status == .created)
+        return (fixture, admin, hook)
+    }
+
     @Test("after an agent's reply neither the run's reminders, nor its timeout, nor the member's answer make the bot speak")
     func agentReplySilencesTheBot() async throws {
         try await FakeProvider.run { baseURL, log in
             try await TestApp.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
-                let fixture = try await fixtures.tenant()
-                let admin = APICaller(client, fixture)
-                let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
-                _ = try await FlowRunTests.network(admin)
-                #expect(try await admin.post("/v1/flows", Self.ping).status == .created)
+                let (fixture, admin, hook) = try await Self.pingDesk(client, fixtures)
                 func member(_ id: String, _ text: String) async throws {
                     #expect(try await WebhookTests.postSigned(client, hook, WebhookTests.whatsAppText(id: id, from: FlowRunTests.digits, text: text)).status == .ok)
                 }
@@ -64,11 +70,7 @@ struct FlowTakeoverTests {
     func handoffSilencesTheBot() async throws {
         try await FakeProvider.run { baseURL, _ in
             try await TestApp.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
-                let fixture = try await fixtures.tenant()
-                let admin = APICaller(client, fixture)
-                let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
-                _ = try await FlowRunTests.network(admin)
-                #expect(try await admin.post("/v1/flows", Self.ping).status == .created)
+                let (fixture, admin, hook) = try await Self.pingDesk(client, fixtures)
                 #expect(try await WebhookTests.postSigned(client, hook, WebhookTests.whatsAppText(id: "wamid.R1", from: FlowRunTests.digits, text: "ping")).status == .ok)
                 // The hour is up: the timeout hands off; the reminder that falls due after it is stale.
                 #expect(try await FlowTimerTests.elapse("timeout", fixtures, fixture.tenant.id) == 1)
