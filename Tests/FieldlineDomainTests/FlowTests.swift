@@ -181,6 +181,29 @@ struct FlowEngineTests {
         #expect(texts(late) == ["An agent will follow up."] && late.state.status == .handedOff)
     }
 
+    @Test("a paused run resumes by asking its step again with fresh timers, photos kept; a stopped run answers nothing")
+    func stopAndResume() throws {
+        let engine = FlowEngine(definition: try flow(proofFlowJSON))
+        var outcome = engine.handle(.start, FlowRunState(variables: context))
+        outcome = engine.handle(.answer(FlowAnswer(kind: .image, messageID: "m1")), outcome.state)
+        var paused = outcome.state
+        paused.status = .paused
+        #expect(engine.handle(.answer(FlowAnswer(kind: .image, messageID: "m2")), paused).actions.isEmpty)
+        #expect(engine.handle(.reminder(visit: paused.visit), paused).actions.isEmpty)
+        let resumed = engine.handle(.resume, paused)
+        #expect(resumed.state.status == .waiting && resumed.state.stepID == "photos")
+        #expect(resumed.state.visit == paused.visit + 1, "timers of the visit before the pause are stale")
+        #expect(resumed.state.variables["photos"]?.strings == ["m1"])
+        #expect(texts(resumed) == ["Job PO-1001 done? Send 1 to 5 photos."])
+        #expect(resumed.actions.contains(.schedule(FlowTimer(kind: .reminder, visit: paused.visit + 1, minutes: 30))))
+        #expect(engine.handle(.resume, resumed.state).actions.isEmpty, "only a paused run resumes")
+        let stopped = engine.handle(.stop, resumed.state)
+        #expect(stopped.state.status == .stopped && stopped.state.stepID == nil && stopped.actions.isEmpty)
+        #expect(engine.handle(.answer(.text("Done")), stopped.state).actions.isEmpty)
+        #expect(engine.handle(.resume, stopped.state).state.status == .stopped)
+        #expect(engine.handle(.stop, stopped.state) == stopped)
+    }
+
     @Test("http results branch on status and JSON fields")
     func http() throws {
         let engine = FlowEngine(definition: try flow("""

@@ -39,6 +39,15 @@ public struct FlowEngine: Sendable {
             run.state.variables[name] = .object(["status": .number(Double(status ?? 0)), "body": body ?? .null])
             let succeeded = status.map { (200..<300).contains($0) } ?? false
             run.advance(to: (succeeded ? step.next : step.onError) ?? "")
+        case .stop:
+            guard !state.status.isOver else { break }
+            run.finish(.stopped)
+        case .resume:
+            guard state.status == .paused, let step = current(state) else { break }
+            // Photos already collected stay collected: asking again must not lose them.
+            let collected = step.kind == .askPhoto ? step.saveAs.flatMap { state.variables[$0] } : nil
+            run.advance(to: step.id)
+            if let collected, let name = step.saveAs { run.state.variables[name] = collected }
         }
         return FlowOutcome(state: run.state, actions: run.actions)
     }

@@ -91,6 +91,10 @@ public enum FlowEvent: Sendable, Equatable {
     case timeout(visit: Int)
     /// The HTTP call made during `visit` ended: its status (nil when it failed to complete) and JSON body.
     case httpResult(visit: Int, status: Int?, body: FlowValue?)
+    /// An agent (or the API) stopped the run: it ends at once, saying nothing.
+    case stop
+    /// An agent resumed a paused run: the step it waits on is asked again, with fresh timers.
+    case resume
 }
 
 /// What the server does for a run after an event, in order, in the event's transaction.

@@ -199,6 +199,7 @@ func buildRouter(_ dependencies: AppDependencies) async throws -> Router<AppRequ
     RoutingController(repository: routing).addRoutes(to: api)
     TeamRoutingController(repository: routing).addRoutes(to: api)
     FlowsController(repository: PostgresFlowsRepository(database: database)).addRoutes(to: api)
+    FlowRunsController(repository: PostgresFlowRunsRepository(database: database)).addRoutes(to: api)
     APIKeysController(repository: PostgresAPIKeysRepository(database: database)).addRoutes(to: api)
     SearchController(repository: PostgresSearchRepository(database: database)).addRoutes(to: api)
     AnalyticsController(repository: PostgresAnalyticsRepository(database: database)).addRoutes(to: api)

@@ -166,10 +166,19 @@ struct MessageSender: Sendable {
                     SELECT m.id, m.body, m.payload, m.author_user_id, m.conversation_id, c.member_id FROM messages m
                     JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
                     WHERE m.tenant_id = \(tenantID) AND m.id = \(messageID) AND m.direction = 'outbound'
-                ), last_in AS (
+                ), last_here AS (
                     SELECT i.id, i.adapter_id, i.provider, i.created_at FROM messages i, msg
                     WHERE i.tenant_id = \(tenantID) AND i.conversation_id = msg.conversation_id AND i.direction = 'inbound'
                     ORDER BY i.id DESC LIMIT 1
+                ), last_in AS (
+                    -- In a conversation the member has not written in yet (a flow run or a
+                    -- channel post opened it), the adapter they last wrote from anywhere.
+                    SELECT * FROM last_here
+                    UNION ALL
+                    (SELECT i.id, i.adapter_id, i.provider, i.created_at FROM messages i, msg
+                     WHERE NOT EXISTS (SELECT 1 FROM last_here) AND i.tenant_id = \(tenantID) AND i.direction = 'inbound'
+                       AND i.conversation_id IN (SELECT c.id FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.member_id = msg.member_id)
+                     ORDER BY i.id DESC LIMIT 1)
                 )
                 SELECT msg.id, msg.conversation_id, msg.body, msg.payload::text, msg.author_user_id, last_in.adapter_id, last_in.provider,
                        (SELECT mi.external_id FROM member_identities mi

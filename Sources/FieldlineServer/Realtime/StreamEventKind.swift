@@ -28,6 +28,14 @@ enum StreamEventKind: String, Sendable, Codable {
     case jobReopened = "job.reopened"
     /// The job's window ended before anyone took it: it is `expired`.
     case jobExpired = "job.expired"
+    /// A flow run started in the conversation (data: run, flow, status, step).
+    case flowRunStarted = "flow_run.started"
+    /// A flow run moved to another step, or was paused or resumed.
+    case flowRunAdvanced = "flow_run.advanced"
+    /// A flow run handed the conversation to people: the bot is quiet.
+    case flowRunHandedOff = "flow_run.handed_off"
+    /// A flow run ended: completed, stopped or failed.
+    case flowRunEnded = "flow_run.ended"
 }
 
 /// One event to append in the transaction of the change that causes it.

@@ -91,6 +91,10 @@ struct CrossTenantTests {
             ("GET", "/v1/flows/{id}", nil),
             ("POST", "/v1/flows/{id}/versions", #"{"definition":{"format":1,"start":"a","steps":[{"id":"a","type":"end","text":"Stolen"}]}}"#),
             ("GET", "/v1/flows/{id}/versions/{version}", nil),
+            ("POST", "/v1/flows/{id}/runs", #"{"member_id":"\#(UUID())"}"#),
+            ("GET", "/v1/flow-runs/{id}", nil),
+            ("POST", "/v1/flow-runs/{id}/stop", "{}"),
+            ("POST", "/v1/flow-runs/{id}/resume", "{}"),
         ]
     }
 
@@ -146,6 +150,8 @@ struct CrossTenantTests {
         let delivery = try #require(try await owner.get("/v1/webhook-endpoints/\(endpoint)/deliveries").json["data"][0]["id"].string)
         let event = try #require(try await EventsTests.all(owner, count: 1).first?["id"].string)
         let flow = try #require(try await owner.get("/v1/flows").json["data"][0]["id"].string)
+        let run = try await owner.post("/v1/flows/\(flow)/runs", #"{"conversation_id":"\#(photoConversation)","job_id":"\#(job)"}"#)
+        #expect(run.status == .created, "\(run.text)")
         let values: [String: [String: String]] = [
             "organizations": ["id": org, "peerId": peer],
             "members": ["id": memberID, "identityId": identityID],
@@ -164,6 +170,7 @@ struct CrossTenantTests {
             "offers": ["id": offer],
             "webhook-endpoints": ["id": endpoint, "delivery_id": delivery, "event_id": event],
             "flows": ["id": flow, "version": "1"],
+            "flow-runs": ["id": try #require(run.json["id"].string)],
         ]
         return World(owner: owner, values: values, org: org, peer: peer, memberID: memberID, conversation: conversation,
                      photoConversation: photoConversation, job: job, proof: proof, media: media, channel: channel,

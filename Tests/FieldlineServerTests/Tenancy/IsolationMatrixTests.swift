@@ -21,6 +21,8 @@ struct IsolationMatrixTests {
         "channels": .network, "users": .network, "teams": .network, "routing": .network,
         // Flows are the tenant's bot configuration, like routing: not conversation data of a subtree.
         "flows": .network,
+        // A flow run is conversation data: seen by whoever sees its conversation.
+        "flow-runs": .hidden,
         "api-keys": .adminOnly, "adapters": .adminOnly, "webhook-endpoints": .adminOnly,
     ]
 
@@ -110,7 +112,7 @@ struct IsolationMatrixTests {
             let ownerValue: [String: String] = [
                 "parent_id": world.org, "organization_id": world.org, "crew_id": world.values["crews"]!["id"]!,
                 "external_id": "+34600000001", "conversation_id": world.photoConversation, "job_id": world.job,
-                "member_id": world.memberID,
+                "member_id": world.memberID, "flow_id": world.values["flows"]!["id"]!,
             ]
             let filters = Self.listFilters(try await Self.document(client))
             #expect(filters.values.flatMap { $0 }.count >= 8)

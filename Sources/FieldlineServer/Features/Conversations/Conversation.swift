@@ -22,15 +22,18 @@ struct Conversation: ResponseEncodable, Sendable {
     let routingState: RoutingState
     /// Since when it waits in its team's queue.
     let queuedAt: Date?
+    /// The flow run under way here (waiting, or paused by an agent's reply), with its step.
+    let flowRun: ConversationFlowRun?
 
     static let columns = """
         c.id, c.member_id, c.status, c.assignee_id, c.team_id, c.tags, c.opened_at, c.last_message_at,
-        c.first_human_reply_at, c.closed_at, c.snoozed_until, c.routing_state, c.queued_at
+        c.first_human_reply_at, c.closed_at, c.snoozed_until, c.routing_state, c.queued_at, \(ConversationFlowRun.column("c"))
         """
 
     init(row: PostgresRow) throws {
-        let (id, memberID, status, assigneeID, teamID, tags, openedAt, lastMessageAt, firstHumanReplyAt, closedAt, snoozedUntil, routingState, queuedAt) =
-            try row.decode((UUID, UUID, String, UUID?, UUID?, [String], Date, Date, Date?, Date?, Date?, String, Date?).self)
+        let (id, memberID, status, assigneeID, teamID, tags, openedAt, lastMessageAt, firstHumanReplyAt, closedAt, snoozedUntil, routingState, queuedAt, flowRun) =
+            try row.decode((UUID, UUID, String, UUID?, UUID?, [String], Date, Date, Date?, Date?, Date?, String, Date?, String?).self)
+        self.flowRun = ConversationFlowRun.parse(flowRun)
         self.snoozedUntil = snoozedUntil
         self.routingState = RoutingState(rawValue: routingState) ?? .none
         self.queuedAt = queuedAt

@@ -26,14 +26,17 @@ extension PostgresConversationsRepository {
                     first_human_reply_at = CASE WHEN \(isHuman) THEN coalesce(first_human_reply_at, now()) ELSE first_human_reply_at END
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
-            if isHuman {
+            var paused: NewStreamEvent?
+            if let user = viewer.userID {
                 // A person took over: the flow run waiting here pauses at once (docs/flows.md#runs).
-                try await connection.query(FlowRunRecord.pauseWaiting(in: id, tenantID: tenantID), logger: logger)
+                paused = try await FlowRunRecord.pauseWaiting(in: id, tenantID: tenantID, by: "user:\(user.uuidString.lowercased())", connection, logger: logger)
             }
             if isHuman, conversation.firstHumanReplyAt == nil {
                 try await recordEvent(.firstHumanReply, conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
             }
-            try await publish(NewStreamEvent.messageCreated(messageID, in: id, direction: .outbound, kind: content.kind), tenantID: tenantID, connection)
+            try await StreamEventWriter.append(
+                [NewStreamEvent.messageCreated(messageID, in: id, direction: .outbound, kind: content.kind)] + (paused.map { [$0] } ?? []),
+                tenantID: tenantID, connection: connection, logger: logger)
             return message
         }
     }
@@ -70,6 +73,11 @@ extension PostgresConversationsRepository {
             try await recordEvent(.closed, conversationID: id, actor: viewer.userID, tenantID: tenantID, connection)
             var events = [NewStreamEvent(
                 kind: .conversationClosed, conversationID: id, data: ["status": .string("closed"), "closed_by": .id(viewer.userID)])]
+            // A flow run under way here ends with it: its member's next message opens a new conversation.
+            let actor = viewer.userID.map { "user:\($0.uuidString.lowercased())" } ?? "system"
+            if let stopped = try await FlowRunRecord.stopUnderWay(in: id, tenantID: tenantID, by: actor, connection, logger: logger) {
+                events.append(stopped)
+            }
             // The agent has a free place now: the oldest conversation waiting in their teams takes it.
             if let assignee = conversation.assigneeId {
                 let routing = RoutingEngine(logger: logger)

@@ -71,12 +71,50 @@ struct FlowRunRecord: Sendable {
     }
 
     /// Pauses the run waiting in a conversation: an agent replied, so the bot stays quiet until
-    /// the run is resumed or stopped.
-    static func pauseWaiting(in conversationID: UUID, tenantID: UUID) -> PostgresQuery {
-        """
-        UPDATE flow_runs SET status = 'paused', state = jsonb_set(state, '{status}', '"paused"'), updated_at = now()
-        WHERE tenant_id = \(tenantID) AND conversation_id = \(conversationID) AND status = 'waiting'
-        """
+    /// the run is resumed or stopped. Records the pause in the run's history and returns the
+    /// stream event saying so (nil when no run was waiting).
+    static func pauseWaiting(
+        in conversationID: UUID, tenantID: UUID, by actor: String, _ connection: PostgresConnection, logger: Logger
+    ) async throws -> NewStreamEvent? {
+        try await halt(.pause, in: conversationID, tenantID: tenantID, by: actor, connection, logger: logger)
+    }
+
+    /// Stops the run under way in a conversation that is being closed: nobody will answer it there.
+    static func stopUnderWay(
+        in conversationID: UUID, tenantID: UUID, by actor: String, _ connection: PostgresConnection, logger: Logger
+    ) async throws -> NewStreamEvent? {
+        try await halt(.stop, in: conversationID, tenantID: tenantID, by: actor, connection, logger: logger)
+    }
+
+    /// Pauses (a waiting run) or stops (a waiting or paused one) the run in a conversation, with
+    /// its history row, in one statement; the stream event, or nil when there was none.
+    private static func halt(
+        _ event: FlowRunEvent, in conversationID: UUID, tenantID: UUID, by actor: String, _ connection: PostgresConnection, logger: Logger
+    ) async throws -> NewStreamEvent? {
+        let stopping = event == .stop
+        let status = stopping ? FlowRunStatus.stopped : .paused
+        let halted = try await connection.query("""
+            WITH halted AS (
+                UPDATE flow_runs SET status = \(status.rawValue), updated_at = now(),
+                    step_id = CASE WHEN \(stopping) THEN NULL ELSE step_id END,
+                    ended_at = CASE WHEN \(stopping) THEN now() END,
+                    state = CASE WHEN \(stopping) THEN jsonb_set(state, '{step_id}', 'null') ELSE state END
+                            || jsonb_build_object('status', \(status.rawValue)::text)
+                WHERE tenant_id = \(tenantID) AND conversation_id = \(conversationID)
+                  AND (status = 'waiting' OR (\(stopping) AND status = 'paused'))
+                RETURNING tenant_id, id, flow_id, step_id
+            ), history AS (
+                INSERT INTO flow_run_history (tenant_id, run_id, id, event, step_id, status, actor)
+                SELECT tenant_id, id, \(UUIDv7.make()), \(event.rawValue), step_id, \(status.rawValue), \(actor) FROM halted
+                RETURNING 1
+            )
+            SELECT id, flow_id, step_id FROM halted
+            """, logger: logger
+        ).first { try $0.decode((UUID, UUID, String?).self) }
+        return halted.map { run, flow, step in
+            streamEvent(stopping ? .flowRunEnded : .flowRunAdvanced, runID: run, flowID: flow, conversationID: conversationID,
+                        status: status.rawValue, stepID: step)
+        }
     }
 
     /// Saves the state (and the status and step it holds).

@@ -44,20 +44,25 @@ struct FlowRuntime: Sendable {
         ).any()
         guard inserted else { throw StartRefusal.runUnderWay }
         guard var run = try await FlowRunRecord.lock(id, transaction) else { throw MissingRowError(what: "new flow run") }
-        let events = try await handle(.start, &run, definition: definition, transaction)
+        let events = try await handle(.start, &run, definition: definition, actor: startedBy, transaction)
         return (id, events)
     }
 
     /// Feeds `event` to `run` (locked by the caller), performs the actions and saves the state.
-    func handle(_ event: FlowEvent, _ run: inout FlowRunRecord, _ transaction: TenantTransaction) async throws -> [NewStreamEvent] {
-        try await handle(event, &run, definition: try await run.definition(transaction), transaction)
+    /// `actor` is who caused it, for the run's history (by default the member for an answer, the
+    /// clock for a timer, `http` for a call's result).
+    func handle(_ event: FlowEvent, _ run: inout FlowRunRecord, actor: String? = nil, _ transaction: TenantTransaction) async throws -> [NewStreamEvent] {
+        try await handle(event, &run, definition: try await run.definition(transaction), actor: actor, transaction)
     }
 
     private func handle(
-        _ event: FlowEvent, _ run: inout FlowRunRecord, definition: FlowDefinition, _ transaction: TenantTransaction
+        _ event: FlowEvent, _ run: inout FlowRunRecord, definition: FlowDefinition, actor: String?, _ transaction: TenantTransaction
     ) async throws -> [NewStreamEvent] {
         let engine = FlowEngine(definition: definition, today: CalendarDay(parsing: String(RFC3339.format(Date()).prefix(10))))
         let outcome = engine.handle(event, run.state)
+        // A stale timer, an answer to a run that is over: nothing happened, nothing to record.
+        guard outcome.state != run.state || !outcome.actions.isEmpty || event == .start else { return [] }
+        let before = run.state
         run.state = outcome.state
         var events: [NewStreamEvent] = []
         for action in outcome.actions {
@@ -75,6 +80,9 @@ struct FlowRuntime: Sendable {
             }
         }
         try await run.save(transaction)
-        return events
+        try await run.record(FlowRunEvent(event), actor: actor ?? FlowRunEvent(event).defaultActor, transaction)
+        let stream = run.streamEvents(after: event, from: before)
+        // The start comes before the run's first messages; what it led to, after them.
+        return stream.filter { $0.kind == .flowRunStarted } + events + stream.filter { $0.kind != .flowRunStarted }
     }
 }

@@ -16,33 +16,31 @@ struct PostgresProofsRepository: ProofsRepository {
     /// transaction of the member's answer).
     func record(_ proof: NewProof, forJob jobID: UUID, submittedBy: String, viewer: Viewer, on connection: PostgresConnection) async throws -> Proof? {
         let tenantID = viewer.tenantID
-        do {
-            // Locked: the job cannot be cancelled or changed while its proof is being recorded.
-            guard let job = try await PostgresJobsRepository(database: database).fetch(jobID, viewer: viewer, lock: true, connection) else {
-                return nil
-            }
-            try Self.requireAcceptsProofs(job)
-            if let crewCode = proof.crewCode { try await requireCrew(crewCode, of: job, tenantID: tenantID, connection) }
-            var evidence = try await ProofEvidence.gather(proof, job: job, viewer: viewer, database: database, connection)
-            if !proof.uploads.isEmpty {
-                evidence.mediaIDs += try await Self.insertUploads(proof.uploads, by: submittedBy, tenantID: tenantID, connection, logger: logger)
-            }
-            let id = UUIDv7.make()
-            try await connection.query("""
-                INSERT INTO proofs (tenant_id, id, job_id, conversation_id, member_id, crew_code, latitude, longitude, note, submitted_by)
-                SELECT \(tenantID), \(id), \(jobID), c.id, c.member_id, \(proof.crewCode ?? job.crewCode),
-                       \(evidence.location?.latitude), \(evidence.location?.longitude), \(proof.note), \(submittedBy)
-                FROM (SELECT 1) one
-                LEFT JOIN conversations c ON c.tenant_id = \(tenantID) AND c.id = \(evidence.conversationID)
-                """, logger: logger)
-            try await connection.query("""
-                INSERT INTO proof_media (tenant_id, proof_id, media_id, position)
-                SELECT \(tenantID), \(id), u.media_id, u.ordinal - 1 FROM unnest(\(evidence.mediaIDs)::uuid[]) WITH ORDINALITY u(media_id, ordinal)
-                """, logger: logger)
-            let recorded = try await fetch(id, viewer: viewer, lock: false, connection)
-            if recorded != nil { try await recordEvent(.proofCreated, proof: id, viewer: viewer, answer: recorded, connection) }
-            return recorded
+        // Locked: the job cannot be cancelled or changed while its proof is being recorded.
+        guard let job = try await PostgresJobsRepository(database: database).fetch(jobID, viewer: viewer, lock: true, connection) else {
+            return nil
         }
+        try Self.requireAcceptsProofs(job)
+        if let crewCode = proof.crewCode { try await requireCrew(crewCode, of: job, tenantID: tenantID, connection) }
+        var evidence = try await ProofEvidence.gather(proof, job: job, viewer: viewer, database: database, connection)
+        if !proof.uploads.isEmpty {
+            evidence.mediaIDs += try await Self.insertUploads(proof.uploads, by: submittedBy, tenantID: tenantID, connection, logger: logger)
+        }
+        let id = UUIDv7.make()
+        try await connection.query("""
+            INSERT INTO proofs (tenant_id, id, job_id, conversation_id, member_id, crew_code, latitude, longitude, note, submitted_by)
+            SELECT \(tenantID), \(id), \(jobID), c.id, c.member_id, \(proof.crewCode ?? job.crewCode),
+                   \(evidence.location?.latitude), \(evidence.location?.longitude), \(proof.note), \(submittedBy)
+            FROM (SELECT 1) one
+            LEFT JOIN conversations c ON c.tenant_id = \(tenantID) AND c.id = \(evidence.conversationID)
+            """, logger: logger)
+        try await connection.query("""
+            INSERT INTO proof_media (tenant_id, proof_id, media_id, position)
+            SELECT \(tenantID), \(id), u.media_id, u.ordinal - 1 FROM unnest(\(evidence.mediaIDs)::uuid[]) WITH ORDINALITY u(media_id, ordinal)
+            """, logger: logger)
+        let recorded = try await fetch(id, viewer: viewer, lock: false, connection)
+        if recorded != nil { try await recordEvent(.proofCreated, proof: id, viewer: viewer, answer: recorded, connection) }
+        return recorded
     }
 
     func takesProofs(_ jobID: UUID, viewer: Viewer) async throws -> Bool {
