@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include <libheif/heif.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /// -2 (valid, not decoded) for what libheif does not support, -1 (refused) for a broken file.
 static int heif_failure(struct heif_error error, const char *what, fl_gray_image *out) {
@@ -86,6 +89,12 @@ done:
     if (options) heif_decoding_options_free(options);
     if (handle) heif_image_handle_release(handle);
     heif_context_free(context);
+#ifdef __GLIBC__
+    // The picture's buffers were freed, but glibc keeps them in the decoding thread's arena
+    // (measured: +130 MiB after HEIC uploads on two pool threads, against +54 MiB for one
+    // decode): give them back to the system.
+    malloc_trim(0);
+#endif
     return result;
 }
 
