@@ -32,11 +32,11 @@ let package = Package(
             name: "FieldlineDomain",
             swiftSettings: swiftSettings
         ),
-        // Decoding JPEG and PNG for the perceptual hash, on Debian's libjpeg-turbo and libpng
-        // (libjpeg-dev, libpng-dev; docs/jobs-and-proofs.md says why).
+        // Decoding JPEG, PNG and HEIC/HEIF for the perceptual hash, on Debian's libjpeg-turbo, libpng and libheif
+        // (libjpeg-dev, libpng-dev, libheif-dev; docs/jobs-and-proofs.md says why).
         .target(
             name: "CImageKit",
-            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png"), .linkedLibrary("heif")]
         ),
         .target(
             name: "FieldlineChannels",

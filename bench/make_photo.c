@@ -1,9 +1,11 @@
-// Writes a synthetic grey photo of WIDTH x HEIGHT as a JPEG to stdout, with the encoder the
-// server's tests use (Sources/CImageKit). Built by bench/run-proof-memory.
+// Writes a synthetic grey photo of WIDTH x HEIGHT as a JPEG (or, with a fourth argument `heic`,
+// a HEIC) to stdout, with the encoders the server's tests use (Sources/CImageKit). Built by
+// bench/run-proof-memory.
 #include "fl_image.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int main(int argc, char **argv) {
     int width = argc > 1 ? atoi(argv[1]) : 4000, height = argc > 2 ? atoi(argv[2]) : 3000, seed = argc > 3 ? atoi(argv[3]) : 0;
@@ -18,7 +20,9 @@ int main(int argc, char **argv) {
         }
     unsigned char *out;
     size_t length;
-    if (fl_encode_jpeg(pixels, width, height, 1, 92, NULL, 0, &out, &length) != 0) return 1;
+    int heic = argc > 4 && strcmp(argv[4], "heic") == 0;
+    if (heic ? fl_encode_heic(pixels, width, height, 80, NULL, 0, &out, &length) != 0
+             : fl_encode_jpeg(pixels, width, height, 1, 92, NULL, 0, &out, &length) != 0) return 1;
     fwrite(out, 1, length, stdout);
     return 0;
 }

@@ -1,7 +1,8 @@
 // Image decoding for the perceptual hash, on libjpeg-turbo and libpng (Debian's libjpeg-dev and
-// libpng-dev). Both libraries report fatal errors through a callback that must not return: it
+// libpng-dev; HEIC/HEIF is in fl_heif.c). Both libraries report fatal errors through a callback that must not return: it
 // longjmps back here, which Swift cannot do, hence this small C layer.
 #include "fl_image.h"
+#include "fl_scaler.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -11,59 +12,6 @@
 #include <jpeglib.h>
 #include <jerror.h>
 #include <png.h>
-
-/// Area-averaging accumulator: source rows are added into output cells as they stream by.
-typedef struct {
-    int source_width, source_height, width, height;
-    unsigned long long *sums;
-    unsigned int *counts;
-} box_scaler;
-
-static int scaler_init(box_scaler *s, int source_width, int source_height, int max_side) {
-    s->source_width = source_width;
-    s->source_height = source_height;
-    int longer = source_width > source_height ? source_width : source_height;
-    if (longer <= max_side) {
-        s->width = source_width;
-        s->height = source_height;
-    } else {
-        s->width = (int)((long long)source_width * max_side / longer);
-        s->height = (int)((long long)source_height * max_side / longer);
-        if (s->width < 1) s->width = 1;
-        if (s->height < 1) s->height = 1;
-    }
-    s->sums = calloc((size_t)s->width * s->height, sizeof *s->sums);
-    s->counts = calloc((size_t)s->width * s->height, sizeof *s->counts);
-    return s->sums && s->counts ? 0 : -1;
-}
-
-static void scaler_add_row(box_scaler *s, int y, const unsigned char *row) {
-    int cell_row = (int)((long long)y * s->height / s->source_height);
-    unsigned long long *sums = s->sums + (size_t)cell_row * s->width;
-    unsigned int *counts = s->counts + (size_t)cell_row * s->width;
-    for (int x = 0; x < s->source_width; x++) {
-        int cell = (int)((long long)x * s->width / s->source_width);
-        sums[cell] += row[x];
-        counts[cell] += 1;
-    }
-}
-
-static int scaler_finish(box_scaler *s, fl_gray_image *out) {
-    size_t n = (size_t)s->width * s->height;
-    out->pixels = malloc(n);
-    if (!out->pixels) return -1;
-    for (size_t i = 0; i < n; i++) out->pixels[i] = (unsigned char)(s->counts[i] ? s->sums[i] / s->counts[i] : 0);
-    out->width = s->width;
-    out->height = s->height;
-    return 0;
-}
-
-static void scaler_free(box_scaler *s) {
-    free(s->sums);
-    free(s->counts);
-    s->sums = NULL;
-    s->counts = NULL;
-}
 
 // MARK: JPEG
 
@@ -229,13 +177,15 @@ static int decode_png(FILE *file, int max_side, long long max_pixels, fl_gray_im
 
 int fl_decode_gray(const char *path, int kind, int max_side, long long max_pixels, fl_gray_image *out) {
     memset(out, 0, sizeof *out);
+    // libheif reads the file itself (through its item locations, not front to back).
+    if (kind == 3) return fl_decode_heif(path, max_side, max_pixels, out);
     FILE *file = fopen(path, "rb");
     if (!file) {
         snprintf(out->error, sizeof out->error, "the file cannot be opened");
         return -1;
     }
     int result = kind == 1 ? decode_jpeg(file, max_side, max_pixels, out) : kind == 2 ? decode_png(file, max_side, max_pixels, out) : -1;
-    if (kind != 1 && kind != 2) snprintf(out->error, sizeof out->error, "not a JPEG or PNG");
+    if (kind != 1 && kind != 2) snprintf(out->error, sizeof out->error, "not a JPEG, PNG or HEIF");
     fclose(file);
     return result;
 }

@@ -108,4 +108,35 @@ struct PerceptualHashTests {
         #expect(PerceptualHash.hex(0xAB) == "00000000000000ab")
         #expect(PerceptualHash.dHash(gray: [1, 2, 3], width: 3, height: 1) == nil)
     }
+
+    @Test("flat pictures (black, white, an evenly lit wall, a smooth gradient) hash alike and are not compared; a scene is")
+    func flatPictures() throws {
+        let (width, height) = (64, 48)
+        func facts(_ pixels: [UInt8]) throws -> (hash: UInt64, contrast: Double) {
+            (try #require(PerceptualHash.dHash(gray: pixels, width: width, height: height)), PerceptualHash.contrast(gray: pixels))
+        }
+        let black = try facts(TestImages.flat(width: width, height: height, level: 3))
+        let white = try facts(TestImages.flat(width: width, height: height, level: 250))
+        #expect(PerceptualHash.distance(black.hash, white.hash) <= PerceptualHash.matchDistance)
+        #expect(!PerceptualHash.isComparable(black.hash, contrast: black.contrast))
+        #expect(!PerceptualHash.isComparable(white.hash, contrast: nil), "judged by its hash alone")
+        // Two walls, lit differently, with the lens's darker corners: a balanced hash, the same
+        // for both, which only their low contrast tells apart from a scene.
+        let wall = try facts(TestImages.flat(width: width, height: height, level: 200, vignette: 0.2))
+        let otherWall = try facts(TestImages.flat(width: width, height: height, level: 160, vignette: 0.15))
+        #expect(PerceptualHash.distance(wall.hash, otherWall.hash) <= PerceptualHash.matchDistance)
+        #expect(wall.hash.nonzeroBitCount > PerceptualHash.matchDistance && (~wall.hash).nonzeroBitCount > PerceptualHash.matchDistance)
+        #expect(wall.contrast < PerceptualHash.minimumContrast && wall.contrast > 5)
+        #expect(!PerceptualHash.isComparable(wall.hash, contrast: wall.contrast))
+        #expect(PerceptualHash.isComparable(wall.hash, contrast: nil))
+        // A smooth gradient has contrast but a hash of all 0s: within reach of every flat picture.
+        let ramp = (0..<height).flatMap { _ in (0..<width).map { UInt8(40 + $0) } }
+        let gradient = try facts(ramp)
+        #expect(gradient.contrast > PerceptualHash.minimumContrast)
+        #expect(!PerceptualHash.isComparable(gradient.hash, contrast: gradient.contrast))
+        let scene = try facts(TestImages.scene(width: width, height: height, variant: 3))
+        #expect(scene.contrast > 30)
+        #expect(PerceptualHash.isComparable(scene.hash, contrast: scene.contrast))
+        #expect(PerceptualHash.contrast(gray: []) == 0)
+    }
 }

@@ -19,6 +19,19 @@ public enum TestImages {
         return pixels
     }
 
+    /// A flat picture (a black photo, a white wall): every pixel `level`, the corners darker by
+    /// `vignette` (0.2: a fifth), as a lens darkens them.
+    public static func flat(width: Int, height: Int, level: Double, vignette: Double = 0) -> [UInt8] {
+        var pixels = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let u = (Double(x) + 0.5) / Double(width) - 0.5, v = (Double(y) + 0.5) / Double(height) - 0.5
+                pixels[y * width + x] = UInt8(max(0, min(255, (level * (1 - vignette * (u * u + v * v) / 0.5)).rounded())))
+            }
+        }
+        return pixels
+    }
+
     /// `pixels` cropped to the rectangle at (`x`, `y`) of `width` × `height`.
     public static func crop(_ pixels: [UInt8], sourceWidth: Int, x: Int, y: Int, width: Int, height: Int) -> [UInt8] {
         (y..<y + height).flatMap { row in pixels[(row * sourceWidth + x)..<(row * sourceWidth + x + width)] }
@@ -45,6 +58,23 @@ public enum TestImages {
         var length = 0
         let result = pixels.withUnsafeBufferPointer { fl_encode_png($0.baseAddress, Int32(width), Int32(height), 1, &out, &length) }
         precondition(result == 0, "PNG encoding failed")
+        defer { free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: length))
+    }
+
+    /// A HEIC of the grey pixels (HEVC, coded by libheif with x265, as a phone's camera does),
+    /// with `exif` as its Exif item (`Exif\0\0` and the TIFF block, as iPhones write it) when given.
+    public static func heic(_ pixels: [UInt8], width: Int, height: Int, quality: Int = 80, exif: ExifBuilder? = nil) -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        let block = exif.map { Array("Exif\0\0".utf8) + $0.tiff() }
+        let result = pixels.withUnsafeBufferPointer { buffer in
+            if let block {
+                return block.withUnsafeBufferPointer { fl_encode_heic(buffer.baseAddress, Int32(width), Int32(height), Int32(quality), $0.baseAddress, block.count, &out, &length) }
+            }
+            return fl_encode_heic(buffer.baseAddress, Int32(width), Int32(height), Int32(quality), nil, 0, &out, &length)
+        }
+        precondition(result == 0, "HEIC encoding failed")
         defer { free(out) }
         return Array(UnsafeBufferPointer(start: out, count: length))
     }

@@ -16,13 +16,22 @@ typedef struct {
     char error[256];
 } fl_gray_image;
 
-/// Decodes the JPEG or PNG file at `path` into a grey image whose sides are at most `max_side`
-/// (area-averaged while the rows stream through: memory stays at a few rows of the source).
-/// Files declaring more than `max_pixels` are refused before any pixel is decoded; a truncated
-/// file is an error, not a grey-padded image. `kind` is 1 for JPEG, 2 for PNG.
+/// Decodes the JPEG, PNG or HEIF file at `path` into a grey image whose sides are at most `max_side`
+/// (area-averaged while the rows stream through: memory stays at a few rows of the source for
+/// JPEG and PNG). Files declaring more than `max_pixels` are refused before any pixel is decoded;
+/// a truncated file is an error, not a grey-padded image. `kind` is 1 for JPEG, 2 for PNG, 3 for
+/// HEIC/HEIF (the primary image, rotated and mirrored as the file says; its luma).
 /// Returns 0 on success, -1 with `out->error` set, or -2 when the image is valid but is not
-/// decoded (an interlaced PNG, a progressive JPEG too large for the memory budget).
+/// decoded (an interlaced PNG, a progressive JPEG too large for the memory budget, a HEIF above
+/// FL_HEIF_MAX_DECODED_PIXELS or coded with a codec libheif has no decoder for).
 int fl_decode_gray(const char *path, int kind, int max_side, long long max_pixels, fl_gray_image *out);
+
+/// libheif decodes a whole picture at once (about 4.5 bytes a pixel at its peak): larger HEIF
+/// images are kept without a perceptual hash. 25 megapixels covers a phone's default photo.
+#define FL_HEIF_MAX_DECODED_PIXELS 25000000LL
+
+/// `fl_decode_gray` for HEIC/HEIF (kind 3).
+int fl_decode_heif(const char *path, int max_side, long long max_pixels, fl_gray_image *out);
 
 /// Frees the pixels of a decoded image.
 void fl_image_free(fl_gray_image *image);
@@ -32,6 +41,12 @@ void fl_image_free(fl_gray_image *image);
 /// malloc'd into *out; free it with free(). Returns 0 on success. (Used by tests and bench/.)
 int fl_encode_jpeg(const unsigned char *pixels, int width, int height, int components, int quality,
                    const unsigned char *app1, size_t app1_length, unsigned char **out, size_t *out_length);
+
+/// Encodes grey pixels as a HEIC (HEVC through libheif's x265 encoder) of `quality`, with `exif`
+/// (a TIFF block, or NULL) attached as its Exif item. malloc'd into *out; free with free().
+/// Returns 0 on success. (Used by tests.)
+int fl_encode_heic(const unsigned char *pixels, int width, int height, int quality,
+                   const unsigned char *exif, size_t exif_length, unsigned char **out, size_t *out_length);
 
 /// Encodes grey or RGB pixels as a PNG, malloc'd into *out. Returns 0 on success.
 int fl_encode_png(const unsigned char *pixels, int width, int height, int components, unsigned char **out, size_t *out_length);

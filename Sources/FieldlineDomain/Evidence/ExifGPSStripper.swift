@@ -1,4 +1,4 @@
-/// Removes the GPS position from a JPEG's EXIF block in place, keeping every other byte where it
+/// Removes the GPS position from a JPEG's or HEIC/HEIF's EXIF block in place, keeping every other byte where it
 /// is: the GPS directory's entries and the values they point to are overwritten with zeros and
 /// the directory emptied. The file keeps its size, so it can be patched in its first bytes while
 /// the rest streams unchanged; capture time, camera and everything else stay.
@@ -13,6 +13,38 @@ public enum ExifGPSStripper {
         head.replaceSubrange(tiffStart..<tiffStart + tiffLength, with: tiff)
         return true
     }
+
+    /// Strips the GPS block from a HEIC/HEIF whose first bytes are `head`: its EXIF item, found
+    /// through `iinf` and `iloc` as `ImageHeader` finds it (else by its `Exif\0\0` signature),
+    /// must lie within them. Returns whether there was one.
+    @discardableResult
+    public static func strip(heifHead head: inout [UInt8]) -> Bool {
+        let reader = ByteReader(head)
+        var range = HEIFExif.tiffRange(reader)
+        if range == nil, let marker = ImageHeader.find(Array("Exif\0\0".utf8), in: head),
+           reader.matches("II*\0", at: marker + 6) || reader.matches("MM\0*", at: marker + 6) {
+            range = (marker + 6, head.count - marker - 6)
+        }
+        guard let (start, length) = range else { return false }
+        var tiff = Array(head[start..<start + length])
+        guard strip(tiff: &tiff) else { return false }
+        head.replaceSubrange(start..<start + length, with: tiff)
+        return true
+    }
+
+    /// Strips the GPS block from a photo of `contentType` (JPEG or HEIC/HEIF) whose first bytes
+    /// are `head`; returns whether there was one.
+    @discardableResult
+    public static func strip(head: inout [UInt8], contentType: String) -> Bool {
+        switch contentType {
+        case "image/jpeg": strip(jpegHead: &head)
+        case "image/heic", "image/heif": strip(heifHead: &head)
+        default: false
+        }
+    }
+
+    /// The types whose GPS can be stripped.
+    public static let strippableTypes: Set<String> = ["image/jpeg", "image/heic", "image/heif"]
 
     /// Strips the GPS directory of a TIFF (EXIF) block in place; returns whether there was one.
     static func strip(tiff: inout [UInt8]) -> Bool {

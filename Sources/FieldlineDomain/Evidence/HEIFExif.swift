@@ -6,6 +6,11 @@
 enum HEIFExif {
     /// The EXIF TIFF block, or nil when the file has none within `reader`'s bytes.
     static func tiff(_ reader: ByteReader) -> [UInt8]? {
+        tiffRange(reader).flatMap { reader.slice($0.start, $0.length) }
+    }
+
+    /// Where the EXIF TIFF block is within `reader`'s bytes.
+    static func tiffRange(_ reader: ByteReader) -> (start: Int, length: Int)? {
         guard let meta = box("meta", reader, from: 0, to: reader.count),
               let iinf = box("iinf", reader, from: meta.content + 4, to: meta.end),
               let iloc = box("iloc", reader, from: meta.content + 4, to: meta.end),
@@ -14,7 +19,7 @@ enum HEIFExif {
         let tiff = offset + 4 + skip
         let end = min(offset + length, reader.count)
         guard tiff < end, reader.matches("II*\0", at: tiff) || reader.matches("MM\0*", at: tiff) else { return nil }
-        return reader.slice(tiff, end - tiff)
+        return (tiff, end - tiff)
     }
 
     /// The first box of `type` between `from` and `to`: where its content starts and where it ends.

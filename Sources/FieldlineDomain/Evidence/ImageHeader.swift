@@ -125,7 +125,7 @@ public struct ImageHeader: Sendable, Equatable {
         return header
     }
 
-    private static func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
+    static func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
         guard bytes.count >= needle.count else { return nil }
         for index in 0...(bytes.count - needle.count) where bytes[index] == needle[0] {
             if Array(bytes[index..<index + needle.count]) == needle { return index }

@@ -5,6 +5,30 @@ public enum PerceptualHash {
     /// Hashes at most this many bits apart are treated as the same photo.
     public static let matchDistance = 10
 
+    /// A picture whose grey thumbnail varies less than this (its standard deviation, in grey
+    /// levels of 255) is too flat to compare by perceptual hash: a black or white photo, a wall
+    /// under even light, even with the lens's corners a fifth darker (about 8.4). A real scene
+    /// is typically 30-60. Flat pictures hash alike whatever they show, so comparing them would
+    /// flag unrelated jobs; they are still compared by SHA-256.
+    public static let minimumContrast = 10.0
+
+    /// Whether a photo's hash may be compared with others' (`contrast` nil: not measured, as for
+    /// photos hashed before it was, which are judged by the hash alone). A hash with at most
+    /// `matchDistance` one-bits (or zero-bits) lies within matching distance of the all-0 (all-1)
+    /// hash that every uniform or evenly shaded picture has, so it cannot tell the photo from one.
+    public static func isComparable(_ hash: UInt64, contrast: Double?) -> Bool {
+        (matchDistance + 1...63 - matchDistance).contains(hash.nonzeroBitCount) && (contrast ?? .infinity) >= minimumContrast
+    }
+
+    /// The standard deviation of a grey image's pixels, in grey levels (0 for an empty image).
+    public static func contrast(gray pixels: [UInt8]) -> Double {
+        guard !pixels.isEmpty else { return 0 }
+        let count = Double(pixels.count)
+        let mean = pixels.reduce(0.0) { $0 + Double($1) } / count
+        let variance = pixels.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / count
+        return variance.squareRoot()
+    }
+
     /// The hash of a grey image (`pixels` row by row, `width` × `height`, one byte each), or nil
     /// when the image is smaller than 9 × 8 pixels.
     public static func dHash(gray pixels: [UInt8], width: Int, height: Int) -> UInt64? {

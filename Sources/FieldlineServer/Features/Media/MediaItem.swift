@@ -38,22 +38,26 @@ struct MediaItem: ResponseEncodable, Sendable {
     let height: Int?
     let exif: StoredPhotoFacts.ExifColumn?
     let perceptualHash: String?
+    /// Whether the hash is compared with other jobs' photos (false: too flat a picture).
+    let perceptualHashCompared: Bool?
 
     static let columns = """
         md.id, md.message_id, m.conversation_id, md.provider, md.status, md.content_type, md.declared_type,
         md.sha256, md.size_bytes, md.error, md.attempts, md.created_at, md.fetched_at,
-        md.width, md.height, md.exif::text, CASE WHEN md.phash IS NOT NULL THEN lpad(to_hex(md.phash), 16, '0') END
+        md.width, md.height, md.exif::text, CASE WHEN md.phash IS NOT NULL THEN lpad(to_hex(md.phash), 16, '0') END,
+        CASE WHEN md.phash IS NOT NULL THEN \(ProofMedia.comparableHash("md")) END
         """
 
     init(row: PostgresRow) throws {
         let (id, messageID, conversationID, provider, status, contentType, declaredType, sha256, size, error, attempts, createdAt, fetchedAt,
-             width, height, exif, perceptualHash) =
+             width, height, exif, perceptualHash, perceptualHashCompared) =
             try row.decode((UUID, UUID?, UUID?, String, String, String?, String?, String?, Int64?, String?, Int, Date, Date?,
-                            Int?, Int?, String?, String?).self)
+                            Int?, Int?, String?, String?, Bool?).self)
         self.width = width
         self.height = height
         self.exif = try exif.map { try StoredPhotoFacts.decoder.decode(StoredPhotoFacts.ExifColumn.self, from: Data($0.utf8)) }
         self.perceptualHash = perceptualHash
+        self.perceptualHashCompared = perceptualHashCompared
         self.id = id
         self.messageId = messageID
         self.conversationId = conversationID

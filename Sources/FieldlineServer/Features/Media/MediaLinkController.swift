@@ -33,9 +33,9 @@ struct MediaLinkController: Sendable {
             throw APIError(.notFound, code: "media_not_fetched", message: "the media has not been fetched")
         }
         let strip = hasGPS == true && !gpsAllowed
-        if strip, contentType != "image/jpeg" {
+        if strip, !ExifGPSStripper.strippableTypes.contains(contentType) {
             throw APIError(.forbidden, code: "gps_not_strippable",
-                           message: "this \(contentType) photo carries EXIF GPS, which is only removed from JPEGs; the tenant does not share GPS through links")
+                           message: "this \(contentType) photo carries EXIF GPS, which is only removed from JPEG and HEIC/HEIF photos; the tenant does not share GPS through links")
         }
         guard let chunks = try await store.chunks(sha256: sha256) else {
             throw APIError(.notFound, code: "media_not_fetched", message: "the media file is missing from storage")
@@ -49,7 +49,7 @@ struct MediaLinkController: Sendable {
         if let size { headers[.contentLength] = String(size) }
         let body = ResponseBody { writer in
             if strip {
-                try await Self.writeStripped(chunks, to: &writer)
+                try await Self.writeStripped(chunks, contentType: contentType, to: &writer)
             } else {
                 for try await chunk in chunks { try await writer.write(chunk) }
             }
@@ -58,9 +58,12 @@ struct MediaLinkController: Sendable {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// Streams a JPEG with its EXIF GPS blanked: the first bytes (where EXIF lives) are held,
-    /// patched (same length), written, and the rest passes through.
-    static func writeStripped(_ chunks: AsyncThrowingStream<ByteBuffer, any Error>, to writer: inout any ResponseBodyWriter) async throws {
+    /// Streams a JPEG or HEIC/HEIF with its EXIF GPS blanked: the first bytes (where EXIF lives)
+    /// are held, patched (same length), written, and the rest passes through. A photo whose GPS
+    /// cannot be found there is cut off rather than served with it.
+    static func writeStripped(
+        _ chunks: AsyncThrowingStream<ByteBuffer, any Error>, contentType: String, to writer: inout any ResponseBodyWriter
+    ) async throws {
         var head: [UInt8] = []
         var passing = false
         for try await chunk in chunks {
@@ -70,15 +73,22 @@ struct MediaLinkController: Sendable {
             }
             head += chunk.readableBytesView
             if head.count >= ImageHeader.headLength {
-                ExifGPSStripper.strip(jpegHead: &head)
+                try strip(&head, contentType)
                 try await writer.write(ByteBuffer(bytes: head))
                 head = []
                 passing = true
             }
         }
         if !passing {
-            ExifGPSStripper.strip(jpegHead: &head)
+            try strip(&head, contentType)
             try await writer.write(ByteBuffer(bytes: head))
         }
+    }
+
+    /// The GPS the database says the photo has was not found in its first bytes.
+    struct GPSNotStripped: Error {}
+
+    private static func strip(_ head: inout [UInt8], _ contentType: String) throws {
+        guard ExifGPSStripper.strip(head: &head, contentType: contentType) else { throw GPSNotStripped() }
     }
 }

@@ -60,7 +60,7 @@ struct PostgresMediaRepository: MediaRepository {
                 UPDATE media SET status = 'fetched', sha256 = \(stored.sha256), size_bytes = \(stored.size),
                     content_type = \(contentType), error = NULL, attempts = attempts + 1, fetched_at = now(),
                     width = \(columns.width), height = \(columns.height), exif_status = \(columns.exifStatus),
-                    exif = \(columns.exifJSON)::jsonb, phash = \(columns.phash)
+                    exif = \(columns.exifJSON)::jsonb, phash = \(columns.phash), phash_contrast = \(columns.phashContrast)
                 WHERE tenant_id = \(tenantID) AND id = \(id) AND status = 'pending'
                 """, logger: logger)
             try await Self.touchProofs(of: id, tenantID: tenantID, connection, logger: logger)

@@ -72,9 +72,10 @@ struct PostgresProofsRepository: ProofsRepository {
             let facts = StoredPhotoFacts(upload.facts)
             try await connection.query("""
                 INSERT INTO media (tenant_id, id, provider, uploaded_by, status, sha256, size_bytes, content_type, fetched_at,
-                                   width, height, exif_status, exif, phash)
+                                   width, height, exif_status, exif, phash, phash_contrast)
                 VALUES (\(tenantID), \(id), 'upload', \(uploader), 'fetched', \(upload.stored.sha256), \(upload.stored.size),
-                        \(upload.contentType), now(), \(facts.width), \(facts.height), \(facts.exifStatus), \(facts.exifJSON)::jsonb, \(facts.phash))
+                        \(upload.contentType), now(), \(facts.width), \(facts.height), \(facts.exifStatus), \(facts.exifJSON)::jsonb, \(facts.phash),
+                        \(facts.phashContrast))
                 """, logger: logger)
             ids.append(id)
         }

@@ -115,6 +115,7 @@ extension PostgresQuery.StringInterpolation {
                         'content_type', md.content_type, 'size', md.size_bytes,
                         'arrived_at', extract(epoch FROM md.created_at), 'width', md.width, 'height', md.height, 'exif', md.exif,
                         'perceptual_hash', CASE WHEN md.phash IS NOT NULL THEN lpad(to_hex(md.phash), 16, '0') END,
+                        'perceptual_hash_compared', CASE WHEN md.phash IS NOT NULL THEN \(ProofMedia.comparableHash("md")) END,
                         'reused_in', reused.visible, 'reused_in_hidden', reused.hidden,
                         'job_status_at_arrival', timing.status_at_arrival, 'since_status', timing.since_status
                     ) ORDER BY pm.position), '[]')
@@ -136,7 +137,8 @@ extension PostgresQuery.StringInterpolation {
                     JOIN proofs op ON op.tenant_id = opm.tenant_id AND op.id = opm.proof_id
                     JOIN jobs oj ON oj.tenant_id = op.tenant_id AND oj.id = op.job_id
                     WHERE opm.tenant_id = p.tenant_id AND op.job_id <> p.job_id
-                      AND (om.sha256 = md.sha256 OR bit_count((om.phash # md.phash)::bit(64)) <= \(PerceptualHash.matchDistance))
+                      AND (om.sha256 = md.sha256 OR (bit_count((om.phash # md.phash)::bit(64)) <= \(PerceptualHash.matchDistance)
+                                                     AND \(ProofMedia.comparableHash("md")) AND \(ProofMedia.comparableHash("om"))))
                 ) r
              ) reused
              CROSS JOIN LATERAL (\(ProofMedia.arrivalTiming)) timing

@@ -20,8 +20,11 @@ struct ProofMedia: Codable, Sendable {
     let height: Int?
     /// EXIF capture time and GPS, or why there are none (`status`: absent, present, malformed); nil for files that are not photos.
     let exif: StoredPhotoFacts.ExifColumn?
-    /// The 64-bit difference hash (16 hex digits), for JPEG and PNG photos.
+    /// The 64-bit difference hash (16 hex digits), for JPEG, PNG and HEIC/HEIF photos.
     let perceptualHash: String?
+    /// Whether that hash is compared with other jobs' photos: false for a flat picture
+    /// (`PerceptualHash.isComparable`), which is compared by SHA-256 only.
+    let perceptualHashCompared: Bool?
     /// Order numbers of other jobs of the tenant with the same file or a near-identical photo,
     /// among the jobs the reader may see.
     let reusedIn: [String]
@@ -35,7 +38,7 @@ struct ProofMedia: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, messageId = "message_id", status, sha256, contentType = "content_type", size, arrivedAt = "arrived_at"
-        case width, height, exif, perceptualHash = "perceptual_hash", reusedIn = "reused_in", reusedInHidden = "reused_in_hidden"
+        case width, height, exif, perceptualHash = "perceptual_hash", perceptualHashCompared = "perceptual_hash_compared", reusedIn = "reused_in", reusedInHidden = "reused_in_hidden"
         case jobStatusAtArrival = "job_status_at_arrival", sinceStatus = "since_status"
     }
 
@@ -53,6 +56,7 @@ struct ProofMedia: Codable, Sendable {
         height = try container.decodeIfPresent(Int.self, forKey: .height)
         exif = try container.decodeIfPresent(StoredPhotoFacts.ExifColumn.self, forKey: .exif)
         perceptualHash = try container.decodeIfPresent(String.self, forKey: .perceptualHash)
+        perceptualHashCompared = try container.decodeIfPresent(Bool.self, forKey: .perceptualHashCompared)
         reusedIn = try container.decodeIfPresent([String].self, forKey: .reusedIn) ?? []
         reusedInHidden = try container.decodeIfPresent(Int.self, forKey: .reusedInHidden) ?? 0
         jobStatusAtArrival = try container.decodeIfPresent(String.self, forKey: .jobStatusAtArrival)
@@ -73,10 +77,19 @@ struct ProofMedia: Codable, Sendable {
         try container.encodeIfPresent(height, forKey: .height)
         try container.encodeIfPresent(exif, forKey: .exif)
         try container.encodeIfPresent(perceptualHash, forKey: .perceptualHash)
+        try container.encodeIfPresent(perceptualHashCompared, forKey: .perceptualHashCompared)
         try container.encode(reusedIn, forKey: .reusedIn)
         try container.encode(reusedInHidden, forKey: .reusedInHidden)
         try container.encodeIfPresent(jobStatusAtArrival, forKey: .jobStatusAtArrival)
         try container.encode(sinceStatus, forKey: .sinceStatus)
+    }
+
+    /// SQL: whether the media row `alias` has a perceptual hash worth comparing, as
+    /// `PerceptualHash.isComparable` says (enough one- and zero-bits, and enough contrast when
+    /// it was measured).
+    static func comparableHash(_ alias: String) -> String {
+        "(\(alias).phash IS NOT NULL AND bit_count(\(alias).phash::bit(64)) BETWEEN \(PerceptualHash.matchDistance + 1) AND \(63 - PerceptualHash.matchDistance)"
+            + " AND coalesce(\(alias).phash_contrast >= \(PerceptualHash.minimumContrast), true))"
     }
 
     /// The job's status when each file `md` of the proof `p` arrived, and the seconds since it

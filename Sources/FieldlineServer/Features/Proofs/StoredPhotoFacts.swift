@@ -10,6 +10,8 @@ struct StoredPhotoFacts: Sendable {
     /// The `exif` column's JSON text.
     var exifJSON: String?
     var phash: Int64?
+    /// `EvidencePhoto.contrast` (`sql/105_media_phash_contrast.sql`).
+    var phashContrast: Double?
 
     /// The EXIF part of the column, as the API shows it under a file's `facts.exif`.
     struct ExifColumn: Codable, Sendable {
@@ -82,5 +84,6 @@ struct StoredPhotoFacts: Sendable {
         exifStatus = photo.facts.exif.status
         exifJSON = (try? Self.encoder.encode(ExifColumn(photo.facts.exif))).map { String(decoding: $0, as: UTF8.self) }
         phash = photo.phash.map { Int64(bitPattern: $0) }
+        phashContrast = photo.phash == nil ? nil : photo.contrast
     }
 }
