@@ -7,7 +7,8 @@ import NIOHTTP1
 import PostgresNIO
 
 /// Delivers one queued outbound message (outbox topic `message.send`) through the adapter the
-/// member last wrote from, and records the provider's message id in the same transaction that
+/// member last wrote from (one who never wrote: the tenant's adapter for one of their
+/// identities, WhatsApp first), and records the provider's message id in the same transaction that
 /// completes the outbox row.
 struct MessageSender: Sendable {
     let database: Database
@@ -179,13 +180,31 @@ struct MessageSender: Sendable {
                      WHERE NOT EXISTS (SELECT 1 FROM last_here) AND i.tenant_id = \(tenantID) AND i.direction = 'inbound'
                        AND i.conversation_id IN (SELECT c.id FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.member_id = msg.member_id)
                      ORDER BY i.id DESC LIMIT 1)
+                ), first_contact AS (
+                    -- A member who never wrote from any provider (a dispatch offer, a flow a job
+                    -- started): the tenant's adapter for one of their identities. No inbound
+                    -- means the service window is closed: WhatsApp sends its approved template
+                    -- or holds/refuses with the reason, never free-form.
+                    SELECT NULL::uuid AS id, a.id AS adapter_id, a.provider, NULL::timestamptz AS created_at
+                    FROM msg, member_identities mi
+                    JOIN adapters a ON a.tenant_id = mi.tenant_id AND a.provider = mi.kind AND a.disabled_at IS NULL
+                    WHERE NOT EXISTS (SELECT 1 FROM last_in) AND mi.tenant_id = \(tenantID) AND mi.member_id = msg.member_id
+                      -- A member of the built-in app reads it there (the app path below).
+                      AND NOT EXISTS (SELECT 1 FROM member_identities x
+                                      WHERE x.tenant_id = \(tenantID) AND x.member_id = msg.member_id AND x.kind = 'app')
+                    ORDER BY array_position(ARRAY['whatsapp', 'sms', 'telegram', 'messenger'], mi.kind), a.created_at, a.id
+                    LIMIT 1
+                ), chosen AS (
+                    SELECT * FROM last_in
+                    UNION ALL
+                    SELECT * FROM first_contact
                 )
-                SELECT msg.id, msg.conversation_id, msg.body, msg.payload::text, msg.author_user_id, last_in.adapter_id, last_in.provider,
+                SELECT msg.id, msg.conversation_id, msg.body, msg.payload::text, msg.author_user_id, chosen.adapter_id, chosen.provider,
                        (SELECT mi.external_id FROM member_identities mi
-                        WHERE mi.tenant_id = \(tenantID) AND mi.member_id = msg.member_id AND mi.kind = last_in.provider
+                        WHERE mi.tenant_id = \(tenantID) AND mi.member_id = msg.member_id AND mi.kind = chosen.provider
                         ORDER BY mi.id LIMIT 1),
-                       last_in.id, last_in.created_at
-                FROM msg LEFT JOIN last_in ON true
+                       chosen.id, chosen.created_at
+                FROM msg LEFT JOIN chosen ON true
                 """, logger: database.logger
             ).first { row in
                 let (id, conversationID, text, payload, authorUserID, adapterID, provider, recipient, lastInboundID, lastInboundAt) =

@@ -56,6 +56,34 @@ struct OfferTemplateTests {
         }
     }
 
+    @Test("first contact: a member who never wrote gets the offer as the template through the tenant's WhatsApp adapter, not the app path")
+    func firstContact() async throws {
+        try await FakeProvider.run { baseURL, log in
+            try await TestApp.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
+                let fixture = try await fixtures.tenant()
+                let admin = APICaller(client, fixture)
+                _ = try await ProviderTestSupport.adapter(
+                    admin, "whatsapp", extraConfig: #""offer_template":"job_offer","offer_template_language":"es""#)
+                // Known only by the phone number an agent typed in: nothing came from them yet.
+                let org = try await Support.subcontractor(admin, "Tow New")
+                _ = try await Support.member(admin, org, digits: "34613000021")
+                let job = try await Support.job(admin, "PO-FIRST")
+                #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
+
+                #expect(try await eventually { await log.requests.count == 1 })
+                let body = try ProviderTestSupport.body(try #require(await log.requests.first))
+                #expect(body["type"] as? String == "template", "\(body)")
+                #expect(body["to"] as? String == "+34613000021" || body["to"] as? String == "34613000021")
+                #expect((body["template"] as? [String: Any])?["name"] as? String == "job_offer")
+                #expect(try await eventually {
+                    try await Support.offers(admin, job)[org]?["recipients"][0]["delivery_status"].string == "sent"
+                })
+                let recipient = try #require(try await Support.offers(admin, job)[org]?["recipients"][0])
+                #expect(recipient["delivery_error"].isNull)
+            }
+        }
+    }
+
     @Test("WhatsApp without an offer template, and Messenger: outside the window the offer is refused, with the reason on the offer; nothing goes out")
     func refusedWithReason() async throws {
         try await FakeProvider.run { baseURL, log in
