@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import FieldlineServer
 
@@ -20,10 +21,12 @@ struct WaitAtMostTests {
     func late() async {
         let started = ContinuousClock.now
         let result: Int? = await waitAtMost(.milliseconds(200)) {
-            // Ignores cancellation on purpose, like a dependency stuck on a lost wake-up.
-            // Far longer than the bound, so a loaded machine's slow timer cannot pass for waiting on it.
-            let until = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(50)) }
+            // Ignores cancellation on purpose, like a dependency stuck on a lost wake-up, without
+            // spinning (a cancelled Task.sleep returns at once). Far longer than the bound, so a
+            // loaded machine's slow timer cannot pass for waiting on it.
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().asyncAfter(deadline: .now() + 30) { continuation.resume() }
+            }
             return 1
         }
         #expect(result == nil)
