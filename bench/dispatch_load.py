@@ -2,11 +2,13 @@
 """Dispatch benchmark: one broadcast to many subcontractors, then many simultaneous Accepts.
 
 Drives a running Fieldline server (bench/run-dispatch starts it on a fresh cluster and seeds
-the subcontractors): times `POST /v1/jobs/{id}/broadcast` from the client (every offer, its
-message and its outbox row commit in that one request), then fires ACCEPTS signed WhatsApp
+the subcontractors): times `POST /v1/jobs/{id}/broadcast` from the client (every offer commits in
+that one request, with the messages of the first ones; the rest follow from the outbox, timed
+until every offer has its message), then fires ACCEPTS signed WhatsApp
 button presses at once, one per subcontractor, each on its own connection, and prints p50/p99
 webhook latency, how many offers ended accepted (must be 1) and the statuses; and PostgreSQL's
-ceiling on this machine (pgbench, 16 clients, one small INSERT per transaction) in the same run.
+ceiling on this machine (pgbench, 16 clients, one small INSERT per transaction) in the same run,
+and pgbench's rate for transactions that all lock one row (what one job's Accepts are).
 Standard library only; loopback only; every wait is bounded.
 """
 import argparse, hashlib, hmac, http.client, json, subprocess, threading, time
@@ -56,6 +58,27 @@ def pgbench_ceiling(database_url, seconds):
     raise RuntimeError("pgbench printed no tps:\n" + out)
 
 
+def pgbench_one_row(database_url, seconds):
+    """What serialized Accepts of one job can reach here: every transaction takes the same row's
+    lock (as every Accept takes its job's), so they commit one after another, each waiting for
+    the previous one's commit (its WAL flush) before it may start."""
+    script = "/tmp/fieldline-dispatch-pgbench-lock.sql"
+    with open(script, "w") as f:
+        f.write("BEGIN;\nSELECT status FROM bench_job WHERE id = 1 FOR UPDATE;\n"
+                "UPDATE bench_job SET answers = answers + 1 WHERE id = 1;\n"
+                "INSERT INTO bench_reply (body) VALUES ('Sorry, PO-1 is already taken.');\nCOMMIT;\n")
+    subprocess.run(["psql", database_url, "-qc", "CREATE TABLE bench_job (id int PRIMARY KEY, status text, answers int)",
+                    "-c", "INSERT INTO bench_job VALUES (1, 'assigned', 0)",
+                    "-c", "CREATE TABLE bench_reply (id bigserial PRIMARY KEY, body text)"], check=True)
+    out = subprocess.run(["pgbench", "-n", "-c", "16", "-j", "2", "-T", str(seconds), "-f", script, database_url],
+                         check=True, capture_output=True, text=True).stdout
+    subprocess.run(["psql", database_url, "-qc", "DROP TABLE bench_job", "-c", "DROP TABLE bench_reply"], check=True)
+    for line in out.splitlines():
+        if line.startswith("tps ="):
+            return float(line.split()[2])
+    raise RuntimeError("pgbench printed no tps:\n" + out)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
@@ -66,6 +89,7 @@ def main():
     parser.add_argument("--phone-number-id", default="106540352242922")
     parser.add_argument("--accepts", type=int, default=200)
     parser.add_argument("--database-url", required=True)
+    parser.add_argument("--analyze", action="store_true", help="ANALYZE the tables the broadcast filled, right after it answered")
     args = parser.parse_args()
 
     status, job = call(args, "POST", "/v1/jobs", {"order_number": f"PO-BENCH-{int(time.time())}", "title": "Tow a van",
@@ -76,7 +100,31 @@ def main():
     broadcast_seconds = time.perf_counter() - started
     assert status == 201, (status, broadcast)
     offers = broadcast["offers"]
-    print(f"broadcast: {len(offers)} offers (each with its message and outbox row) committed in {broadcast_seconds:.3f} s")
+    pending = sum(1 for offer in offers if offer.get("delivery_pending"))
+    print(f"broadcast: {len(offers)} offers committed in {broadcast_seconds:.3f} s "
+          f"({len(offers) - pending} with their messages and outbox rows in the request, {pending} left to dispatch.deliver)")
+    if args.analyze:
+        # What autovacuum does within a minute of these tables growing from empty: without it the
+        # fan-out's statements and the outbox's claim are planned as for empty tables.
+        subprocess.run(["psql", args.database_url, "-qc", "ANALYZE outbox, messages, conversations, offers, offer_recipients"],
+                       check=True)
+        print("ANALYZE of outbox, messages, conversations, offers, offer_recipients right after the broadcast answered")
+    # Offers left to the outbox's fan-out (dispatch.deliver) get their messages after commit: wait
+    # until every offer has its message (bounded), timed from the broadcast's start. Polled with a
+    # count in SQL: listing 10,000 offers over HTTP every 50 ms would be most of the load.
+    deadline = time.time() + 300
+    while pending and time.time() < deadline:
+        time.sleep(0.05)
+        pending = int(subprocess.run(["psql", args.database_url, "-qtAc",
+            "SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE slug = 'bench'), false) IS NULL;"
+            f"SELECT count(*) FROM offers WHERE job_id = '{job['id']}' AND delivery_pending"],
+            check=True, capture_output=True, text=True).stdout.split()[-1])
+        if not pending:
+            print(f"fan-out: every offer's message and outbox row committed {time.perf_counter() - started:.3f} s after the broadcast started")
+    assert not pending, f"{pending} offers still without their message after 300 s"
+    if any(not offer["recipients"] for offer in offers):
+        status, listing = call(args, "GET", f"/v1/jobs/{job['id']}/offers")
+        offers = [offer for offer in listing["data"] if offer["round"] == broadcast["round"]]
 
     # The members to answer: the first ACCEPTS offers' recipients, by their WhatsApp numbers.
     status, listing = call(args, "GET", f"/v1/members?limit=200")
@@ -126,6 +174,9 @@ def main():
           f"max {max(latencies):.1f} ms; offers accepted: {accepted}; statuses: {counts}")
     ceiling = pgbench_ceiling(args.database_url, 5)
     print(f"pgbench ceiling (16 clients, one INSERT per transaction): {ceiling:.0f} commits/s")
+    locked = pgbench_one_row(args.database_url, 5)
+    print(f"pgbench one-row lock (16 clients, each: lock one row FOR UPDATE, update it, insert a reply, commit): {locked:.0f} commits/s, "
+          f"so {len(presses)} such transactions on one row need at least {len(presses) / locked * 1000:.0f} ms one after another")
 
 
 if __name__ == "__main__":

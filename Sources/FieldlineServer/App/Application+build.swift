@@ -86,6 +86,8 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
     jobs.register(DrainRoutingQueue(database: database))
     jobs.register(DispatchTick(database: database))
     jobs.register(SendOfferNotices(database: database))
+    jobs.register(DeliverOffers(database: database))
+    jobs.register(WithdrawOffers(database: database))
     jobs.register(FlowTimerJob(database: database))
     jobs.register(FlowHTTPJob(database: database))
     jobs.register(FlowJobStatusJob(database: database))

@@ -27,9 +27,13 @@ struct MessageSender: Sendable {
         let adapterID: UUID?
         let provider: String?
         let recipient: String?
-        /// The member's latest inbound message in the conversation: the service window runs from it.
+        /// The member's latest inbound message in the conversation (nil when they never wrote in it).
         let lastInboundID: UUID?
+        /// When the member last wrote through `adapterID` (in this conversation, else in an earlier
+        /// one); nil when they never wrote: the service window runs from it.
         let lastInboundAt: Date?
+        /// The kinds of the member's identities, to say why nobody could be reached.
+        let identityKinds: [String]
 
         /// The message as every provider renders it.
         var outbound: OutboundMessage {
@@ -55,8 +59,13 @@ struct MessageSender: Sendable {
         guard let delivery = try await load(messageID, tenantID: item.tenantID) else {
             throw SendFailure.permanent("message \(messageID.uuidString.lowercased()) no longer exists")
         }
+        guard delivery.provider != nil else {
+            // Never wrote, and no identity of theirs has an enabled adapter of the tenant (nor the app).
+            let kinds = delivery.identityKinds.isEmpty ? "none" : delivery.identityKinds.joined(separator: ", ")
+            throw SendFailure.permanent("no adapter can reach the member: they have never written, and the tenant has no enabled adapter for any of their identities (\(kinds))")
+        }
         guard let adapterID = delivery.adapterID, let provider = delivery.provider.flatMap(ChannelProvider.init(rawValue:)) else {
-            // The member wrote through the built-in app adapter: the app reads replies from the API.
+            // The member wrote through (or, never having written, is known on) the built-in app: the app reads replies from the API.
             try await record(item, messageID: messageID, providerMessageID: nil, adapterID: nil, provider: "app")
             return true
         }
@@ -158,62 +167,6 @@ struct MessageSender: Sendable {
             throw SendFailure.permanent(detail)
         }
         return body
-    }
-
-    private func load(_ messageID: UUID, tenantID: UUID) async throws -> Delivery? {
-        try await database.withTenant(tenantID) { connection in
-            try await connection.query("""
-                WITH msg AS (
-                    SELECT m.id, m.body, m.payload, m.author_user_id, m.conversation_id, c.member_id FROM messages m
-                    JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
-                    WHERE m.tenant_id = \(tenantID) AND m.id = \(messageID) AND m.direction = 'outbound'
-                ), last_here AS (
-                    SELECT i.id, i.adapter_id, i.provider, i.created_at FROM messages i, msg
-                    WHERE i.tenant_id = \(tenantID) AND i.conversation_id = msg.conversation_id AND i.direction = 'inbound'
-                    ORDER BY i.id DESC LIMIT 1
-                ), last_in AS (
-                    -- In a conversation the member has not written in yet (a flow run or a
-                    -- channel post opened it), the adapter they last wrote from anywhere.
-                    SELECT * FROM last_here
-                    UNION ALL
-                    (SELECT i.id, i.adapter_id, i.provider, i.created_at FROM messages i, msg
-                     WHERE NOT EXISTS (SELECT 1 FROM last_here) AND i.tenant_id = \(tenantID) AND i.direction = 'inbound'
-                       AND i.conversation_id IN (SELECT c.id FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.member_id = msg.member_id)
-                     ORDER BY i.id DESC LIMIT 1)
-                ), first_contact AS (
-                    -- A member who never wrote from any provider (a dispatch offer, a flow a job
-                    -- started): the tenant's adapter for one of their identities. No inbound
-                    -- means the service window is closed: WhatsApp sends its approved template
-                    -- or holds/refuses with the reason, never free-form.
-                    SELECT NULL::uuid AS id, a.id AS adapter_id, a.provider, NULL::timestamptz AS created_at
-                    FROM msg, member_identities mi
-                    JOIN adapters a ON a.tenant_id = mi.tenant_id AND a.provider = mi.kind AND a.disabled_at IS NULL
-                    WHERE NOT EXISTS (SELECT 1 FROM last_in) AND mi.tenant_id = \(tenantID) AND mi.member_id = msg.member_id
-                      -- A member of the built-in app reads it there (the app path below).
-                      AND NOT EXISTS (SELECT 1 FROM member_identities x
-                                      WHERE x.tenant_id = \(tenantID) AND x.member_id = msg.member_id AND x.kind = 'app')
-                    ORDER BY array_position(ARRAY['whatsapp', 'sms', 'telegram', 'messenger'], mi.kind), a.created_at, a.id
-                    LIMIT 1
-                ), chosen AS (
-                    SELECT * FROM last_in
-                    UNION ALL
-                    SELECT * FROM first_contact
-                )
-                SELECT msg.id, msg.conversation_id, msg.body, msg.payload::text, msg.author_user_id, chosen.adapter_id, chosen.provider,
-                       (SELECT mi.external_id FROM member_identities mi
-                        WHERE mi.tenant_id = \(tenantID) AND mi.member_id = msg.member_id AND mi.kind = chosen.provider
-                        ORDER BY mi.id LIMIT 1),
-                       chosen.id, chosen.created_at
-                FROM msg LEFT JOIN chosen ON true
-                """, logger: database.logger
-            ).first { row in
-                let (id, conversationID, text, payload, authorUserID, adapterID, provider, recipient, lastInboundID, lastInboundAt) =
-                    try row.decode((UUID, UUID, String?, String, UUID?, UUID?, String?, String?, UUID?, Date?).self)
-                return Delivery(
-                    messageID: id, conversationID: conversationID, text: text, payload: ReplyPayload(json: payload), authorUserID: authorUserID,
-                    adapterID: adapterID, provider: provider, recipient: recipient, lastInboundID: lastInboundID, lastInboundAt: lastInboundAt)
-            }
-        }
     }
 
     /// The provider accepted it: remember its id (for delivery reports) and finish the row, together.

@@ -42,22 +42,25 @@ enum DispatchEngine {
         return true
     }
 
-    /// Creates one offer per subcontractor, each open for `timeout` seconds, and sends them:
-    /// one statement for the offers and a few for their messages, whatever their number.
+    /// Creates one offer per subcontractor (nearest first), each open for `timeout` seconds, in
+    /// one statement, and sends the first `OfferFanOut.inline` of them in a few more; the others
+    /// are marked pending and go out after commit (`OfferFanOut`, `dispatch.deliver`).
     private static func send(
         _ offered: [(UUID, Double)], of job: OfferedJob, round: Int, wave: Int, timeout: Int, createdBy: String,
         authorUserID: UUID?, _ transaction: TenantTransaction
     ) async throws {
         guard !offered.isEmpty else { return }
         let offers = offered.map { (id: UUIDv7.make(), organizationID: $0.0) }
+        let pending = offers.indices.map { $0 >= OfferFanOut.inline }
         try await transaction.query("""
-            INSERT INTO offers (tenant_id, id, job_id, organization_id, round, wave, distance_m, expires_at, created_by)
+            INSERT INTO offers (tenant_id, id, job_id, organization_id, round, wave, distance_m, expires_at, created_by, delivery_pending)
             SELECT \(transaction.tenantID), o.id, \(job.id), o.organization_id, \(round), \(wave), o.distance,
-                   now() + \(timeout) * interval '1 second', \(createdBy)
-            FROM unnest(\(offers.map(\.id))::uuid[], \(offers.map(\.organizationID))::uuid[], \(offered.map(\.1))::float8[])
-                AS o(id, organization_id, distance)
+                   now() + \(timeout) * interval '1 second', \(createdBy), o.pending
+            FROM unnest(\(offers.map(\.id))::uuid[], \(offers.map(\.organizationID))::uuid[], \(offered.map(\.1))::float8[], \(pending)::bool[])
+                AS o(id, organization_id, distance, pending)
             """)
-        try await OfferDelivery.send(offers, job: job, authorUserID: authorUserID, transaction)
+        if offers.count > OfferFanOut.inline { try await OfferFanOut.queue(job.id, transaction) }
+        try await OfferDelivery.send(Array(offers.prefix(OfferFanOut.inline)), job: job, authorUserID: authorUserID, transaction)
     }
 
     /// Queues the job's timer at its next deadline — the first open offer's expiry, the next

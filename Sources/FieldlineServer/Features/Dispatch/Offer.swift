@@ -15,6 +15,9 @@ struct Offer: ResponseEncodable, Sendable {
     let distanceM: Double?
     /// The members it was sent to, each with the message that carries it.
     let recipients: [OfferRecipient]
+    /// True while its messages are still to be written: a large round sends its nearest
+    /// offers at once and the rest right after (docs/dispatch.md, "Large rounds: the fan-out").
+    let deliveryPending: Bool
     let answeredByMemberId: UUID?
     let answeredAt: Date?
     /// When it expires if nobody answers (while open), or expired.
@@ -28,19 +31,23 @@ struct Offer: ResponseEncodable, Sendable {
     /// The columns `init(row:)` reads, from `offers o` joined with `organizations org`.
     static let columns = """
         o.id, o.job_id, o.organization_id, org.name, o.round, o.status, o.distance_m,
-        ARRAY(SELECT r.member_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id),
-        ARRAY(SELECT r.conversation_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id),
-        ARRAY(SELECT r.message_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id),
-        ARRAY(SELECT coalesce(m.delivery_status, 'queued') || ' ' || coalesce(m.delivery_error, '') FROM offer_recipients r
-              JOIN messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
-              WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id),
-        o.answered_by_member_id, o.answered_at, o.created_by, o.created_at, o.updated_at, o.expires_at, o.wave
+        CASE WHEN o.delivery_pending THEN '{}' ELSE ARRAY(
+            SELECT r.member_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id) END,
+        CASE WHEN o.delivery_pending THEN '{}' ELSE ARRAY(
+            SELECT r.conversation_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id) END,
+        CASE WHEN o.delivery_pending THEN '{}' ELSE ARRAY(
+            SELECT r.message_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id) END,
+        CASE WHEN o.delivery_pending THEN '{}' ELSE ARRAY(
+            SELECT coalesce(m.delivery_status, 'queued') || ' ' || coalesce(m.delivery_error, '') FROM offer_recipients r
+            JOIN messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
+            WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id) END,
+        o.answered_by_member_id, o.answered_at, o.created_by, o.created_at, o.updated_at, o.expires_at, o.wave, o.delivery_pending
         """
 
     /// Reads a row of `columns`.
     init(row: PostgresRow) throws {
         let columns = try row.decode(
-            (UUID, UUID, UUID, String, Int, String, Double?, [UUID], [UUID], [UUID], [String], UUID?, Date?, String, Date, Date, Date?, Int).self)
+            (UUID, UUID, UUID, String, Int, String, Double?, [UUID], [UUID], [UUID], [String], UUID?, Date?, String, Date, Date, Date?, Int, Bool).self)
         (id, jobId, organizationId, organizationName, round, status, distanceM) =
             (columns.0, columns.1, columns.2, columns.3, columns.4, columns.5, columns.6.map { ($0 * 10).rounded() / 10 })
         recipients = zip(zip(columns.7, columns.8), zip(columns.9, columns.10)).map { ids, message in
@@ -51,7 +58,7 @@ struct Offer: ResponseEncodable, Sendable {
                 deliveryError: delivery.count > 1 && !delivery[1].isEmpty ? String(delivery[1]) : nil)
         }
         (answeredByMemberId, answeredAt, createdBy, createdAt, updatedAt) = (columns.11, columns.12, columns.13, columns.14, columns.15)
-        (expiresAt, wave) = (columns.16, columns.17)
+        (expiresAt, wave, deliveryPending) = (columns.16, columns.17, columns.18)
     }
 }
 

@@ -12,6 +12,8 @@ import PostgresNIO
 enum OfferAnswering {
     /// The open states of an offer.
     static let openStates: Set<String> = ["sent", "delivered", "read"]
+    /// The states of a job that was taken: an Accept can no longer win it.
+    static let taken: Set<JobStatus> = [.assigned, .inProgress, .completed]
 
     /// Applies `answer` to the offer `offerID` from `memberID`, writing in `conversationID`
     /// (locked by ingest) any reply. Returns the events of that conversation; others' go to the
@@ -21,22 +23,31 @@ enum OfferAnswering {
     ) async throws -> [NewStreamEvent] {
         let tenantID = transaction.tenantID
         let offered = try await transaction.query("""
-            SELECT o.job_id, o.organization_id FROM offers o
+            SELECT o.job_id, o.organization_id, o.round, o.status, j.status, j.order_number FROM offers o
             JOIN offer_recipients r ON r.tenant_id = o.tenant_id AND r.offer_id = o.id AND r.member_id = \(memberID)
+            JOIN jobs j ON j.tenant_id = o.tenant_id AND j.id = o.job_id
             WHERE o.tenant_id = \(tenantID) AND o.id = \(offerID)
             """
-        ).first { try $0.decode((UUID, UUID).self) }
-        guard let (jobID, organizationID) = offered, let job = try await OfferedJob.lock(jobID, transaction) else { return [] }
+        ).first { try $0.decode((UUID, UUID, Int, String, String, String).self) }
+        guard let (jobID, organizationID, round, seen, jobStatus, orderNumber) = offered else { return [] }
+        let routing = RoutingEngine(logger: transaction.logger)
+        func reply(_ text: String) async throws -> [NewStreamEvent] {
+            [try await routing.systemMessage(text, to: conversationID, tenantID: tenantID, transaction.connection)]
+        }
+        // A job already taken stays taken: the answers that come after (most of a broadcast's
+        // Accepts) are decided without the job's lock, so they wait for nobody and change
+        // nothing but their reply. Only an answer that may change the job takes the lock.
+        if let status = JobStatus(rawValue: jobStatus), Self.taken.contains(status) {
+            guard answer == .accept, seen != "accepted" else { return [] }
+            return try await reply(OfferText.alreadyTaken(orderNumber: orderNumber))
+        }
+        guard let job = try await OfferedJob.lock(jobID, transaction) else { return [] }
         // What this answer changes is the member's doing (job_history); the batch's next message names its own sender.
         try await transaction.actor("member:\(memberID.uuidString.lowercased())")
         let (stored, timeUp) = try await transaction.query(
             "SELECT status, coalesce(expires_at <= now(), false) FROM offers WHERE tenant_id = \(tenantID) AND id = \(offerID) FOR UPDATE"
         ).first { try $0.decode((String, Bool).self) } ?? ("withdrawn", false)
         var status = stored
-        let routing = RoutingEngine(logger: transaction.logger)
-        func reply(_ text: String) async throws -> [NewStreamEvent] {
-            [try await routing.systemMessage(text, to: conversationID, tenantID: tenantID, transaction.connection)]
-        }
         if openStates.contains(status), timeUp, job.status == .offered {
             // Its time ran out before its timer ran: it expires now, and the timer moves the round on.
             try await OfferWithdrawal.close(
@@ -63,8 +74,7 @@ enum OfferAnswering {
                     status_changed_at = now(), updated_at = now()
                 WHERE tenant_id = \(tenantID) AND id = \(jobID)
                 """)
-            try await OfferWithdrawal.withdraw(
-                of: jobID, keeping: offerID, telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
+            try await OfferWithdrawal.withdrawOthers(of: jobID, keeping: offerID, round: round, answeredBy: memberID, transaction)
             try await DispatchRound.close(of: jobID, transaction)
             try await BusinessEvents.recordOffer(.offerAccepted, offerID, in: transaction)
             try await BusinessEvents.recordJob(.jobAssigned, jobID, in: transaction)
@@ -82,8 +92,7 @@ enum OfferAnswering {
                     UPDATE offers SET status = 'withdrawn', updated_at = now() WHERE tenant_id = \(tenantID) AND id = \(offerID)
                     """)
             }
-            let taken = [.assigned, .inProgress, .completed].contains(job.status)
-            if taken { return try await reply(OfferText.alreadyTaken(orderNumber: job.orderNumber)) }
+            if Self.taken.contains(job.status) { return try await reply(OfferText.alreadyTaken(orderNumber: job.orderNumber)) }
             if status == "expired" { return try await reply(OfferText.lateAccept(orderNumber: job.orderNumber)) }
             return try await reply(OfferText.noLongerOpen(orderNumber: job.orderNumber))
         }

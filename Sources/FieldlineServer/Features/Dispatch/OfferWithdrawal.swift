@@ -16,6 +16,43 @@ enum OfferWithdrawal {
         var dueOnly = false
         /// Close these subcontractors' offers without a message (a re-broadcast offers them anew).
         var silentFor: [UUID] = []
+        /// Only offers of this round or earlier ones.
+        var throughRound: Int? = nil
+    }
+
+    /// After the Accept of `offerID` (of `round`) won the job: withdraws every other open offer
+    /// of the round (and earlier ones) and tells their recipients it was taken. A few are
+    /// withdrawn at once, in the Accept's transaction; more than `OfferFanOut.inline` are left to
+    /// `dispatch.withdraw` right after commit, so the winner does not hold the job (and the
+    /// ingest batch its Accept came in) for updating thousands of offers. Nothing needs them
+    /// closed sooner: an Accept of a taken job is "already taken" whatever its offer says.
+    static func withdrawOthers(
+        of jobID: UUID, keeping offerID: UUID, round: Int, answeredBy memberID: UUID, _ transaction: TenantTransaction
+    ) async throws {
+        let open = try await transaction.query("""
+            SELECT count(*)::int FROM (
+                SELECT 1 FROM offers WHERE tenant_id = \(transaction.tenantID) AND job_id = \(jobID) AND status IN ('sent', 'delivered', 'read')
+                LIMIT \(OfferFanOut.inline + 2)) open
+            """
+        ).first { try $0.decode(Int.self) } ?? 0
+        if open - 1 > OfferFanOut.inline {
+            try await Outbox.enqueue(
+                WithdrawOffers.self, .init(jobID: jobID, offerID: offerID, round: round, memberID: memberID),
+                tenantID: transaction.tenantID, on: transaction.connection, logger: transaction.logger)
+            return
+        }
+        try await withdrawTaken(of: jobID, keeping: offerID, round: round, transaction)
+    }
+
+    /// Withdraws the open offers of `round` and earlier but `offerID`, the job having been taken
+    /// by that one; their recipients are told so.
+    static func withdrawTaken(of jobID: UUID, keeping offerID: UUID, round: Int, _ transaction: TenantTransaction) async throws {
+        guard let orderNumber = try await transaction.query(
+            "SELECT order_number FROM jobs WHERE tenant_id = \(transaction.tenantID) AND id = \(jobID)"
+        ).first({ try $0.decode(String.self) }) else { return }
+        try await close(
+            of: jobID, Selection(keeping: offerID, throughRound: round), as: "withdrawn",
+            telling: OfferText.takenByAnother(orderNumber: orderNumber), transaction)
     }
 
     /// Withdraws every open offer of the job but `offerID` (all when nil) and tells their recipients `text`.
@@ -40,6 +77,7 @@ enum OfferWithdrawal {
                   AND (\(selection.keeping)::uuid IS NULL OR id <> \(selection.keeping))
                   AND (\(selection.only)::uuid IS NULL OR id = \(selection.only))
                   AND (NOT \(selection.dueOnly) OR expires_at <= now())
+                  AND (\(selection.throughRound)::int IS NULL OR round <= \(selection.throughRound))
                 RETURNING id, organization_id
             ), noted AS (
                 INSERT INTO offer_notices (tenant_id, offer_id, job_id, notice)

@@ -60,6 +60,10 @@ extension PostgresDispatchRepository {
         let (candidates, unreachable) = (ranked.candidates, ranked.unreachable)
         let round = try await nextRound(of: job.id, transaction)
         try await DispatchRound.close(of: job.id, transaction)
+        // An earlier round's offers still open (its winner's withdrawal not run yet, the job since
+        // reopened by hand) can no longer be answered: a new round never competes with an old one.
+        try await OfferWithdrawal.close(
+            of: job.id, .init(throughRound: round - 1), as: "withdrawn", telling: OfferText.withdrawn(orderNumber: job.orderNumber), transaction)
         _ = try await DispatchEngine.start(
             job, round: round, settings: settings, candidates: candidates, createdBy: createdBy, authorUserID: viewer.userID, transaction)
         try await transaction.query("""

@@ -52,7 +52,8 @@ enum ResourceJSON {
                     FROM offer_recipients r JOIN messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
                     WHERE r.tenant_id = \(o).tenant_id AND r.offer_id = \(o).id), '[]'::jsonb),
                 'answered_by_member_id', \(o).answered_by_member_id, 'answered_at', \(time("\(o).answered_at")),
-                'expires_at', \(time("\(o).expires_at")), 'wave', \(o).wave, 'created_by', \(o).created_by,
+                'expires_at', \(time("\(o).expires_at")), 'wave', \(o).wave, 'delivery_pending', \(o).delivery_pending,
+                'created_by', \(o).created_by,
                 'created_at', \(time("\(o).created_at")), 'updated_at', \(time("\(o).updated_at"))))
             """
     }
