@@ -29,4 +29,18 @@ struct OfferChoiceTests {
         let long = String(repeating: "9", count: 100)
         #expect(OfferChoice.title(.decline, orderNumber: long).count <= ReplyContent.maxChoiceTitleLength)
     }
+
+    @Test("\"Job done\" names its job and reads back; offer choices and other ids are not it")
+    func jobDone() throws {
+        let job = UUID()
+        let choice = JobDoneChoice.choice(job, orderNumber: "PO-1001")
+        #expect(choice.title == "Job done PO-1001")
+        #expect(JobDoneChoice.parse(choice.id) == job)
+        #expect(choice.id.utf8.count <= ReplyContent.maxChoiceIDBytes)
+        #expect(JobDoneChoice.choice(job, orderNumber: String(repeating: "9", count: 100)).title.count <= ReplyContent.maxChoiceTitleLength)
+        for other in [OfferChoice.id(job, .accept), "job:\(job.uuidString):undone", "job:nope:done", "job:\(job.uuidString):done:x", "done"] {
+            #expect(JobDoneChoice.parse(other) == nil, "\(other)")
+        }
+        #expect(OfferChoice.parse(choice.id) == nil)
+    }
 }

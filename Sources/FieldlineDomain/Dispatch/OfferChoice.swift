@@ -109,4 +109,10 @@ public enum OfferText {
     public static func accepted(orderNumber: String) -> String {
         "\(orderNumber) is yours. Thank you!"
     }
+
+    /// To the member whose Accept won, when a flow waits for the crew to say the job is done
+    /// (the message then carries the `JobDoneChoice`).
+    public static func acceptedWithDone(orderNumber: String) -> String {
+        "\(orderNumber) is yours. Thank you! When the work is finished, press Job done to send the proof."
+    }
 }

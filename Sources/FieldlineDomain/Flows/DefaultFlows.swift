@@ -2,8 +2,11 @@
 public enum DefaultFlows {
     /// The default proof flow's name.
     public static let proofOfServiceName = "Proof of service"
-    /// The crew says the job is done, in a word: the run is for their current job.
-    public static let proofOfServiceTriggers = [FlowTrigger(.keyword, keywords: ["done", "finished", "job done", "listo", "terminado", "hecho"])]
+    /// The crew says the job is done: in a word (the run is for their current job), or with the
+    /// "Job done" choice on the message that gave them the job (the run is for that job).
+    public static let proofOfServiceTriggers = [
+        FlowTrigger(.keyword, keywords: ["done", "finished", "job done", "listo", "terminado", "hecho"]), FlowTrigger(.jobDone),
+    ]
 
     /// Proof of service: when the crew says the job is done, ask for 1–5 photos and the location
     /// (messaging apps strip EXIF, so the location message and the server's receipt time stand in

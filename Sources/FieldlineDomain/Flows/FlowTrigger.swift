@@ -1,6 +1,6 @@
 /// What starts a flow by itself (besides the API, `POST /v1/flows/{id}/runs`): a keyword the
-/// member sends, a conversation the member opens, or a job of the member's organization moving to
-/// a status (`assigned`, `in_progress`, `completed`).
+/// member sends, a conversation the member opens, a job of the member's organization moving to
+/// a status (`assigned`, `in_progress`, `completed`), or the crew pressing "Job done".
 ///
 /// ```json
 /// [{"type": "keyword", "keywords": ["done", "terminado"]}, {"type": "job_status", "status": "assigned"}]
@@ -15,6 +15,9 @@ public struct FlowTrigger: Sendable, Equatable, Codable {
         /// A job moves to `status`: the run is for the job's crew's members (or, without a crew,
         /// the members of its organization who have an open conversation).
         case jobStatus = "job_status"
+        /// The crew says a job is done by pressing "Job done" on the message that gave them the
+        /// job (`JobDoneChoice`, or its number on SMS): the run is for that job.
+        case jobDone = "job_done"
     }
 
     /// The job statuses a trigger may name.
@@ -70,6 +73,8 @@ public struct FlowTrigger: Sendable, Equatable, Codable {
                     throw ValidationError(field: "\(field).status", message: "status must be one of: \(jobStatuses.sorted().joined(separator: ", "))")
                 }
                 return FlowTrigger(.jobStatus, status: status)
+            case .jobDone:
+                return FlowTrigger(.jobDone)
             }
         }
     }

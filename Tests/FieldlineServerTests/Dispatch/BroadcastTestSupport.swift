@@ -55,14 +55,16 @@ enum BroadcastTestSupport {
         return Dictionary(list.json["data"].array.compactMap { offer in offer["organization_id"].string.map { ($0, offer) } }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// The bodies of the outbound system messages in `member`'s conversations.
+    /// The bodies of the outbound system messages in `member`'s conversations, with the winner's
+    /// "is yours" (a `choice` message when it carries "Job done"), but not the offers themselves.
     static func systemTexts(_ fixtures: Fixtures, _ tenant: UUID, member: String) async throws -> [String] {
         let memberID = try #require(UUID(uuidString: member))
         #expect(try await noticesSent(fixtures, tenant))
         return try await fixtures.database.withTenant(tenant) { connection in
             try await connection.query("""
                 SELECT m.body FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
-                WHERE m.tenant_id = \(tenant) AND c.member_id = \(memberID) AND m.kind = 'system' AND m.direction = 'outbound'
+                WHERE m.tenant_id = \(tenant) AND c.member_id = \(memberID) AND m.direction = 'outbound'
+                  AND (m.kind = 'system' OR (m.kind = 'choice' AND NOT m.payload ? 'offer'))
                 ORDER BY m.id
                 """, logger: fixtures.database.logger
             ).collect { try $0.decode(String.self) }

@@ -1,4 +1,5 @@
 import FieldlineChannels
+import FieldlineDomain
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -61,7 +62,7 @@ struct BroadcastTests {
                 #expect(after[orgs[0]]?["status"].string == "withdrawn" && after[orgs[2]]?["status"].string == "withdrawn")
                 let tenant = fixture.tenant.id
                 #expect(try await Support.systemTexts(fixtures, tenant, member: members[0]) == ["PO-1001 was taken by another provider. Thank you."])
-                #expect(try await Support.systemTexts(fixtures, tenant, member: members[1]) == ["PO-1001 is yours. Thank you!"])
+                #expect(try await Support.systemTexts(fixtures, tenant, member: members[1]) == [OfferText.acceptedWithDone(orderNumber: "PO-1001")])
                 #expect(try await Support.published(fixtures, tenant, kind: "job.assigned", count: 1))
                 #expect(try await Support.published(fixtures, tenant, kind: "offer.accepted", count: 1))
 

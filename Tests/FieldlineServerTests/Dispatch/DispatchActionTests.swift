@@ -104,7 +104,7 @@ struct DispatchActionTests {
             #expect(winners.values.reduce(0, +) == 10)
             // Each race told the accepting member exactly one outcome.
             let texts = try await Support.systemTexts(fixtures, tenant, member: a.member)
-            let outcomes = texts.filter { $0.hasSuffix("is yours. Thank you!") || $0.hasSuffix("is already taken.") || $0.hasSuffix("taken by another provider. Thank you.") }
+            let outcomes = texts.filter { $0.contains("is yours. Thank you!") || $0.hasSuffix("is already taken.") || $0.hasSuffix("taken by another provider. Thank you.") }
             #expect(outcomes.count == (winners["accept"] ?? 0) + 2 * (winners["manual"] ?? 0), "\(texts)")
         }
     }

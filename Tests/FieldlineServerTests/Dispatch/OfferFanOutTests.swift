@@ -154,7 +154,7 @@ struct OfferFanOutTests {
             #expect(offers.allSatisfy { $0["delivery_pending"].bool == false })
             #expect(offers.filter { $0["recipients"].array.isEmpty }.count == 30)
             #expect(try await Self.count(fixtures, tenant, """
-                SELECT count(*)::int FROM messages WHERE tenant_id = \(tenant) AND kind = 'choice' AND direction = 'outbound'
+                SELECT count(*)::int FROM messages WHERE tenant_id = \(tenant) AND kind = 'choice' AND direction = 'outbound' AND payload ? 'offer'
                 """) == 100)
             // The winner's withdrawal of the 129 others waits for the outbox too (dispatch.withdraw).
             #expect(try await Self.count(fixtures, tenant, """

@@ -1,4 +1,5 @@
 import FieldlineChannels
+import FieldlineDomain
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -54,7 +55,7 @@ struct OfferFirstContactTests {
                 let assigned = try await admin.get("/v1/jobs/\(job)").json
                 #expect(assigned["status"].string == "assigned")
                 #expect(assigned["organization_id"].string == a.org)
-                #expect(try await Support.systemTexts(fixtures, fixture.tenant.id, member: a.member).contains("PO-FIRST is yours. Thank you!"))
+                #expect(try await Support.systemTexts(fixtures, fixture.tenant.id, member: a.member).contains(OfferText.acceptedWithDone(orderNumber: "PO-FIRST")))
             }
         }
     }

@@ -1,4 +1,5 @@
 import FieldlineChannels
+import FieldlineDomain
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -51,7 +52,7 @@ struct OfferTemplateTests {
                 let assigned = try await admin.get("/v1/jobs/\(job)").json
                 #expect(assigned["status"].string == "assigned")
                 #expect(assigned["organization_id"].string == a.org)
-                #expect(try await Support.systemTexts(fixtures, fixture.tenant.id, member: a.member).contains("PO-TPL is yours. Thank you!"))
+                #expect(try await Support.systemTexts(fixtures, fixture.tenant.id, member: a.member).contains(OfferText.acceptedWithDone(orderNumber: "PO-TPL")))
             }
         }
     }

@@ -58,8 +58,8 @@ struct TwoInstanceAcceptTests {
                         let (taken, yours) = try await fixtures.database.withTenant(fixture.tenant.id) { connection in
                             try await connection.query("""
                                 SELECT count(*) FILTER (WHERE body = 'Sorry, PO-FIFTY is already taken.')::int,
-                                       count(*) FILTER (WHERE body = 'PO-FIFTY is yours. Thank you!')::int
-                                FROM messages WHERE tenant_id = \(fixture.tenant.id) AND kind = 'system'
+                                       count(*) FILTER (WHERE body LIKE 'PO-FIFTY is yours. Thank you!%')::int
+                                FROM messages WHERE tenant_id = \(fixture.tenant.id) AND kind IN ('system', 'choice')
                                 """, logger: fixtures.database.logger).first { try $0.decode((Int, Int).self) } ?? (0, 0)
                         }
                         #expect(taken == count - 1)

@@ -78,7 +78,7 @@ enum OfferAnswering {
             try await DispatchRound.close(of: jobID, transaction)
             try await BusinessEvents.recordOffer(.offerAccepted, offerID, in: transaction)
             try await BusinessEvents.recordJob(.jobAssigned, jobID, in: transaction)
-            var events = try await reply(OfferText.accepted(orderNumber: job.orderNumber))
+            var events = [try await assignmentMessage(job, to: conversationID, routing, transaction)]
             events.append(event(.offerAccepted, conversationID, job: job, offerID: offerID, organizationID: organizationID))
             var assigned = event(.jobAssigned, conversationID, job: job, offerID: offerID, organizationID: organizationID)
             assigned.data["crew_id"] = .id(crewID)
@@ -96,6 +96,24 @@ enum OfferAnswering {
             if status == "expired" { return try await reply(OfferText.lateAccept(orderNumber: job.orderNumber)) }
             return try await reply(OfferText.noLongerOpen(orderNumber: job.orderNumber))
         }
+    }
+
+    /// Tells the winner the job is theirs; when a flow of the tenant waits for the crew to say the
+    /// job is done (a `job_done` trigger: the shipped proof-of-service flow), with the "Job done" choice.
+    private static func assignmentMessage(
+        _ job: OfferedJob, to conversationID: UUID, _ routing: RoutingEngine, _ transaction: TenantTransaction
+    ) async throws -> NewStreamEvent {
+        let tenantID = transaction.tenantID
+        let flowWaits = try await transaction.query("""
+            SELECT EXISTS (SELECT 1 FROM flows WHERE tenant_id = \(tenantID) AND enabled AND triggers @> '[{"type": "job_done"}]')
+            """
+        ).first { try $0.decode(Bool.self) } ?? false
+        guard flowWaits else {
+            return try await routing.systemMessage(OfferText.accepted(orderNumber: job.orderNumber), to: conversationID, tenantID: tenantID, transaction.connection)
+        }
+        return try await routing.choiceMessage(
+            OfferText.acceptedWithDone(orderNumber: job.orderNumber), choices: [JobDoneChoice.choice(job.id, orderNumber: job.orderNumber)],
+            to: conversationID, tenantID: tenantID, transaction.connection)
     }
 
     /// Records the member's answer on the offer.

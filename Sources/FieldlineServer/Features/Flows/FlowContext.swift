@@ -47,4 +47,15 @@ enum FlowContext {
             """
         ).first { try $0.decode(UUID.self) }
     }
+
+    /// `jobID` when it is still the member's organization's to do (`assigned` or `in_progress`).
+    static func ownJob(_ jobID: UUID, of memberID: UUID, _ transaction: TenantTransaction) async throws -> UUID? {
+        let tenantID = transaction.tenantID
+        return try await transaction.query("""
+            SELECT j.id FROM jobs j JOIN members m ON m.tenant_id = j.tenant_id AND m.id = \(memberID)
+            WHERE j.tenant_id = \(tenantID) AND j.id = \(jobID) AND j.status IN ('assigned', 'in_progress')
+              AND j.organization_id = m.organization_id
+            """
+        ).first { try $0.decode(UUID.self) }
+    }
 }

@@ -110,8 +110,8 @@ struct PostgresCaseTimelineRepository: CaseTimelineRepository {
     }
 
     /// The messages about the case in its visible conversations: all of the job's own
-    /// conversation, and in the others the offers, the answers to them, and the notices naming
-    /// the order number.
+    /// conversation, and in the others the offers, the answers to them, the notices naming
+    /// the order number, and the winner's "Job done" message and its press.
     private static func messages(of job: CaseJob, in conversationIDs: [UUID], _ transaction: TenantTransaction) async throws -> [CaseTimelineEntry] {
         guard !conversationIDs.isEmpty else { return [] }
         let tenantID = transaction.tenantID
@@ -127,6 +127,8 @@ struct PostgresCaseTimelineRepository: CaseTimelineRepository {
               AND (msg.conversation_id = \(job.conversationId)
                    OR msg.id IN (SELECT r.message_id FROM offer_recipients r WHERE r.tenant_id = \(tenantID) AND r.offer_id IN (SELECT id FROM job_offers))
                    OR split_part(msg.payload->>'choice_id', ':', 2) IN (SELECT id::text FROM job_offers)
+                   OR msg.payload->>'choice_id' = \(JobDoneChoice.id(job.id))
+                   OR msg.payload @> jsonb_build_object('choices', jsonb_build_array(jsonb_build_object('id', \(JobDoneChoice.id(job.id))::text)))
                    OR (msg.kind = 'system' AND strpos(msg.body, \(job.orderNumber)) > 0))
             ORDER BY msg.id
             LIMIT \(maxMessages)

@@ -109,6 +109,24 @@ struct RoutingEngine: Sendable {
         return NewStreamEvent.messageCreated(messageID, in: conversationID, direction: .outbound, kind: .system)
     }
 
+    /// Queues an outbound `choice` message to the member: `text` with `choices`, each provider
+    /// rendering them its way (buttons, or numbered lines on SMS).
+    func choiceMessage(
+        _ text: String, choices: [ReplyChoice], to conversationID: UUID, tenantID: UUID, _ connection: PostgresConnection
+    ) async throws -> NewStreamEvent {
+        let messageID = UUIDv7.make()
+        let content = ReplyContent(text: String(text.prefix(MessageLimits.maxBodyCharacters)), choices: choices)
+        try await connection.query("""
+            WITH message AS (
+                INSERT INTO messages (tenant_id, id, conversation_id, direction, kind, body, payload, delivery_status)
+                VALUES (\(tenantID), \(messageID), \(conversationID), 'outbound', 'choice', \(content.text), \(ReplyPayload(content).json)::jsonb, 'queued')
+                RETURNING tenant_id, id, conversation_id
+            )
+            \(unescaped: Self.queueMessage)
+            """, logger: logger)
+        return NewStreamEvent.messageCreated(messageID, in: conversationID, direction: .outbound, kind: .choice)
+    }
+
     /// Asks the outbox to run the team's queue when it opens (once per team and time).
     func scheduleDrain(_ team: UUID, at date: Date?, tenantID: UUID, _ connection: PostgresConnection) async throws {
         guard let date else { return }
