@@ -148,6 +148,8 @@ struct WebhookDeliveryTests {
             try await TestApp.run(configure: { config in
                 Self.configure(&config)
                 config.webhooks.disableAfter = .milliseconds(500)
+                // Long enough that /ok arriving before it ends cannot be a loaded machine's luck.
+                config.webhooks.timeout = .seconds(6)
             }) { client, fixtures in
                 let fixture = try await fixtures.tenant()
                 let admin = APICaller(client, fixture)
@@ -161,7 +163,7 @@ struct WebhookDeliveryTests {
                 _ = try await admin.post("/v1/jobs", #"{"order_number":"PO-1","title":"Tow"}"#)
                 let first = try await receiver.log { $0.contains { $0.path == "/ok" } }
                 let arrived = try #require(first.first { $0.path == "/ok" }).at
-                #expect(arrived - start < 1.5, "the /ok endpoint waited for the hanging one")
+                #expect(arrived - start < 5, "the /ok endpoint waited for the hanging one")
 
                 // 410: disabled at once, with the reason.
                 var goneEndpoint = try await admin.get("/v1/webhook-endpoints/\(gone.id)").json
@@ -184,12 +186,12 @@ struct WebhookDeliveryTests {
                 #expect(attempts.first?["status_code"].int == 302)
                 // The hanging endpoint's attempt ends at the timeout, recorded as such.
                 var hung = try await admin.get("/v1/webhook-endpoints/\(hang.id)/deliveries").json["data"][0]
-                for _ in 0..<60 where hung["attempts"].array.isEmpty {
+                for _ in 0..<100 where hung["attempts"].array.isEmpty {
                     try await Task.sleep(for: .milliseconds(100))
                     hung = try await admin.get("/v1/webhook-endpoints/\(hang.id)/deliveries").json["data"][0]
                 }
                 #expect(hung["attempts"][0]["error"].string?.hasPrefix("no answer within") == true)
-                #expect((hung["attempts"][0]["latency_ms"].int ?? 0) >= 1900)
+                #expect((hung["attempts"][0]["latency_ms"].int ?? 0) >= 5900)
 
                 // Re-enabled, its waiting delivery goes (and is refused again by the receiver).
                 let before = try await receiver.log().filter { $0.path == "/gone" }.count
