@@ -74,7 +74,7 @@ enum BroadcastTestSupport {
     /// Waits until the tenant's closed offers' notices are written (no `dispatch.notices` row
     /// pending: the outbox worker runs them just after the closing transaction commits).
     static func noticesSent(_ fixtures: Fixtures, _ tenant: UUID) async throws -> Bool {
-        try await eventually {
+        try await eventually(seconds: 60) {
             try await fixtures.database.withTenant(tenant) { connection in
                 try await connection.query("""
                     SELECT count(*)::int FROM outbox

@@ -73,7 +73,7 @@ struct OfferFanOutTests {
             let farthestSent = sent.compactMap { $0["distance_m"].double }.max() ?? .infinity
             #expect(pending.allSatisfy { ($0["distance_m"].double ?? 0) > farthestSent }, "the nearest go first")
 
-            #expect(try await eventually {
+            #expect(try await eventually(seconds: 90) {
                 try await Support.offers(admin, job).values.allSatisfy {
                     $0["delivery_pending"].bool == false && $0["recipients"].array.count == 1
                 }
@@ -100,7 +100,7 @@ struct OfferFanOutTests {
 
             // The 129 others are withdrawn right after (dispatch.withdraw), each recipient told once;
             // a later Accept is "already taken", decided without the job's lock, and changes nothing.
-            #expect(try await eventually {
+            #expect(try await eventually(seconds: 90) {
                 try await Support.offers(admin, job).values.filter { $0["status"].string == "withdrawn" }.count == 129
             })
             let late = try await Self.answer(client, key: key, sender: "fan-7", id: "fan-accept-7", text: "Accept PO-FAN")
