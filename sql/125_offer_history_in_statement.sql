@@ -16,6 +16,8 @@ BEGIN
     IF fieldline_citus() THEN
         -- The trigger writes co-located rows of the same tenant (as sql/080 distributes it).
         PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+        -- Several DDL statements on distributed tables in one transaction (as sql/080 does).
+        PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
     END IF;
 END $$;
 
