@@ -79,6 +79,39 @@ def pgbench_one_row(database_url, seconds):
     raise RuntimeError("pgbench printed no tps:\n" + out)
 
 
+def offers_insert_alone(database_url, job_id, count):
+    """PostgreSQL's own time for the broadcast's biggest statement: inserting `count` offers of
+    the job with their keys, indexes and case-timeline rows, as DispatchEngine.send does, under
+    EXPLAIN ANALYZE in a transaction rolled back (a new round, so nothing collides). An older
+    schema (before sql/125) writes the history rows by a trigger on INSERT: then the plain insert."""
+    by_trigger = subprocess.run(["psql", database_url, "-qtAc",
+        "SELECT count(*) FROM pg_trigger WHERE tgname = 'offers_history' AND tgtype & 4 <> 0"],
+        check=True, capture_output=True, text=True).stdout.strip() != "0"
+    history = "SELECT 1" if by_trigger else """INSERT INTO job_history (tenant_id, job_id, offer_id, to_status, organization_id, actor)
+    SELECT tenant_id, job_id, id, status, organization_id, fieldline_actor() FROM inserted"""
+    sql = f"""
+SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE slug = 'bench'), false) IS NULL;
+BEGIN;
+SELECT set_config('app.actor', 'user:bench', true) IS NULL;
+CREATE TEMP TABLE bench_ids ON COMMIT DROP AS
+    SELECT array_agg(uuid_v7()) AS ids, array_agg(id) AS orgs, array_agg(random() * 20000) AS distances, array_agg(n > 100) AS pending
+    FROM (SELECT id, row_number() OVER () AS n FROM organizations WHERE kind = 'subcontractor' LIMIT {count}) s;
+EXPLAIN (ANALYZE, FORMAT JSON)
+WITH inserted AS (
+    INSERT INTO offers (tenant_id, id, job_id, organization_id, round, wave, distance_m, expires_at, created_by, delivery_pending)
+    SELECT current_setting('app.tenant_id')::uuid, o.id, '{job_id}', o.organization_id, 1000, 1, o.distance,
+           now() + interval '1 hour', 'user:bench', o.pending
+    FROM bench_ids, unnest(bench_ids.ids, bench_ids.orgs, bench_ids.distances, bench_ids.pending) AS o(id, organization_id, distance, pending)
+    RETURNING tenant_id, job_id, id, status, organization_id
+)
+{history};
+ROLLBACK;
+"""
+    out = subprocess.run(["psql", database_url, "-qtA", "-v", "ON_ERROR_STOP=1"], input=sql, check=True, capture_output=True, text=True).stdout
+    plan = json.loads(out[out.index("["):out.rindex("]") + 1])
+    return plan[0]["Execution Time"]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
@@ -174,6 +207,8 @@ def main():
           f"max {max(latencies):.1f} ms; offers accepted: {accepted}; statuses: {counts}")
     ceiling = pgbench_ceiling(args.database_url, 5)
     print(f"pgbench ceiling (16 clients, one INSERT per transaction): {ceiling:.0f} commits/s")
+    alone = offers_insert_alone(args.database_url, job["id"], len(offers))
+    print(f"the broadcast's insert of {len(offers)} offers with their history rows alone (EXPLAIN ANALYZE, rolled back): {alone:.0f} ms")
     locked = pgbench_one_row(args.database_url, 5)
     print(f"pgbench one-row lock (16 clients, each: lock one row FOR UPDATE, update it, insert a reply, commit): {locked:.0f} commits/s, "
           f"so {len(presses)} such transactions on one row need at least {len(presses) / locked * 1000:.0f} ms one after another")

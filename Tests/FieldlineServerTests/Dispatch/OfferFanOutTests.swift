@@ -128,6 +128,23 @@ struct OfferFanOutTests {
         }
     }
 
+    @Test("the broadcast's answer lists the round's offers exactly as GET /v1/jobs/{id}/offers does, those left to the fan-out included")
+    func answerAsListed() async throws {
+        // No outbox worker: nothing changes the offers between the two answers.
+        try await TestApp.run(configure: { $0.outboxConcurrency = 0 }) { client, fixtures in
+            let fixture = try await fixtures.tenant()
+            let admin = APICaller(client, fixture)
+            try await Self.seed(130, fixtures, fixture.tenant.id)
+            let job = try await Support.job(admin, "PO-FAN3")
+            let broadcast = try await admin.post("/v1/jobs/\(job)/broadcast", #"{"timeout_seconds":1234}"#)
+            #expect(broadcast.status == .created, "\(broadcast.text)")
+            let listed = try await admin.get("/v1/jobs/\(job)/offers")
+            let offers = broadcast.json["offers"].array
+            #expect(offers.count == 130 && offers.filter { $0["delivery_pending"].bool == true }.count == 30)
+            #expect(offers == listed.json["data"].array)
+        }
+    }
+
     @Test("offers of a job taken before the fan-out reaches them are never sent: their mark is cleared, no message, no recipient")
     func closedBeforeTheFanOut() async throws {
         // No outbox worker: this test runs the fan-out itself, after the Accept.

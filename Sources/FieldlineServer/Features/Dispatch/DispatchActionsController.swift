@@ -94,7 +94,7 @@ struct AssignRequest: RequestBody {
 }
 
 /// A job after a dispatch action: its status, its assignee, and all its offers.
-struct DispatchOutcome: ResponseEncodable, Sendable {
+struct DispatchOutcome: Encodable, Sendable {
     let jobId: UUID
     let status: String
     let organizationId: UUID?

@@ -7,22 +7,23 @@ import PostgresNIO
 /// its next deadline). See docs/dispatch.md, "Modes and timers".
 enum DispatchEngine {
     /// Starts round `round` of `job` over the ranked, reachable `candidates`: stores it and sends
-    /// its first step. Returns the number of offers sent.
+    /// its first step. Returns the offers it created, nearest first.
     static func start(
         _ job: OfferedJob, round: Int, settings: AllocationSettings, candidates: [Candidate], createdBy: String,
         authorUserID: UUID?, _ transaction: TenantTransaction
-    ) async throws -> Int {
+    ) async throws -> [CreatedOffer] {
         try await DispatchRound.insert(job.id, round: round, settings: settings, candidates: candidates, createdBy: createdBy, transaction)
         let step = Allocation.first(distances: candidates.map(\.distanceM), settings)
         let offered = Array(candidates.prefix(step.count)).map { ($0.organizationId, $0.distanceM) }
-        try await send(offered, of: job, round: round, wave: step.wave, timeout: settings.offerTimeoutSeconds, createdBy: createdBy,
-                       authorUserID: authorUserID, transaction)
+        let created = try await send(
+            offered, of: job, round: round, wave: step.wave, timeout: settings.offerTimeoutSeconds, createdBy: createdBy,
+            authorUserID: authorUserID, transaction)
         let more = Allocation.hasNext(distances: candidates.map(\.distanceM), considered: step.count, wave: step.wave, radiusM: step.radiusM, settings)
         try await DispatchRound.advance(
             job.id, round: round, considered: step.count, wave: step.wave, radiusM: step.radiusM,
             nextWaveIn: settings.mode == .nearestFirst && more ? settings.waveIntervalSeconds : nil, transaction)
         try await schedule(job.id, transaction)
-        return offered.count
+        return created
     }
 
     /// Sends the round's next step, if it has one; false when nothing more will be offered.
@@ -32,8 +33,8 @@ enum DispatchEngine {
         else { return false }
         let range = round.considered..<(round.considered + step.count)
         let offered = range.map { (round.candidateIDs[$0], round.distances[$0]) }
-        try await send(offered, of: job, round: round.round, wave: step.wave, timeout: round.settings.offerTimeoutSeconds,
-                       createdBy: round.createdBy, authorUserID: nil, transaction)
+        _ = try await send(offered, of: job, round: round.round, wave: step.wave, timeout: round.settings.offerTimeoutSeconds,
+                           createdBy: round.createdBy, authorUserID: nil, transaction)
         let considered = range.upperBound
         let more = Allocation.hasNext(distances: round.distances, considered: considered, wave: step.wave, radiusM: step.radiusM, round.settings)
         try await DispatchRound.advance(
@@ -48,19 +49,29 @@ enum DispatchEngine {
     private static func send(
         _ offered: [(UUID, Double)], of job: OfferedJob, round: Int, wave: Int, timeout: Int, createdBy: String,
         authorUserID: UUID?, _ transaction: TenantTransaction
-    ) async throws {
-        guard !offered.isEmpty else { return }
+    ) async throws -> [CreatedOffer] {
+        guard !offered.isEmpty else { return [] }
         let offers = offered.map { (id: UUIDv7.make(), organizationID: $0.0) }
         let pending = offers.indices.map { $0 >= OfferFanOut.inline }
+        // Their creation rows of the case timeline too, here rather than by a trigger per row
+        // (sql/125): this is the only statement that creates offers.
         try await transaction.query("""
-            INSERT INTO offers (tenant_id, id, job_id, organization_id, round, wave, distance_m, expires_at, created_by, delivery_pending)
-            SELECT \(transaction.tenantID), o.id, \(job.id), o.organization_id, \(round), \(wave), o.distance,
-                   now() + \(timeout) * interval '1 second', \(createdBy), o.pending
-            FROM unnest(\(offers.map(\.id))::uuid[], \(offers.map(\.organizationID))::uuid[], \(offered.map(\.1))::float8[], \(pending)::bool[])
-                AS o(id, organization_id, distance, pending)
+            WITH inserted AS (
+                INSERT INTO offers (tenant_id, id, job_id, organization_id, round, wave, distance_m, expires_at, created_by, delivery_pending)
+                SELECT \(transaction.tenantID), o.id, \(job.id), o.organization_id, \(round), \(wave), o.distance,
+                       now() + \(timeout) * interval '1 second', \(createdBy), o.pending
+                FROM unnest(\(offers.map(\.id))::uuid[], \(offers.map(\.organizationID))::uuid[], \(offered.map(\.1))::float8[], \(pending)::bool[])
+                    AS o(id, organization_id, distance, pending)
+                RETURNING tenant_id, job_id, id, status, organization_id
+            )
+            INSERT INTO job_history (tenant_id, job_id, offer_id, to_status, organization_id, actor)
+            SELECT tenant_id, job_id, id, status, organization_id, fieldline_actor() FROM inserted
             """)
         if offers.count > OfferFanOut.inline { try await OfferFanOut.queue(job.id, transaction) }
         try await OfferDelivery.send(Array(offers.prefix(OfferFanOut.inline)), job: job, authorUserID: authorUserID, transaction)
+        return zip(offers, zip(offered, pending)).map {
+            CreatedOffer(id: $0.id, organizationID: $0.organizationID, distanceM: $1.0.1, wave: wave, pending: $1.1)
+        }
     }
 
     /// Queues the job's timer at its next deadline — the first open offer's expiry, the next
@@ -90,4 +101,14 @@ enum DispatchEngine {
             DispatchTick.self, .init(jobID: jobID), duplicates: .skipIfPending(key: "job_id"),
             tenantID: transaction.tenantID, on: transaction.connection, logger: transaction.logger)
     }
+}
+
+/// An offer a step has just created, as the broadcast's answer needs it.
+struct CreatedOffer: Sendable {
+    let id: UUID
+    let organizationID: UUID
+    let distanceM: Double
+    let wave: Int
+    /// Its messages are left to the fan-out (`delivery_pending`).
+    let pending: Bool
 }

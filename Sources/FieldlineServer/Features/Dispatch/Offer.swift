@@ -43,8 +43,10 @@ struct Offer: ResponseEncodable, Sendable {
             WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id) END,
         o.answered_by_member_id, o.answered_at, o.created_by, o.created_at, o.updated_at, o.expires_at, o.wave, o.delivery_pending
         """
+}
 
-    /// Reads a row of `columns`.
+extension Offer {
+    /// Reads a row of `Offer.columns`.
     init(row: PostgresRow) throws {
         let columns = try row.decode(
             (UUID, UUID, UUID, String, Int, String, Double?, [UUID], [UUID], [UUID], [String], UUID?, Date?, String, Date, Date, Date?, Int, Bool).self)
@@ -75,12 +77,12 @@ struct OfferRecipient: Encodable, Sendable {
 }
 
 /// The offers of a job, oldest first.
-struct OfferList: ResponseEncodable, Sendable {
+struct OfferList: Encodable, Sendable {
     let data: [Offer]
 }
 
 /// What a broadcast did: the round's offers, and the candidates nobody could be reached at.
-struct Broadcast: ResponseEncodable, Sendable {
+struct Broadcast: Encodable, Sendable {
     let jobId: UUID
     let round: Int
     /// The allocation mode of the round.

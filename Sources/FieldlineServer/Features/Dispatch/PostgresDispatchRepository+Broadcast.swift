@@ -42,9 +42,9 @@ extension PostgresDispatchRepository {
         guard !candidates.isEmpty else {
             throw APIError.conflict("no_candidates", "no subcontractor covers the job's site with its required tags")
         }
-        let reachable = try await OfferDelivery.reachable(candidates.map(\.organizationId), transaction)
-        let unreachable = candidates.map(\.organizationId).filter { !reachable.contains($0) }
-        candidates = candidates.filter { reachable.contains($0.organizationId) }
+        let left = try await OfferDelivery.unreachable(candidates.map(\.organizationId), transaction)
+        let unreachable = candidates.map(\.organizationId).filter { left.contains($0) }
+        candidates = candidates.filter { !left.contains($0.organizationId) }
         guard !candidates.isEmpty else {
             throw APIError.conflict("no_reachable_candidates", "none of the candidates has a member with a messaging identity")
         }
@@ -64,13 +64,15 @@ extension PostgresDispatchRepository {
         // reopened by hand) can no longer be answered: a new round never competes with an old one.
         try await OfferWithdrawal.close(
             of: job.id, .init(throughRound: round - 1), as: "withdrawn", telling: OfferText.withdrawn(orderNumber: job.orderNumber), transaction)
-        _ = try await DispatchEngine.start(
+        let created = try await DispatchEngine.start(
             job, round: round, settings: settings, candidates: candidates, createdBy: createdBy, authorUserID: viewer.userID, transaction)
         try await transaction.query("""
             UPDATE jobs SET status = 'offered', status_changed_at = now(), updated_at = now()
             WHERE tenant_id = \(transaction.tenantID) AND id = \(job.id) AND status <> 'offered'
             """)
-        let offers = try await Self.offers(of: job.id, round: round, transaction)
+        let offers = try await Self.roundOffers(
+            of: job.id, round: round, created, candidates: candidates, createdBy: createdBy, timeout: settings.offerTimeoutSeconds,
+            transaction)
         return Broadcast(
             jobId: job.id, round: round, mode: settings.mode.rawValue, status: JobStatus.offered.rawValue, offers: offers,
             unreachableOrganizationIds: unreachable)
@@ -93,6 +95,41 @@ extension PostgresDispatchRepository {
             ).any()
             guard visible else { return nil }
             return try await Self.offers(of: jobID, round: nil, transaction)
+        }
+    }
+
+    /// A new round's offers for the broadcast's answer, as `offers(of:round:)` lists them: those
+    /// sent in this transaction read back with their recipients, and those left to the fan-out
+    /// made from what was just inserted (nothing else about them can have changed before commit),
+    /// so a round of 10,000 does not read back and decode 10,000 rows
+    /// (`OfferFanOutTests` compares the answer with `GET /v1/jobs/{id}/offers`).
+    static func roundOffers(
+        of jobID: UUID, round: Int, _ created: [CreatedOffer], candidates: [Candidate], createdBy: String, timeout: Int,
+        _ transaction: TenantTransaction
+    ) async throws -> [Offer] {
+        let left = created.filter(\.pending)
+        guard !left.isEmpty else { return try await offers(of: jobID, round: round, transaction) }
+        let sent = try await transaction.query("""
+            SELECT \(unescaped: Offer.columns) FROM offers o
+            JOIN organizations org ON org.tenant_id = o.tenant_id AND org.id = o.organization_id
+            WHERE o.tenant_id = \(transaction.tenantID) AND o.job_id = \(jobID) AND o.round = \(round) AND NOT o.delivery_pending
+            """
+        ).collect(Offer.init(row:))
+        // The same expressions as the insert's defaults, in the same transaction: the same times.
+        let (now, expires) = try await transaction.query(
+            "SELECT now(), now() + \(timeout) * interval '1 second'"
+        ).first { try $0.decode((Date, Date).self) } ?? (Date(), Date())
+        let names = Dictionary(candidates.map { ($0.organizationId, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let pending = left.map {
+            Offer(
+                id: $0.id, jobId: jobID, organizationId: $0.organizationID, organizationName: names[$0.organizationID] ?? "",
+                round: round, status: "sent", distanceM: ($0.distanceM * 10).rounded() / 10, recipients: [], deliveryPending: true,
+                answeredByMemberId: nil, answeredAt: nil, expiresAt: expires, wave: $0.wave, createdBy: createdBy,
+                createdAt: now, updatedAt: now)
+        }
+        // As PostgreSQL orders uuids (`ORDER BY o.round, o.id`): byte by byte.
+        return (sent + pending).sorted { a, b in
+            withUnsafeBytes(of: a.id.uuid) { x in withUnsafeBytes(of: b.id.uuid) { y in x.lexicographicallyPrecedes(y) } }
         }
     }
 
