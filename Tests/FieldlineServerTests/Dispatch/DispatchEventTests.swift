@@ -139,20 +139,50 @@ struct DispatchEventTests {
                 """#).json["id"].string)
             #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
             #expect(try await admin.post("/v1/jobs/\(job)/assign", #"{"organization_id":"\#(tow.org)"}"#).status == .ok)
-            let events = try await fixtures.database.withTenant(tenant) { connection in
-                try await connection.query("""
-                    SELECT data::text FROM (
-                        SELECT data, 0 AS part, id AS position FROM stream_events WHERE tenant_id = \(tenant) AND conversation_id = \(own) AND kind = 'job.assigned'
-                        UNION ALL
-                        SELECT data, 1, 0 FROM stream_pending WHERE tenant_id = \(tenant) AND conversation_id = \(own) AND kind = 'job.assigned'
-                    ) k ORDER BY part, position
-                    """, logger: fixtures.database.logger
-                ).collect { try $0.decode(String.self) }
-            }
+            let events = try await Self.assignedEvents(fixtures, tenant, in: own)
             #expect(events.count == 1, "\(events)")
             let data = try JSONDecoder().decode(JSON.self, from: Data((events.first ?? "{}").utf8))
             #expect(data["job_id"].string == job && data["organization_id"].string == tow.org && data["order_number"].string == "PO-HAND")
             #expect(data.has("offer_id") && data["offer_id"].isNull && data.has("crew_id") && data["crew_id"].isNull)
+        }
+    }
+
+    @Test("assigned by an Accept: job.assigned on the job's own conversation too, naming the offer")
+    func acceptAssignmentEvent() async throws {
+        try await DispatchClock.withTenant { client, fixtures, admin, tenant, hook in
+            let tow = try await DispatchClock.subcontractor(admin, client, hook: hook, "Tow A", kmNorth: 1, digits: "34612000011")
+            #expect(try await Support.whatsAppText(client, hook, from: "34612000098", id: "wamid.CUSTOMER3", text: "flat tyre").status == .ok)
+            let own = try #require(try await fixtures.database.withTenant(tenant) { connection in
+                try await connection.query("""
+                    SELECT c.id FROM conversations c JOIN member_identities i ON i.tenant_id = c.tenant_id AND i.member_id = c.member_id
+                    WHERE c.tenant_id = \(tenant) AND i.external_id = '+34612000098'
+                    """, logger: fixtures.database.logger).first { try $0.decode(UUID.self) }
+            })
+            let job = try #require(try await admin.post("/v1/jobs", #"""
+                {"order_number":"PO-TAKEN","title":"Tow","latitude":40.4168,"longitude":-3.7038,"required_tags":["towing"],"conversation_id":"\#(own.uuidString.lowercased())"}
+                """#).json["id"].string)
+            #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
+            let offer = try #require(try await Support.offers(admin, job)[tow.org]?["id"].string)
+            #expect(try await Support.whatsAppButton(client, hook, from: "34612000011", id: "wamid.TAKE", choiceID: "offer:\(offer):accept").status == .ok)
+            #expect(try await admin.get("/v1/jobs/\(job)").json["status"].string == "assigned")
+            let events = try await Self.assignedEvents(fixtures, tenant, in: own)
+            #expect(events.count == 1, "\(events)")
+            let data = try JSONDecoder().decode(JSON.self, from: Data((events.first ?? "{}").utf8))
+            #expect(data["job_id"].string == job && data["organization_id"].string == tow.org && data["offer_id"].string == offer)
+        }
+    }
+
+    /// The data of the `job.assigned` stream events of one conversation, published or waiting.
+    static func assignedEvents(_ fixtures: Fixtures, _ tenant: UUID, in own: UUID) async throws -> [String] {
+        try await fixtures.database.withTenant(tenant) { connection in
+            try await connection.query("""
+                SELECT data::text FROM (
+                    SELECT data, 0 AS part, id AS position FROM stream_events WHERE tenant_id = \(tenant) AND conversation_id = \(own) AND kind = 'job.assigned'
+                    UNION ALL
+                    SELECT data, 1, 0 FROM stream_pending WHERE tenant_id = \(tenant) AND conversation_id = \(own) AND kind = 'job.assigned'
+                ) k ORDER BY part, position
+                """, logger: fixtures.database.logger
+            ).collect { try $0.decode(String.self) }
         }
     }
 

@@ -78,27 +78,13 @@ extension PostgresDispatchRepository {
                 WHERE tenant_id = \(transaction.tenantID) AND id = \(job.id)
                 """)
             try await BusinessEvents.recordJob(.jobAssigned, job.id, in: transaction)
-            try await Self.streamAssigned(job, to: organizationID, crew: crewID, transaction)
+            try await job.streamAssigned(to: organizationID, crew: crewID, offerID: nil, transaction)
             try await OfferWithdrawal.close(
                 of: job.id, .init(silentFor: [organizationID]), as: "withdrawn",
                 telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)
             try await DispatchRound.close(of: job.id, transaction)
             return try await Self.outcome(job.id, transaction)
         }
-    }
-
-    /// `job.assigned` on the stream in the job's own conversation, when it has one, as the clock's
-    /// job events are (an Accept's is in the answering member's): the agent following the job
-    /// sees an assignment by hand too. `offer_id` is null: no offer was accepted.
-    private static func streamAssigned(_ job: OfferedJob, to organizationID: UUID, crew crewID: UUID?, _ transaction: TenantTransaction) async throws {
-        let own = try await transaction.query(
-            "SELECT conversation_id FROM jobs WHERE tenant_id = \(transaction.tenantID) AND id = \(job.id)"
-        ).first { try $0.decode(UUID?.self) } ?? nil
-        guard let own else { return }
-        transaction.stream([NewStreamEvent(kind: .jobAssigned, conversationID: own, data: [
-            "job_id": .id(job.id), "order_number": .string(job.orderNumber), "offer_id": .null,
-            "organization_id": .id(organizationID), "crew_id": .id(crewID),
-        ])])
     }
 
     /// The job an offer belongs to, or nil.
