@@ -72,4 +72,18 @@ enum CitusWrites {
                   AND o.done_at IS NULL AND o.dead_at IS NULL AND o.available_at <= now())
             """, logger: logger)
     }
+
+    /// On Citus, locks the row `id` of `table` (`FOR UPDATE`) by itself, and returns true: Citus
+    /// locks rows only in a single-shard plan, which a select with correlated subqueries on other
+    /// tables (a job's or conversation's columns) is not, so the caller then selects without its
+    /// own `FOR UPDATE`. Nothing, and false, elsewhere.
+    static func lockAlone(_ table: StaticString, id: UUID, tenantID: UUID, connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        guard enabled else { return false }
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(tenantID)
+        bindings.append(id)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) WHERE tenant_id = $1 AND id = $2 FOR UPDATE", binds: bindings), logger: logger)
+        return true
+    }
 }
