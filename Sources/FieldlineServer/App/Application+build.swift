@@ -62,6 +62,7 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         configuration: config.database.clientConfiguration(poolSize: config.databasePoolSize),
         backgroundLogger: Logger(label: "fieldline.postgres"))
     let database = Database(client: client, logger: logger)
+    await CitusWrites.detect(config.database, logger: logger)
     let streamClient = PostgresClient(
         configuration: config.database.clientConfiguration(poolSize: config.streamPoolSize),
         backgroundLogger: Logger(label: "fieldline.postgres.stream"))

@@ -21,9 +21,10 @@ extension PostgresConversationsRepository {
             try await Outbox.enqueue(
                 SendMessage.self, .init(messageID: messageID, conversationID: id), tenantID: tenantID, on: connection, logger: logger)
             let isHuman = viewer.userID != nil
+            // least() rather than coalesce(): Citus allows no now() inside CASE or COALESCE, and
+            // an earlier first reply is always the smaller time.
             try await connection.query("""
-                UPDATE conversations SET last_message_at = now(),
-                    first_human_reply_at = CASE WHEN \(isHuman) THEN coalesce(first_human_reply_at, now()) ELSE first_human_reply_at END
+                UPDATE conversations SET last_message_at = now()\(unescaped: isHuman ? ", first_human_reply_at = least(first_human_reply_at, now())" : "")
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
             var paused: NewStreamEvent?

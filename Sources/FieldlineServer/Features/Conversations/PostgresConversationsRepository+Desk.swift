@@ -30,10 +30,18 @@ extension PostgresConversationsRepository {
     }
 
     func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Conversation? {
-        try await connection.query("""
+        // Citus locks rows only in a single-shard plan, which the columns' correlated subquery
+        // (the flow run) is not there: on Citus the row is locked alone first (docs/scaling.md).
+        let citusLock = lock && CitusWrites.enabled
+        if citusLock {
+            try await connection.query("""
+                SELECT 1 FROM conversations WHERE tenant_id = \(viewer.tenantID) AND id = \(id) FOR NO KEY UPDATE
+                """, logger: logger)
+        }
+        return try await connection.query("""
             SELECT \(unescaped: Conversation.columns) FROM conversations c
             WHERE c.tenant_id = \(viewer.tenantID) AND c.id = \(id) AND \(visibleConversations: viewer)
-            \(unescaped: lock ? "FOR NO KEY UPDATE" : "")
+            \(unescaped: lock && !citusLock ? "FOR NO KEY UPDATE" : "")
             """, logger: logger
         ).first(Conversation.init(row:))
     }

@@ -40,6 +40,12 @@ extension BusinessEvents {
         var binds = PostgresBindings()
         binds.append(transaction.tenantID)
         binds.append(offerIDs)
-        try await transaction.query(PostgresQuery(unsafeSQL: BusinessEventsSQL.insert(tenant: "$1::uuid", parts: [select]), binds: binds))
+        let sql = BusinessEventsSQL.insert(tenant: "$1::uuid", parts: [select]) + CitusWrites.returning("id")
+        let eventIDs = try await transaction.query(PostgresQuery(unsafeSQL: sql, binds: binds)).collect()
+        if CitusWrites.enabled {
+            try await CitusWrites.fanOut(
+                try eventIDs.map { try $0.decode(UUID.self) }, tenantID: transaction.tenantID, connection: transaction.connection,
+                logger: transaction.logger)
+        }
     }
 }

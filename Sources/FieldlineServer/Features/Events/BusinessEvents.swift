@@ -14,10 +14,12 @@ enum BusinessEvents {
         on connection: PostgresConnection, tenantID: UUID, logger: Logger
     ) async throws {
         let json = String(decoding: try AppRequestContext.encoder.encode(body), as: UTF8.self)
+        let eventID = UUIDv7.make()
         try await connection.query("""
             INSERT INTO events (tenant_id, id, type, resource_type, resource_id, body)
-            VALUES (\(tenantID), \(UUIDv7.make()), \(type.rawValue), \(type.resourceType), \(resource), \(json)::jsonb)
+            VALUES (\(tenantID), \(eventID), \(type.rawValue), \(type.resourceType), \(resource), \(json)::jsonb)
             """, logger: logger)
+        try await CitusWrites.fanOut([eventID], tenantID: tenantID, connection: connection, logger: logger)
     }
 
     /// `record` inside a `TenantTransaction`.
@@ -30,11 +32,13 @@ enum BusinessEvents {
     static func recordConversation(
         _ type: BusinessEventType, _ id: UUID, on connection: PostgresConnection, tenantID: UUID, logger: Logger
     ) async throws {
-        try await connection.query("""
+        let eventID = UUIDv7.make()
+        _ = try await connection.query("""
             INSERT INTO events (tenant_id, id, type, resource_type, resource_id, body)
-            SELECT c.tenant_id, \(UUIDv7.make()), \(type.rawValue), 'conversation', c.id, \(unescaped: ResourceJSON.conversation("c"))
-            FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.id = \(id)
-            """, logger: logger)
+            SELECT c.tenant_id, \(eventID), \(type.rawValue), 'conversation', c.id, \(unescaped: ResourceJSON.conversation("c"))
+            FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.id = \(id)\(unescaped: CitusWrites.returning("id"))
+            """, logger: logger).collect()
+        try await CitusWrites.fanOut([eventID], tenantID: tenantID, connection: connection, logger: logger)
     }
 
     /// Appends one `conversation.opened` per conversation of `ids`, in that order, each with the
@@ -43,14 +47,15 @@ enum BusinessEvents {
     static func recordConversationsOpened(_ ids: [UUID], on connection: PostgresConnection, tenantID: UUID, logger: Logger) async throws {
         guard !ids.isEmpty else { return }
         let eventIDs = ids.map { _ in UUIDv7.make() }
-        try await connection.query("""
+        _ = try await connection.query("""
             INSERT INTO events (tenant_id, id, type, resource_type, resource_id, body)
             SELECT c.tenant_id, o.event_id, \(BusinessEventType.conversationOpened.rawValue), 'conversation', c.id,
                    \(unescaped: ResourceJSON.conversation("c"))
             FROM unnest(\(ids)::uuid[], \(eventIDs)::uuid[]) WITH ORDINALITY AS o(id, event_id, position)
             JOIN conversations c ON c.tenant_id = \(tenantID) AND c.id = o.id
-            ORDER BY o.position
-            """, logger: logger)
+            ORDER BY o.position\(unescaped: CitusWrites.returning("id"))
+            """, logger: logger).collect()
+        try await CitusWrites.fanOut(eventIDs, tenantID: tenantID, connection: connection, logger: logger)
     }
 
     /// The event a job's change makes: `job.created` for a new job, else the event of the status

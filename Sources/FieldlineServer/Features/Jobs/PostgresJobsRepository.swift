@@ -85,11 +85,13 @@ struct PostgresJobsRepository: JobsRepository {
                 try draft.check()
                 try await checkReferences(of: draft, changedFrom: before, viewer: viewer, connection)
                 try await connection.setLocal("app.actor", to: actor, logger: logger)
+                // Decided here, from the row locked above: Citus allows no now() inside CASE.
+                let statusChangedAt = job.status == draft.status ? "status_changed_at" : "now()"
                 try await connection.query("""
                     UPDATE jobs SET order_number = \(draft.orderNumber), title = \(draft.title), description = \(draft.description),
                         latitude = \(draft.location?.latitude), longitude = \(draft.location?.longitude), address = \(draft.address),
                         required_tags = \(draft.requiredTags), window_start = \(draft.windowStart), window_end = \(draft.windowEnd),
-                        status_changed_at = CASE WHEN status = \(draft.status.rawValue) THEN status_changed_at ELSE now() END,
+                        status_changed_at = \(unescaped: statusChangedAt),
                         status = \(draft.status.rawValue), organization_id = \(draft.organizationID), crew_id = \(draft.crewID),
                         conversation_id = \(draft.conversationID), updated_at = now()
                     WHERE tenant_id = \(tenantID) AND id = \(id)
@@ -138,19 +140,21 @@ struct PostgresJobsRepository: JobsRepository {
 
     /// One job the viewer may see, or nil; `lock` holds it until the transaction ends.
     func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
-        try await connection.query("""
+        let locked = lock ? try await CitusWrites.lockAlone("jobs", id: id, tenantID: viewer.tenantID, connection: connection, logger: logger) : false
+        return try await connection.query("""
             SELECT \(unescaped: Job.columns) FROM jobs j
             WHERE j.tenant_id = \(viewer.tenantID) AND j.id = \(id) AND \(visibleJobs: viewer)
-            \(unescaped: lock ? "FOR UPDATE OF j" : "")
+            \(unescaped: lock && !locked ? "FOR UPDATE OF j" : "")
             """, logger: logger
         ).first(Job.init(row:))
     }
 
     /// One job of the tenant whoever may see it (the row just written), or nil.
     private func fetch(_ id: UUID, tenantID: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
-        try await connection.query("""
+        let locked = lock ? try await CitusWrites.lockAlone("jobs", id: id, tenantID: tenantID, connection: connection, logger: logger) : false
+        return try await connection.query("""
             SELECT \(unescaped: Job.columns) FROM jobs j WHERE j.tenant_id = \(tenantID) AND j.id = \(id)
-            \(unescaped: lock ? "FOR UPDATE" : "")
+            \(unescaped: lock && !locked ? "FOR UPDATE" : "")
             """, logger: logger
         ).first(Job.init(row:))
     }

@@ -15,10 +15,32 @@ struct RecordInboundEvents: InboundStep {
         for item in stored {
             if let conversation = item.conversation, conversation.opened, !opened.contains(conversation.id) { opened.append(conversation.id) }
         }
-        _ = try await transaction.rows(RecordInboundEventsStatement(
+        let statement = RecordInboundEventsStatement(
             tenantID: transaction.tenantID, openedIDs: opened, openedEventIDs: opened.map { _ in UUIDv7.make() },
-            messageIDs: stored.map(\.messageID), messageEventIDs: stored.map { _ in UUIDv7.make() }))
+            messageIDs: stored.map(\.messageID), messageEventIDs: stored.map { _ in UUIDv7.make() })
+        guard CitusWrites.enabled else {
+            _ = try await transaction.rows(statement)
+            return
+        }
+        let eventIDs = try await transaction.rows(RecordInboundEventsCitusStatement(statement))
+        try await CitusWrites.fanOut(eventIDs, tenantID: transaction.tenantID, connection: transaction.connection, logger: transaction.logger)
     }
+}
+
+/// `RecordInboundEventsStatement` on Citus, returning the events' ids (see `CitusWrites`).
+struct RecordInboundEventsCitusStatement: PostgresPreparedStatement {
+    static let name = "fieldline_ingest_events_citus"
+    static let sql = RecordInboundEventsStatement.sql + "\nRETURNING id"
+    static let bindingDataTypes = RecordInboundEventsStatement.bindingDataTypes
+    typealias Row = UUID
+
+    let statement: RecordInboundEventsStatement
+
+    init(_ statement: RecordInboundEventsStatement) { self.statement = statement }
+
+    func makeBindings() throws -> PostgresBindings { try statement.makeBindings() }
+
+    func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
 }
 
 /// The inbound events of one wave: conversations opened first, then the messages, in order.
