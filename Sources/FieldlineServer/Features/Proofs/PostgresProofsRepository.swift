@@ -22,6 +22,8 @@ struct PostgresProofsRepository: ProofsRepository {
         }
         try Self.requireAcceptsProofs(job)
         if let crewCode = proof.crewCode { try await requireCrew(crewCode, of: job, tenantID: tenantID, connection) }
+        var member: ProofMember.Resolved?
+        if let memberID = proof.memberID { member = try await ProofMember.resolve(memberID, for: job, tenantID: tenantID, connection, logger: logger) }
         var evidence = try await ProofEvidence.gather(proof, job: job, viewer: viewer, database: database, connection)
         if !proof.uploads.isEmpty {
             evidence.mediaIDs += try await Self.insertUploads(proof.uploads, by: submittedBy, tenantID: tenantID, connection, logger: logger)
@@ -29,10 +31,11 @@ struct PostgresProofsRepository: ProofsRepository {
         let id = UUIDv7.make()
         try await connection.query("""
             INSERT INTO proofs (tenant_id, id, job_id, conversation_id, member_id, crew_code, latitude, longitude, note, submitted_by)
-            SELECT \(tenantID), \(id), \(jobID), c.id, c.member_id, \(proof.crewCode ?? job.crewCode),
+            SELECT \(tenantID), \(id), \(jobID), c.id, coalesce(\(proof.memberID), c.member_id),
+                   \(proof.crewCode ?? member?.crewCode ?? job.crewCode),
                    \(evidence.location?.latitude), \(evidence.location?.longitude), \(proof.note), \(submittedBy)
             FROM (SELECT 1) one
-            LEFT JOIN conversations c ON c.tenant_id = \(tenantID) AND c.id = \(evidence.conversationID)
+            LEFT JOIN conversations c ON c.tenant_id = \(tenantID) AND c.id = \(evidence.conversationID ?? member?.conversationID)
             """, logger: logger)
         try await connection.query("""
             INSERT INTO proof_media (tenant_id, proof_id, media_id, position)
@@ -41,6 +44,15 @@ struct PostgresProofsRepository: ProofsRepository {
         let recorded = try await fetch(id, viewer: viewer, lock: false, connection)
         if recorded != nil { try await recordEvent(.proofCreated, proof: id, viewer: viewer, answer: recorded, connection) }
         return recorded
+    }
+
+    func checkMember(_ memberID: UUID, forJob jobID: UUID, viewer: Viewer) async throws {
+        try await database.withTenant(viewer.tenantID) { connection in
+            guard let job = try await PostgresJobsRepository(database: database).fetch(jobID, viewer: viewer, lock: false, connection) else {
+                throw APIError.notFound("job")
+            }
+            _ = try await ProofMember.resolve(memberID, for: job, tenantID: viewer.tenantID, connection, logger: logger)
+        }
     }
 
     func takesProofs(_ jobID: UUID, viewer: Viewer) async throws -> Bool {
