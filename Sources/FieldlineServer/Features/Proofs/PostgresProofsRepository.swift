@@ -133,14 +133,22 @@ struct PostgresProofsRepository: ProofsRepository {
                     reviewed_at = now(), updated_at = now()
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
+            var restart: ProofFlowRestart?
             if decision == .rejected, let conversationID = proof.conversationId, let cleaned {
-                // The crew hears it where they sent the evidence, so they can send it again.
+                // The crew hears it where they sent the evidence, so they can send it again, and
+                // their flow run (if any) asks for the photos again.
                 let text = ProofReviewRules.rejectionMessage(orderNumber: proof.orderNumber, reason: cleaned)
-                let event = try await RoutingEngine(logger: logger).systemMessage(text, to: conversationID, tenantID: tenantID, connection)
-                try await StreamEventWriter.append([event], tenantID: tenantID, connection: connection, logger: logger)
+                var events = [try await RoutingEngine(logger: logger).systemMessage(text, to: conversationID, tenantID: tenantID, connection)]
+                let transaction = TenantTransaction(tenantID: tenantID, connection: connection, logger: logger)
+                if let restarted = try await FlowRejectionRestart(database: database).restart(after: proof, by: reviewer, transaction) {
+                    restart = restarted.0
+                    events += restarted.1
+                }
+                try await StreamEventWriter.append(events, tenantID: tenantID, connection: connection, logger: logger)
             }
-            let reviewed = try await fetch(id, viewer: viewer, lock: false, connection)
+            var reviewed = try await fetch(id, viewer: viewer, lock: false, connection)
             if reviewed != nil { try await recordEvent(.proofReviewed, proof: id, viewer: viewer, answer: reviewed, connection) }
+            reviewed?.flowRestart = restart
             return reviewed
         }
     }

@@ -30,6 +30,8 @@ struct Proof: ResponseEncodable, Sendable {
     let media: [ProofMedia]
     /// What the evidence shows, computed from the facts whenever the proof is read.
     let checks: ProofChecks
+    /// Only on the answer to a rejection: the crew's flow run it sent back to its photo step.
+    var flowRestart: ProofFlowRestart? = nil
 
     init(row: PostgresRow) throws {
         let (id, jobID, orderNumber, conversationID, memberID, crewCode, latitude, longitude, note,
