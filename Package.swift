@@ -32,11 +32,11 @@ let package = Package(
             name: "FieldlineDomain",
             swiftSettings: swiftSettings
         ),
-        // Decoding JPEG, PNG and HEIC/HEIF for the perceptual hash, on Debian's libjpeg-turbo, libpng and libheif
-        // (libjpeg-dev, libpng-dev, libheif-dev; docs/jobs-and-proofs.md says why).
+        // Decoding JPEG, PNG, HEIC/HEIF and WebP for the perceptual hash, on Debian's libjpeg-turbo, libpng, libheif
+        // and libwebp (libjpeg-dev, libpng-dev, libheif-dev, libwebp-dev; docs/jobs-and-proofs.md says why).
         .target(
             name: "CImageKit",
-            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png"), .linkedLibrary("heif")]
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png"), .linkedLibrary("heif"), .linkedLibrary("webp")]
         ),
         .target(
             name: "FieldlineChannels",

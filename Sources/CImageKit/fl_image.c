@@ -1,5 +1,5 @@
 // Image decoding for the perceptual hash, on libjpeg-turbo and libpng (Debian's libjpeg-dev and
-// libpng-dev; HEIC/HEIF is in fl_heif.c). Both libraries report fatal errors through a callback that must not return: it
+// libpng-dev; HEIC/HEIF is in fl_heif.c, WebP in fl_webp.c). Both libraries report fatal errors through a callback that must not return: it
 // longjmps back here, which Swift cannot do, hence this small C layer.
 #include "fl_image.h"
 #include "fl_scaler.h"
@@ -179,13 +179,15 @@ int fl_decode_gray(const char *path, int kind, int max_side, long long max_pixel
     memset(out, 0, sizeof *out);
     // libheif reads the file itself (through its item locations, not front to back).
     if (kind == 3) return fl_decode_heif(path, max_side, max_pixels, out);
+    // libwebp decodes from memory.
+    if (kind == 4) return fl_decode_webp(path, max_side, max_pixels, out);
     FILE *file = fopen(path, "rb");
     if (!file) {
         snprintf(out->error, sizeof out->error, "the file cannot be opened");
         return -1;
     }
     int result = kind == 1 ? decode_jpeg(file, max_side, max_pixels, out) : kind == 2 ? decode_png(file, max_side, max_pixels, out) : -1;
-    if (kind != 1 && kind != 2) snprintf(out->error, sizeof out->error, "not a JPEG, PNG or HEIF");
+    if (kind != 1 && kind != 2) snprintf(out->error, sizeof out->error, "not a JPEG, PNG, HEIF or WebP");
     fclose(file);
     return result;
 }

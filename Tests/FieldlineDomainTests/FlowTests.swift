@@ -204,6 +204,43 @@ struct FlowEngineTests {
         #expect(engine.handle(.stop, stopped.state) == stopped)
     }
 
+    @Test("a rejected proof restarts the photo step: a completed run asks again with no photo and fresh timers; a paused one moves there quietly")
+    func restartPhotoStep() throws {
+        let definition = try flow(proofFlowJSON)
+        #expect(definition.proofPhotoStep == "photos")
+        #expect(DefaultFlows.proofOfService.proofPhotoStep == "photos")
+        #expect(try flow(#"{"format":1,"start":"a","steps":[{"id":"a","type":"ask_text","text":"Hi","save_as":"x","next":"b"},{"id":"b","type":"end"}]}"#).proofPhotoStep == nil)
+        let engine = FlowEngine(definition: definition)
+        var outcome = engine.handle(.start, FlowRunState(variables: context))
+        outcome = engine.handle(.answer(FlowAnswer(kind: .image, messageID: "m1")), outcome.state)
+        outcome = engine.handle(.answer(FlowAnswer(kind: .choice, text: "Done", choiceID: "done")), outcome.state)
+        outcome = engine.handle(.answer(FlowAnswer(kind: .location, latitude: 4.6, longitude: -74.1)), outcome.state)
+        let completed = engine.handle(.answer(.text("1")), outcome.state).state
+        #expect(completed.status == .completed)
+
+        let restarted = engine.handle(.restart(stepID: "photos"), completed)
+        #expect(restarted.state.status == .waiting && restarted.state.stepID == "photos")
+        #expect(restarted.state.variables["photos"]?.strings == [], "the rejected photos are not collected again")
+        #expect(restarted.state.variables["place"] != nil, "the rest stays until asked again")
+        #expect(texts(restarted) == ["Job PO-1001 done? Send 1 to 5 photos."])
+        #expect(restarted.actions.contains(.schedule(FlowTimer(kind: .reminder, visit: completed.visit + 1, minutes: 30))))
+        #expect(restarted.state.sends > completed.sends, "new sends get new keys")
+        let again = engine.handle(.answer(FlowAnswer(kind: .image, messageID: "m9")), restarted.state)
+        #expect(again.state.variables["photos"]?.strings == ["m9"])
+
+        // Paused (an agent replied): moved to the step, quiet; resuming asks for the photos.
+        var paused = outcome.state
+        paused.status = .paused
+        let movedQuietly = engine.handle(.restart(stepID: "photos"), paused)
+        #expect(movedQuietly.actions.isEmpty)
+        #expect(movedQuietly.state.status == .paused && movedQuietly.state.stepID == "photos")
+        #expect(movedQuietly.state.variables["photos"]?.strings == [])
+        #expect(texts(engine.handle(.resume, movedQuietly.state)) == ["Job PO-1001 done? Send 1 to 5 photos."])
+        // Only an ask_photo step restarts.
+        #expect(engine.handle(.restart(stepID: "where"), completed).state == completed)
+        #expect(engine.handle(.restart(stepID: "nowhere"), completed).state == completed)
+    }
+
     @Test("http results branch on status and JSON fields")
     func http() throws {
         let engine = FlowEngine(definition: try flow("""

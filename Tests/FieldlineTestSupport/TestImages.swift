@@ -1,7 +1,8 @@
 import CImageKit
 import Foundation
 
-/// Real, decodable photos made in the tests: a synthetic scene encoded with libjpeg or libpng.
+/// Real, decodable photos made in the tests: a synthetic scene encoded with libjpeg, libpng,
+/// libheif or libwebp.
 public enum TestImages {
     /// A grey scene (a gradient, waves and a bright disc) of `width` × `height`; `variant`
     /// moves the disc and the waves, so different variants are different photos.
@@ -75,6 +76,18 @@ public enum TestImages {
             return fl_encode_heic(buffer.baseAddress, Int32(width), Int32(height), Int32(quality), nil, 0, &out, &length)
         }
         precondition(result == 0, "HEIC encoding failed")
+        defer { free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: length))
+    }
+
+    /// A WebP of the grey pixels (as RGB), coded by libwebp: lossy at `quality`, or lossless.
+    public static func webp(_ pixels: [UInt8], width: Int, height: Int, quality: Int = 80, lossless: Bool = false) -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        let result = pixels.withUnsafeBufferPointer {
+            fl_encode_webp($0.baseAddress, Int32(width), Int32(height), 1, Int32(quality), lossless ? 1 : 0, &out, &length)
+        }
+        precondition(result == 0, "WebP encoding failed")
         defer { free(out) }
         return Array(UnsafeBufferPointer(start: out, count: length))
     }

@@ -45,6 +45,17 @@ public struct FlowDefinition: Sendable, Equatable, Codable {
         }
     }
 
+    /// The `ask_photo` step that collects the photos of the flow's proof: the one whose `save_as`
+    /// is the `photos_from` of the first `attach_proof` step (in the definition's order); nil when
+    /// the flow attaches no proof of photos. A rejected proof restarts a run here.
+    public var proofPhotoStep: String? {
+        for attach in steps where attach.kind == .attachProof {
+            guard let variable = attach.photosFrom else { continue }
+            if let ask = steps.first(where: { $0.kind == .askPhoto && $0.saveAs == variable }) { return ask.id }
+        }
+        return nil
+    }
+
     enum CodingKeys: String, CodingKey {
         case format, start, steps
         case handoffTeamID = "handoff_team_id"

@@ -48,6 +48,16 @@ public struct FlowEngine: Sendable {
             let collected = step.kind == .askPhoto ? step.saveAs.flatMap { state.variables[$0] } : nil
             run.advance(to: step.id)
             if let collected, let name = step.saveAs { run.state.variables[name] = collected }
+        case .restart(let stepID):
+            guard let step = definition.step(stepID), step.kind == .askPhoto else { break }
+            if state.status == .paused {
+                // An agent has the conversation: the run waits there, quiet, until resumed.
+                run.enter(step)
+                run.state.status = .paused
+                if let name = step.saveAs { run.state.variables[name] = .array([]) }
+            } else {
+                run.advance(to: step.id)
+            }
         }
         return FlowOutcome(state: run.state, actions: run.actions)
     }

@@ -95,6 +95,10 @@ public enum FlowEvent: Sendable, Equatable {
     case stop
     /// An agent resumed a paused run: the step it waits on is asked again, with fresh timers.
     case resume
+    /// The run goes back to the `ask_photo` step `stepID` with no photo collected (a reviewer
+    /// rejected the proof it made): asked again with fresh timers, also when the run was over; a
+    /// paused run moves there but stays quiet until resumed.
+    case restart(stepID: String)
 }
 
 /// What the server does for a run after an event, in order, in the event's transaction.

@@ -59,9 +59,12 @@ struct FlowRunHistoryEntry: Encodable, Sendable {
     /// The step the run waited on after it (null once over) and its status then.
     let stepId: String?
     let status: String
-    /// `member`, `timer`, `http`, `user:<id>`, `api_key:<id>`, `trigger:<kind>`, `system`.
+    /// `member`, `timer`, `http`, `user:<id>`, `api_key:<id>`, `trigger:<kind>`, `system` (a
+    /// restart's actor is the reviewer who rejected the proof).
     let actor: String
     let at: Date
+    /// On `restart`: the rejected proof that sent the run back to its photo step.
+    var proofId: UUID? = nil
 }
 
 /// A run under way in a conversation, as the conversation shows it (`flow_run`).

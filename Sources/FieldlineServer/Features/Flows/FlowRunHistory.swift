@@ -4,7 +4,7 @@ import PostgresNIO
 
 /// What a run's history row says happened (`flow_run_history.event`, sql/095).
 enum FlowRunEvent: String, Sendable, Codable {
-    case start, answer, reminder, timeout, pause, resume, stop
+    case start, answer, reminder, timeout, pause, resume, stop, restart
     case httpResult = "http_result"
 
     init(_ event: FlowEvent) {
@@ -16,6 +16,7 @@ enum FlowRunEvent: String, Sendable, Codable {
         case .httpResult: self = .httpResult
         case .stop: self = .stop
         case .resume: self = .resume
+        case .restart: self = .restart
         }
     }
 
@@ -25,17 +26,19 @@ enum FlowRunEvent: String, Sendable, Codable {
         case .answer: "member"
         case .reminder, .timeout: "timer"
         case .httpResult: "http"
-        case .start, .pause, .resume, .stop: "system"
+        case .start, .pause, .resume, .stop, .restart: "system"
         }
     }
 }
 
 extension FlowRunRecord {
-    /// Appends a row to the run's history: the event, the step and status it left the run in.
-    func record(_ event: FlowRunEvent, actor: String, _ transaction: TenantTransaction) async throws {
+    /// Appends a row to the run's history: the event, the step and status it left the run in, and
+    /// the proof it was about (a rejected proof that restarted the run).
+    func record(_ event: FlowRunEvent, actor: String, proofID: UUID? = nil, _ transaction: TenantTransaction) async throws {
         try await transaction.query("""
-            INSERT INTO flow_run_history (tenant_id, run_id, id, event, step_id, status, actor)
-            VALUES (\(transaction.tenantID), \(id), \(UUIDv7.make()), \(event.rawValue), \(state.stepID), \(state.status.rawValue), \(actor))
+            INSERT INTO flow_run_history (tenant_id, run_id, id, event, step_id, status, actor, proof_id)
+            VALUES (\(transaction.tenantID), \(id), \(UUIDv7.make()), \(event.rawValue), \(state.stepID), \(state.status.rawValue), \(actor),
+                    \(proofID))
             """)
     }
 

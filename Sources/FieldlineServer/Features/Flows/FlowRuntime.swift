@@ -50,13 +50,17 @@ struct FlowRuntime: Sendable {
 
     /// Feeds `event` to `run` (locked by the caller), performs the actions and saves the state.
     /// `actor` is who caused it, for the run's history (by default the member for an answer, the
-    /// clock for a timer, `http` for a call's result).
-    func handle(_ event: FlowEvent, _ run: inout FlowRunRecord, actor: String? = nil, _ transaction: TenantTransaction) async throws -> [NewStreamEvent] {
-        try await handle(event, &run, definition: try await run.definition(transaction), actor: actor, transaction)
+    /// clock for a timer, `http` for a call's result); `proofID` the proof it is about, for the
+    /// history (a rejection's restart).
+    func handle(
+        _ event: FlowEvent, _ run: inout FlowRunRecord, actor: String? = nil, proofID: UUID? = nil, _ transaction: TenantTransaction
+    ) async throws -> [NewStreamEvent] {
+        try await handle(event, &run, definition: try await run.definition(transaction), actor: actor, proofID: proofID, transaction)
     }
 
     private func handle(
-        _ event: FlowEvent, _ run: inout FlowRunRecord, definition: FlowDefinition, actor: String?, _ transaction: TenantTransaction
+        _ event: FlowEvent, _ run: inout FlowRunRecord, definition: FlowDefinition, actor: String?, proofID: UUID? = nil,
+        _ transaction: TenantTransaction
     ) async throws -> [NewStreamEvent] {
         let engine = FlowEngine(definition: definition, today: CalendarDay(parsing: String(RFC3339.format(Date()).prefix(10))))
         let outcome = engine.handle(event, run.state)
@@ -80,7 +84,7 @@ struct FlowRuntime: Sendable {
             }
         }
         try await run.save(transaction)
-        try await run.record(FlowRunEvent(event), actor: actor ?? FlowRunEvent(event).defaultActor, transaction)
+        try await run.record(FlowRunEvent(event), actor: actor ?? FlowRunEvent(event).defaultActor, proofID: proofID, transaction)
         let stream = run.streamEvents(after: event, from: before)
         // The start comes before the run's first messages; what it led to, after them.
         return stream.filter { $0.kind == .flowRunStarted } + events + stream.filter { $0.kind != .flowRunStarted }

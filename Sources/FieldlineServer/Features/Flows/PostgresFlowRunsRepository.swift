@@ -143,13 +143,13 @@ struct PostgresFlowRunsRepository: FlowRunsRepository {
         ).first(FlowRun.init(row:)) else { return nil }
         guard withHistory else { return run }
         run.history = try await transaction.query("""
-            SELECT event, step_id, status, actor, created_at FROM flow_run_history
+            SELECT event, step_id, status, actor, created_at, proof_id FROM flow_run_history
             WHERE tenant_id = \(viewer.tenantID) AND run_id = \(id)
             ORDER BY created_at, id LIMIT 1000
             """
         ).collect { row in
-            let (event, step, status, actor, at) = try row.decode((String, String?, String, String, Date).self)
-            return FlowRunHistoryEntry(event: event, stepId: step, status: status, actor: actor, at: at)
+            let (event, step, status, actor, at, proof) = try row.decode((String, String?, String, String, Date, UUID?).self)
+            return FlowRunHistoryEntry(event: event, stepId: step, status: status, actor: actor, at: at, proofId: proof)
         }
         return run
     }

@@ -29,7 +29,8 @@ struct CaseJob: Encodable, Sendable {
 /// One thing that happened in a case. `type` says which fields are set.
 struct CaseTimelineEntry: Encodable, Sendable {
     /// `job.created`, `job.status_changed`, `offer.sent`, `offer.status_changed`,
-    /// `conversation.opened`, `conversation.closed`, `message`, `proof.submitted`, `proof.reviewed`.
+    /// `conversation.opened`, `conversation.closed`, `message`, `proof.submitted`, `proof.reviewed`,
+    /// `flow_run.restarted`.
     let type: String
     let at: Date
     /// Who did it: `user:<id>`, `api_key:<id>`, `member:<id>`, or `system` (a timer, a provider's report).
@@ -54,12 +55,18 @@ struct CaseTimelineEntry: Encodable, Sendable {
     var reviewState: String? = nil
     /// On `proof.reviewed`: the reason given with a rejection.
     var reviewReason: String? = nil
+    /// On `flow_run.restarted`: the crew's run a rejection sent back to its photo step, that
+    /// step, and the run's status after it (`waiting`, or `paused` while an agent has the conversation).
+    var flowRunId: UUID? = nil
+    var stepId: String? = nil
+    var flowRunStatus: String? = nil
     /// Orders entries of the same instant as they were written.
     var sequence: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case type, at, actor, fromStatus, toStatus, organizationId, organizationName, crewId, offerId, round
         case conversationId, memberId, memberName, messageId, direction, kind, text, deliveryStatus, proofId, crewCode, reviewState, reviewReason
+        case flowRunId, stepId, flowRunStatus
     }
 }
 

@@ -20,6 +20,7 @@ struct PostgresCaseTimelineRepository: CaseTimelineRepository {
             entries += conversations
             entries += try await Self.messages(of: job, in: conversations.compactMap(\.conversationId), transaction)
             entries += try await Self.proofs(of: job, transaction)
+            entries += try await Self.restarts(of: job, in: conversations.compactMap(\.conversationId), transaction)
             let ordered = entries.enumerated().sorted { a, b in
                 (a.element.at, a.element.sequence, a.offset) < (b.element.at, b.element.sequence, b.offset)
             }.map(\.element)
@@ -142,6 +143,26 @@ struct PostgresCaseTimelineRepository: CaseTimelineRepository {
             return CaseTimelineEntry(
                 type: "message", at: c.8, actor: actor, conversationId: c.1, memberId: c.7, messageId: c.0, direction: c.2,
                 kind: c.3, text: c.4, deliveryStatus: c.5)
+        }
+    }
+
+    /// The crew's flow runs about the job that a rejected proof sent back to their photo step, in
+    /// the case's conversations the viewer may see.
+    private static func restarts(of job: CaseJob, in conversationIDs: [UUID], _ transaction: TenantTransaction) async throws -> [CaseTimelineEntry] {
+        guard !conversationIDs.isEmpty else { return [] }
+        return try await transaction.query("""
+            SELECT h.run_id, h.step_id, h.status, h.actor, h.created_at, h.proof_id, r.conversation_id, r.member_id
+            FROM flow_runs r
+            JOIN flow_run_history h ON h.tenant_id = r.tenant_id AND h.run_id = r.id
+            WHERE r.tenant_id = \(transaction.tenantID) AND r.job_id = \(job.id) AND h.event = 'restart'
+              AND r.conversation_id = ANY(\(Array(Set(conversationIDs)))::uuid[])
+            ORDER BY h.id
+            """
+        ).collect { row in
+            let c = try row.decode((UUID, String?, String, String, Date, UUID?, UUID, UUID).self)
+            return CaseTimelineEntry(
+                type: "flow_run.restarted", at: c.4, actor: c.3, conversationId: c.6, memberId: c.7, proofId: c.5,
+                flowRunId: c.0, stepId: c.1, flowRunStatus: c.2)
         }
     }
 

@@ -6,20 +6,21 @@ import NIOPosix
 /// A stored photo's evidence facts: what its headers say, and its perceptual hash.
 struct EvidencePhoto: Sendable, Equatable {
     let facts: PhotoFacts
-    /// The difference hash of the decoded image; nil for WebP (no decoder here), interlaced PNGs,
-    /// progressive JPEGs too large for the decoder's 96 MiB budget and HEIF images above
-    /// `FL_HEIF_MAX_DECODED_PIXELS`.
+    /// The difference hash of the decoded image; nil for interlaced PNGs, progressive JPEGs too
+    /// large for the decoder's 96 MiB budget, HEIF images above `FL_HEIF_MAX_DECODED_PIXELS`,
+    /// WebP images above `FL_WEBP_MAX_DECODED_PIXELS` and animated WebP.
     let phash: UInt64?
     /// The spread of the grey thumbnail the hash was made from (`PerceptualHash.contrast`): below
     /// `PerceptualHash.minimumContrast` the picture is too flat to compare by its hash.
     var contrast: Double? = nil
 }
 
-/// Reads a photo's facts from its first bytes and decodes the whole file (JPEG, PNG and HEIC/HEIF,
-/// with libjpeg-turbo, libpng and libheif through `CImageKit`) into a small grey image for the
-/// perceptual hash. JPEG and PNG stream row by row into a 64-pixel thumbnail, so memory stays
-/// flat whatever the photo's size; libheif holds one whole picture, so HEIF decodes run one at a
-/// time (`HEIFDecodeGate`). A truncated or corrupt file is refused rather than hashed.
+/// Reads a photo's facts from its first bytes and decodes the whole file (JPEG, PNG, HEIC/HEIF and
+/// WebP, with libjpeg-turbo, libpng, libheif and libwebp through `CImageKit`) into a small grey
+/// image for the perceptual hash. JPEG and PNG stream row by row into a 64-pixel thumbnail, so
+/// memory stays flat whatever the photo's size; libheif and libwebp's lossless decoder hold one
+/// whole picture, so HEIF and WebP decodes run one at a time (`WholePictureDecodeGate`). A
+/// truncated or corrupt file is refused rather than hashed.
 struct PhotoInspector: Sendable {
     /// The side of the grey thumbnail the hash is computed from.
     static let thumbnailSide: Int32 = 64
@@ -46,13 +47,16 @@ struct PhotoInspector: Sendable {
             let decoded = try await Self.decodeOnPool(file: file, kind: 2)
             return EvidencePhoto(facts: facts, phash: decoded.hash, contrast: decoded.contrast)
         case "image/heic", "image/heif":
-            let decoded = try await HEIFDecodeGate.shared.run { try await Self.decodeOnPool(file: file, kind: 3) }
+            let decoded = try await WholePictureDecodeGate.shared.run { try await Self.decodeOnPool(file: file, kind: 3) }
             // libheif's size is the primary image's as shown (after its rotation); the header's
             // is only the largest `ispe` it found in the first bytes.
             if decoded.width > 0, decoded.height > 0 {
                 facts.width = decoded.width
                 facts.height = decoded.height
             }
+            return EvidencePhoto(facts: facts, phash: decoded.hash, contrast: decoded.contrast)
+        case "image/webp":
+            let decoded = try await WholePictureDecodeGate.shared.run { try await Self.decodeOnPool(file: file, kind: 4) }
             return EvidencePhoto(facts: facts, phash: decoded.hash, contrast: decoded.contrast)
         default:
             return EvidencePhoto(facts: facts, phash: nil)
@@ -63,7 +67,7 @@ struct PhotoInspector: Sendable {
         try await NIOThreadPool.singleton.runIfActive { try Self.decode(file: file, kind: kind) }
     }
 
-    /// Decodes `file` (`kind`: 1 JPEG, 2 PNG, 3 HEIF) and hashes it (blocking: runs on the thread pool).
+    /// Decodes `file` (`kind`: 1 JPEG, 2 PNG, 3 HEIF, 4 WebP) and hashes it (blocking: runs on the thread pool).
     static func decode(file: String, kind: Int32) throws -> Decoded {
         var image = fl_gray_image()
         let result = fl_decode_gray(file, kind, thumbnailSide, Int64(PhotoFacts.maxPixels), &image)
@@ -84,14 +88,15 @@ struct PhotoInspector: Sendable {
     }
 }
 
-/// Lets one HEIF decode run at a time in the process: libheif holds a whole picture (up to about
-/// 110 MB for `FL_HEIF_MAX_DECODED_PIXELS`), so two at once would double the peak.
-actor HEIFDecodeGate {
-    static let shared = HEIFDecodeGate()
+/// Lets one HEIF or WebP decode run at a time in the process: libheif holds a whole picture (up
+/// to about 110 MB for `FL_HEIF_MAX_DECODED_PIXELS`), libwebp's lossless decoder too (4 bytes a
+/// pixel, 100 MB for `FL_WEBP_MAX_DECODED_PIXELS`), so two at once would double the peak.
+actor WholePictureDecodeGate {
+    static let shared = WholePictureDecodeGate()
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    /// Runs `work` once no other HEIF decode is running.
+    /// Runs `work` once no other whole-picture decode is running.
     func run<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
         if busy {
             await withCheckedContinuation { waiting.append($0) }

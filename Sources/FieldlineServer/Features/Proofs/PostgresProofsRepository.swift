@@ -22,6 +22,8 @@ struct PostgresProofsRepository: ProofsRepository {
         }
         try Self.requireAcceptsProofs(job)
         if let crewCode = proof.crewCode { try await requireCrew(crewCode, of: job, tenantID: tenantID, connection) }
+        var member: ProofMember.Resolved?
+        if let memberID = proof.memberID { member = try await ProofMember.resolve(memberID, for: job, tenantID: tenantID, connection, logger: logger) }
         var evidence = try await ProofEvidence.gather(proof, job: job, viewer: viewer, database: database, connection)
         if !proof.uploads.isEmpty {
             evidence.mediaIDs += try await Self.insertUploads(proof.uploads, by: submittedBy, tenantID: tenantID, connection, logger: logger)
@@ -29,10 +31,11 @@ struct PostgresProofsRepository: ProofsRepository {
         let id = UUIDv7.make()
         try await connection.query("""
             INSERT INTO proofs (tenant_id, id, job_id, conversation_id, member_id, crew_code, latitude, longitude, note, submitted_by)
-            SELECT \(tenantID), \(id), \(jobID), c.id, c.member_id, \(proof.crewCode ?? job.crewCode),
+            SELECT \(tenantID), \(id), \(jobID), c.id, coalesce(\(proof.memberID), c.member_id),
+                   \(proof.crewCode ?? member?.crewCode ?? job.crewCode),
                    \(evidence.location?.latitude), \(evidence.location?.longitude), \(proof.note), \(submittedBy)
             FROM (SELECT 1) one
-            LEFT JOIN conversations c ON c.tenant_id = \(tenantID) AND c.id = \(evidence.conversationID)
+            LEFT JOIN conversations c ON c.tenant_id = \(tenantID) AND c.id = \(evidence.conversationID ?? member?.conversationID)
             """, logger: logger)
         try await connection.query("""
             INSERT INTO proof_media (tenant_id, proof_id, media_id, position)
@@ -41,6 +44,15 @@ struct PostgresProofsRepository: ProofsRepository {
         let recorded = try await fetch(id, viewer: viewer, lock: false, connection)
         if recorded != nil { try await recordEvent(.proofCreated, proof: id, viewer: viewer, answer: recorded, connection) }
         return recorded
+    }
+
+    func checkMember(_ memberID: UUID, forJob jobID: UUID, viewer: Viewer) async throws {
+        try await database.withTenant(viewer.tenantID) { connection in
+            guard let job = try await PostgresJobsRepository(database: database).fetch(jobID, viewer: viewer, lock: false, connection) else {
+                throw APIError.notFound("job")
+            }
+            _ = try await ProofMember.resolve(memberID, for: job, tenantID: viewer.tenantID, connection, logger: logger)
+        }
     }
 
     func takesProofs(_ jobID: UUID, viewer: Viewer) async throws -> Bool {
@@ -121,14 +133,22 @@ struct PostgresProofsRepository: ProofsRepository {
                     reviewed_at = now(), updated_at = now()
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """, logger: logger)
+            var restart: ProofFlowRestart?
             if decision == .rejected, let conversationID = proof.conversationId, let cleaned {
-                // The crew hears it where they sent the evidence, so they can send it again.
+                // The crew hears it where they sent the evidence, so they can send it again, and
+                // their flow run (if any) asks for the photos again.
                 let text = ProofReviewRules.rejectionMessage(orderNumber: proof.orderNumber, reason: cleaned)
-                let event = try await RoutingEngine(logger: logger).systemMessage(text, to: conversationID, tenantID: tenantID, connection)
-                try await StreamEventWriter.append([event], tenantID: tenantID, connection: connection, logger: logger)
+                var events = [try await RoutingEngine(logger: logger).systemMessage(text, to: conversationID, tenantID: tenantID, connection)]
+                let transaction = TenantTransaction(tenantID: tenantID, connection: connection, logger: logger)
+                if let restarted = try await FlowRejectionRestart(database: database).restart(after: proof, by: reviewer, transaction) {
+                    restart = restarted.0
+                    events += restarted.1
+                }
+                try await StreamEventWriter.append(events, tenantID: tenantID, connection: connection, logger: logger)
             }
-            let reviewed = try await fetch(id, viewer: viewer, lock: false, connection)
+            var reviewed = try await fetch(id, viewer: viewer, lock: false, connection)
             if reviewed != nil { try await recordEvent(.proofReviewed, proof: id, viewer: viewer, answer: reviewed, connection) }
+            reviewed?.flowRestart = restart
             return reviewed
         }
     }

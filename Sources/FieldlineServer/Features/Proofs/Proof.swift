@@ -11,7 +11,7 @@ struct Proof: ResponseEncodable, Sendable {
     let orderNumber: String
     /// The conversation the evidence came from.
     let conversationId: UUID?
-    /// Who sent it (the conversation's member).
+    /// Who sent it (the conversation's member, or the member an app upload was for).
     let memberId: UUID?
     let crewCode: String?
     let latitude: Double?
@@ -30,6 +30,8 @@ struct Proof: ResponseEncodable, Sendable {
     let media: [ProofMedia]
     /// What the evidence shows, computed from the facts whenever the proof is read.
     let checks: ProofChecks
+    /// Only on the answer to a rejection: the crew's flow run it sent back to its photo step.
+    var flowRestart: ProofFlowRestart? = nil
 
     init(row: PostgresRow) throws {
         let (id, jobID, orderNumber, conversationID, memberID, crewCode, latitude, longitude, note,
@@ -76,6 +78,9 @@ struct NewProof: Sendable {
     var note: String?
     /// Photos uploaded with the request, already in the media store.
     var uploads: [MediaIntake.Received] = []
+    /// The crew member an upload is for (the `app` adapter's `member_id`); nil: the evidence's
+    /// conversation's member, if any.
+    var memberID: UUID? = nil
 }
 
 /// Filters of `GET /v1/proofs`.

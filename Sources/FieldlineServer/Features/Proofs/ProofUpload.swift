@@ -9,7 +9,7 @@ import NIOCore
 /// refused upload leaves nothing behind.
 struct ProofUpload {
     /// The form fields besides the photos.
-    static let textFields: Set<String> = ["latitude", "longitude", "note", "crew_code"]
+    static let textFields: Set<String> = ["latitude", "longitude", "note", "crew_code", "member_id"]
     /// The names a photo part may have.
     static let fileFields: Set<String> = ["photo", "photos", "photos[]", "file"]
 
@@ -45,7 +45,7 @@ struct ProofUpload {
                 } else {
                     guard Self.textFields.contains(part.name) else {
                         throw ValidationError(field: part.name, code: "unknown_field",
-                                              message: "unknown form field '\(part.name)'; expected photo, latitude, longitude, note, crew_code")
+                                              message: "unknown form field '\(part.name)'; expected photo, latitude, longitude, note, crew_code, member_id")
                     }
                     form.fields[part.name] = try await reader.readText(limit: 4096)
                 }

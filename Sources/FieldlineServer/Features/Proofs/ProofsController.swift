@@ -37,11 +37,18 @@ struct ProofsController: Sendable {
     }
 
     @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Proof> {
-        let principal = try context.require(.proofsWrite)
-        let jobID = try context.parameters.uuid("id", "job")
+        let jobID: UUID
         if let boundary = MultipartBoundary.parse(request.headers[.contentType]) {
+            // The `app` adapter's key (inbound:write) uploads too, for a member it names.
+            let principal = try context.requirePrincipal()
+            guard principal.permissions.contains(.proofsWrite) || principal.permissions.contains(.inboundWrite) else {
+                throw APIError(.forbidden, code: "forbidden", message: "uploading photos requires the 'proofs:write' permission, or 'inbound:write' (the app adapter) with a member_id")
+            }
+            jobID = try context.parameters.uuid("id", "job")
             return try await recordUpload(request, jobID: jobID, boundary: boundary, principal: principal)
         }
+        let principal = try context.require(.proofsWrite)
+        jobID = try context.parameters.uuid("id", "job")
         let body = try await JSONBody.decode(RecordRequest.self, from: request, context: context)
         let proof = NewProof(
             messageIDs: body.messageIds ?? [], mediaIDs: body.mediaIds ?? [],
@@ -55,7 +62,8 @@ struct ProofsController: Sendable {
     }
 
     /// Photos uploaded as `multipart/form-data` (`photo` parts, and `latitude`, `longitude`,
-    /// `note`, `crew_code` fields), streamed and checked before anything is recorded.
+    /// `note`, `crew_code`, `member_id` fields), streamed and checked before anything is recorded.
+    /// A key with `inbound:write` but not `proofs:write` (the `app` adapter) must name the member.
     private func recordUpload(_ request: Request, jobID: UUID, boundary: String, principal: Principal) async throws -> EditedResponse<Proof> {
         let viewer = Viewer(principal)
         // Refuse before reading megabytes for a job that cannot take them.
@@ -71,11 +79,24 @@ struct ProofsController: Sendable {
                 return value
             }
             guard !form.photos.isEmpty else { throw ValidationError(field: "photo", code: "missing_field", message: "upload at least one photo in the field 'photo'") }
+            let memberID = try form.fields["member_id"].map { text in
+                guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError(field: "member_id", message: "member_id must be a UUID")
+                }
+                return id
+            }
+            if memberID == nil, !principal.permissions.contains(.proofsWrite) {
+                throw ValidationError(
+                    field: "member_id", code: "missing_field",
+                    message: "an app key (inbound:write) uploads for a crew member: give member_id (or use a key with proofs:write)")
+            }
+            if let memberID { try await repository.checkMember(memberID, forJob: jobID, viewer: viewer) }
             proof = NewProof(
                 messageIDs: [], mediaIDs: [],
                 location: try JobFields.location(latitude: try number("latitude"), longitude: try number("longitude")),
                 crewCode: try form.fields["crew_code"].map { try CrewCode.normalize($0) },
-                note: try Validate.optionalText(form.fields["note"], field: "note", maxLength: 2000))
+                note: try Validate.optionalText(form.fields["note"], field: "note", maxLength: 2000),
+                memberID: memberID)
         } catch {
             await ProofUpload.discard(form)
             throw error

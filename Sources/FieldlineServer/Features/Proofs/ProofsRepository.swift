@@ -10,6 +10,9 @@ protocol ProofsRepository: Sendable {
     /// Whether the job is visible to the viewer (false: 404); 409 when it does not take proofs now.
     /// A cheap early refusal before an upload is read; `record` checks again under lock.
     func takesProofs(_ jobID: UUID, viewer: Viewer) async throws -> Bool
+    /// 422 unless `memberID` is a member of the job's subcontractor (an app upload's `member_id`),
+    /// checked before the upload is committed; `record` checks again under lock.
+    func checkMember(_ memberID: UUID, forJob jobID: UUID, viewer: Viewer) async throws
     /// One proof the viewer may see, with its media, or nil.
     func get(_ id: UUID, viewer: Viewer) async throws -> Proof?
     /// Proofs the viewer may see, newest first.
