@@ -29,17 +29,23 @@ struct PostgresProofsRepository: ProofsRepository {
             evidence.mediaIDs += try await Self.insertUploads(proof.uploads, by: submittedBy, tenantID: tenantID, connection, logger: logger)
         }
         let id = UUIDv7.make()
+        // The conversation is read first and the proof written from values: Citus refuses an
+        // INSERT whose source joins a subquery without FROM (docs/scaling.md).
+        let conversation = try await connection.query("""
+            SELECT id, member_id FROM conversations
+            WHERE tenant_id = \(tenantID) AND id = \(evidence.conversationID ?? member?.conversationID)
+            """, logger: logger
+        ).first { try $0.decode((UUID, UUID).self) }
         try await connection.query("""
             INSERT INTO proofs (tenant_id, id, job_id, conversation_id, member_id, crew_code, latitude, longitude, note, submitted_by)
-            SELECT \(tenantID), \(id), \(jobID), c.id, coalesce(\(proof.memberID), c.member_id),
-                   \(proof.crewCode ?? member?.crewCode ?? job.crewCode),
-                   \(evidence.location?.latitude), \(evidence.location?.longitude), \(proof.note), \(submittedBy)
-            FROM (SELECT 1) one
-            LEFT JOIN conversations c ON c.tenant_id = \(tenantID) AND c.id = \(evidence.conversationID ?? member?.conversationID)
+            VALUES (\(tenantID), \(id), \(jobID), \(conversation?.0), \(proof.memberID ?? conversation?.1),
+                    \(proof.crewCode ?? member?.crewCode ?? job.crewCode),
+                    \(evidence.location?.latitude), \(evidence.location?.longitude), \(proof.note), \(submittedBy))
             """, logger: logger)
         try await connection.query("""
             INSERT INTO proof_media (tenant_id, proof_id, media_id, position)
             SELECT \(tenantID), \(id), u.media_id, u.ordinal - 1 FROM unnest(\(evidence.mediaIDs)::uuid[]) WITH ORDINALITY u(media_id, ordinal)
+            \(unescaped: CitusWrites.returning("proof_id"))
             """, logger: logger)
         let recorded = try await fetch(id, viewer: viewer, lock: false, connection)
         if recorded != nil { try await recordEvent(.proofCreated, proof: id, viewer: viewer, answer: recorded, connection) }
@@ -179,11 +185,12 @@ struct PostgresProofsRepository: ProofsRepository {
     /// One proof whose job the viewer may see, with its media, or nil; `lock` holds the proof
     /// until the transaction ends.
     private func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Proof? {
-        try await connection.query("""
+        let locked = lock ? try await CitusWrites.lockAlone("proofs", id: id, tenantID: viewer.tenantID, connection: connection, logger: logger) : false
+        return try await connection.query("""
             SELECT \(proofColumns: viewer) FROM proofs p
             JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
             WHERE p.tenant_id = \(viewer.tenantID) AND p.id = \(id) AND \(visibleJobs: viewer)
-            \(unescaped: lock ? "FOR UPDATE OF p" : "")
+            \(unescaped: lock && !locked ? "FOR UPDATE OF p" : "")
             """, logger: logger
         ).first(Proof.init(row:))
     }
