@@ -78,7 +78,7 @@ enum OfferAnswering {
             try await DispatchRound.close(of: jobID, transaction)
             try await BusinessEvents.recordOffer(.offerAccepted, offerID, in: transaction)
             try await BusinessEvents.recordJob(.jobAssigned, jobID, in: transaction)
-            try await job.streamAssigned(to: organizationID, crew: crewID, offerID: offerID, except: conversationID, transaction)
+            job.streamAssigned(to: organizationID, crew: crewID, offerID: offerID, except: conversationID, transaction)
             var events = [try await assignmentMessage(job, to: conversationID, routing, transaction)]
             events.append(event(.offerAccepted, conversationID, job: job, offerID: offerID, organizationID: organizationID))
             var assigned = event(.jobAssigned, conversationID, job: job, offerID: offerID, organizationID: organizationID)

@@ -6,13 +6,8 @@ extension OfferedJob {
     /// `except` (an Accept's event is already in the answering member's), as the clock's job
     /// events are: the agent following the job sees every assignment, by hand (`offerID` nil)
     /// or by an Accept.
-    func streamAssigned(
-        to organizationID: UUID, crew crewID: UUID?, offerID: UUID?, except: UUID? = nil, _ transaction: TenantTransaction
-    ) async throws {
-        let own = try await transaction.query(
-            "SELECT conversation_id FROM jobs WHERE tenant_id = \(transaction.tenantID) AND id = \(id)"
-        ).first { try $0.decode(UUID?.self) } ?? nil
-        guard let own, own != except else { return }
+    func streamAssigned(to organizationID: UUID, crew crewID: UUID?, offerID: UUID?, except: UUID? = nil, _ transaction: TenantTransaction) {
+        guard let own = conversationID, own != except else { return }
         transaction.stream([NewStreamEvent(kind: .jobAssigned, conversationID: own, data: [
             "job_id": .id(id), "order_number": .string(orderNumber), "offer_id": .id(offerID),
             "organization_id": .id(organizationID), "crew_id": .id(crewID),

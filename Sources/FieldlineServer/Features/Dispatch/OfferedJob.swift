@@ -15,6 +15,8 @@ struct OfferedJob: Sendable {
     let windowStart: Date?
     let windowEnd: Date?
     let status: JobStatus
+    /// The job's own conversation, when it has one.
+    let conversationID: UUID?
 
     /// Locks the job when `viewer` may see it; nil otherwise.
     static func lock(_ jobID: UUID, viewer: Viewer, _ transaction: TenantTransaction) async throws -> OfferedJob? {
@@ -34,15 +36,17 @@ struct OfferedJob: Sendable {
     }
 
     private static let columns = """
-        j.id, j.order_number, j.title, j.address, j.latitude, j.longitude, j.required_tags, j.window_start, j.window_end, j.status
+        j.id, j.order_number, j.title, j.address, j.latitude, j.longitude, j.required_tags, j.window_start, j.window_end, j.status,
+        j.conversation_id
         """
 
     private init(row: PostgresRow) throws {
-        let c = try row.decode((UUID, String, String, String?, Double?, Double?, [String], Date?, Date?, String).self)
+        let c = try row.decode((UUID, String, String, String?, Double?, Double?, [String], Date?, Date?, String, UUID?).self)
         (id, orderNumber, title, address, latitude, longitude, requiredTags, windowStart, windowEnd) =
             (c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7, c.8)
         guard let status = JobStatus(rawValue: c.9) else { throw MissingRowError(what: "job status \(c.9)") }
         self.status = status
+        conversationID = c.10
     }
 
     /// Its time window as offers show it, when it has one.
