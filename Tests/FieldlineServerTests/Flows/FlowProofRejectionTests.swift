@@ -67,6 +67,10 @@ struct FlowProofRejectionTests {
                 #expect(review.json["flow_restart"]["flow_run_id"].string == run, "\(review.json)")
                 #expect(review.json["flow_restart"]["step_id"].string == "photos")
                 #expect(review.json["flow_restart"]["status"].string == "waiting")
+                // The ERP's event says so too.
+                let reviewedEvents = try await EventsTests.all(admin, count: 1, types: "proof.reviewed", limit: 50)
+                #expect(reviewedEvents.last?["data"]["flow_restart"]["flow_run_id"].string == run, "\(reviewedEvents)")
+                #expect(reviewedEvents.last?["data"]["flow_restart"]["step_id"].string == "photos")
                 #expect(Array(try await FlowRunTests.said(admin).suffix(2)) == [
                     "The proof for order PO-1001 was not accepted: Plate not visible. Please send new photos.",
                     "Job PO-1001: please send 1 to 5 photos of the finished work.",
@@ -100,6 +104,8 @@ struct FlowProofRejectionTests {
                 #expect(restarted["flow_run_status"].string == "waiting" && restarted["member_id"].string == member)
                 let reviewedAt = try #require(types.firstIndex(of: "proof.reviewed"))
                 #expect(reviewedAt < (types.firstIndex(of: "flow_run.restarted") ?? -1))
+                let rejectionMessage = try #require(timeline.firstIndex { ($0["text"].string ?? "").hasPrefix("The proof for order PO-1001 was not accepted") })
+                #expect(reviewedAt < rejectionMessage, "the review before the message it sent: \(types)")
                 #expect(types.filter { $0 == "proof.submitted" }.count == 2)
 
                 // What went over SMS, once each: the rejection, then the question again.

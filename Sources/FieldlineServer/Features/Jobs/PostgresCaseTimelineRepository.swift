@@ -179,8 +179,11 @@ struct PostgresCaseTimelineRepository: CaseTimelineRepository {
             var entries = [CaseTimelineEntry(
                 type: "proof.submitted", at: p.6, actor: p.5, conversationId: p.1, memberId: p.2, proofId: p.0, crewCode: p.3)]
             if let reviewedAt = p.8 {
+                // The review comes first among what its transaction wrote (the crew's rejection
+                // message and the flow's restart have the same instant and follow from it).
                 entries.append(CaseTimelineEntry(
-                    type: "proof.reviewed", at: reviewedAt, actor: p.7, proofId: p.0, crewCode: p.3, reviewState: p.4, reviewReason: p.9))
+                    type: "proof.reviewed", at: reviewedAt, actor: p.7, proofId: p.0, crewCode: p.3, reviewState: p.4, reviewReason: p.9,
+                    sequence: -1))
             }
             return entries
         }

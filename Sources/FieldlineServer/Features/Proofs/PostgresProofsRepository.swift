@@ -153,19 +153,24 @@ struct PostgresProofsRepository: ProofsRepository {
                 try await StreamEventWriter.append(events, tenantID: tenantID, connection: connection, logger: logger)
             }
             var reviewed = try await fetch(id, viewer: viewer, lock: false, connection)
-            if reviewed != nil { try await recordEvent(.proofReviewed, proof: id, viewer: viewer, answer: reviewed, connection) }
             reviewed?.flowRestart = restart
+            if reviewed != nil {
+                try await recordEvent(.proofReviewed, proof: id, viewer: viewer, answer: reviewed, flowRestart: restart, connection)
+            }
             return reviewed
         }
     }
 
     /// Records the event with the proof as the whole tenant sees it (the feed and webhooks go to
-    /// tenant-wide readers), not as the caller does: `reused_in` names every other job.
+    /// tenant-wide readers), not as the caller does: `reused_in` names every other job. A
+    /// rejection's `flow_restart` goes with it, so an ERP sees the crew was asked again.
     private func recordEvent(
-        _ type: BusinessEventType, proof id: UUID, viewer: Viewer, answer: Proof?, _ connection: PostgresConnection
+        _ type: BusinessEventType, proof id: UUID, viewer: Viewer, answer: Proof?, flowRestart: ProofFlowRestart? = nil,
+        _ connection: PostgresConnection
     ) async throws {
         let tenantWide = Viewer(tenantID: viewer.tenantID, restrictedToUser: nil, userID: nil)
-        let body = viewer.userID == nil ? answer : try await fetch(id, viewer: tenantWide, lock: false, connection)
+        var body = viewer.userID == nil ? answer : try await fetch(id, viewer: tenantWide, lock: false, connection)
+        body?.flowRestart = flowRestart
         guard let body else { return }
         try await BusinessEvents.record(type, body: body, resource: id, on: connection, tenantID: viewer.tenantID, logger: logger)
     }
