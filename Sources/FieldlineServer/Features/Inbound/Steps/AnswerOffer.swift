@@ -11,12 +11,28 @@ struct AnswerOffer: InboundStep {
     var scope: InboundStepScope { .message }
 
     func run(_ wave: inout InboundWave, in transaction: TenantTransaction) async throws {
+        var answers: [PendingOfferAnswer] = []
         try await wave.forEachActive { item in
             guard item.isDeskActivity, let memberID = item.memberID, let conversation = item.conversation,
                   let (offerID, answer) = try await Self.answer(&item, memberID: memberID, transaction)
             else { return }
-            item.followingEvents += try await OfferAnswering.answer(
-                offerID, answer, memberID: memberID, conversationID: conversation.id, transaction)
+            answers.append(PendingOfferAnswer(
+                index: item.index, offerID: offerID, answer: answer, memberID: memberID, conversationID: conversation.id))
+        }
+        guard !answers.isEmpty else { return }
+        // Accepts of a job taken before this wave are answered together; the rest one by one, in
+        // order, each seeing what the one before decided (the wave's winner, if any, among them).
+        let late = try await OfferAnswering.answerLateAccepts(answers, transaction)
+        var position: [Int: Int] = [:]
+        for index in wave.items.indices { position[wave.items[index].index] = index }
+        for pending in answers {
+            guard let index = position[pending.index] else { continue }
+            if let events = late[pending.index] {
+                wave.items[index].followingEvents += events
+                continue
+            }
+            wave.items[index].followingEvents += try await OfferAnswering.answer(
+                pending.offerID, pending.answer, memberID: pending.memberID, conversationID: pending.conversationID, transaction)
         }
     }
 
