@@ -14,7 +14,15 @@ struct StreamEventReader: Sendable {
     /// below it; everything at or below it is final, because ids become visible in order (see
     /// `sql/014_stream_publishing.sql`).
     func tail(tenantID: UUID) async throws -> Int64 {
-        try await database.publishStreamEvents(of: [tenantID])
+        do {
+            try await database.publishStreamEvents(of: [tenantID])
+        } catch where StreamPublisher.refusesData(error) {
+            // The tenant's events are stuck (StreamPublisher+Stuck.swift): its stream still
+            // opens, and what it could not publish follows once it can.
+            database.logger.warning("a tenant's pending stream events could not be published before its stream opened", metadata: [
+                "tenant_id": .string(tenantID.uuidString.lowercased()),
+            ])
+        }
         return try await database.withTenant(tenantID) { connection in
             try await connection.query(
                 "SELECT coalesce(max(id), 0)::int8 FROM stream_events WHERE tenant_id = \(tenantID)", logger: database.logger

@@ -40,6 +40,8 @@ struct StreamPublisher: Service {
         var connection: PostgresConnection?
         var citus = false
         var backoff: Duration = .milliseconds(100)
+        // Tenants whose events the database refuses, kept apart (StreamPublisher+Stuck.swift).
+        var stuck: Set<UUID> = []
         for await _ in publication.signals {
             let work = publication.takeWork()
             guard !work.isEmpty else { continue }
@@ -58,11 +60,7 @@ struct StreamPublisher: Service {
                     connection = open
                     citus = try await withDeadline(timeout) { try await StreamPublication.isCitus(open, logger: logger) }
                 }
-                let tenants = work.sweep ? nil : Array(work.tenants)
-                let logger = logger
-                let published = try await withDeadline(timeout) { [citus] in
-                    try await StreamPublication.publish(tenants, on: open, transactionBlock: citus, logger: logger)
-                }
+                let published = try await publish(work, on: open, citus: citus, stuck: &stuck)
                 if work.sweep, published > 0 {
                     logger.debug("stream sweep published events", metadata: ["count": .stringConvertible(published)])
                 }
