@@ -22,8 +22,18 @@ enum StreamEventKind: String, Sendable, Codable {
     case offerExpired = "offer.expired"
     /// An offer was withdrawn: another one won, the agent withdrew it, or the job left `offered`.
     case offerWithdrawn = "offer.withdrawn"
+    /// A job was created (keyed by the job; data: job, order number, status).
+    case jobCreated = "job.created"
+    /// A broadcast round offered the job (keyed by the job; data adds the round and its offers).
+    case jobOffered = "job.offered"
     /// A job was assigned by an accepted offer (data adds the crew, when the member has one).
     case jobAssigned = "job.assigned"
+    /// The job's crew started it (`PATCH … in_progress`; keyed by the job).
+    case jobStarted = "job.started"
+    /// The job was completed (keyed by the job).
+    case jobCompleted = "job.completed"
+    /// The job was cancelled (keyed by the job).
+    case jobCancelled = "job.cancelled"
     /// Nobody took the job: it is `open` again (in the conversations its last round reached).
     case jobReopened = "job.reopened"
     /// The job's window ended before anyone took it: it is `expired`.
@@ -42,8 +52,11 @@ enum StreamEventKind: String, Sendable, Codable {
 struct NewStreamEvent: Sendable {
     /// What happened.
     let kind: StreamEventKind
-    /// The conversation it happened to.
-    let conversationID: UUID
+    /// The conversation it happened to; nil for an event of a job alone.
+    let conversationID: UUID?
+    /// The job it happened to, when it is a job's event: whoever may see the job receives it,
+    /// as well as whoever may see the conversation.
+    var jobID: UUID? = nil
     /// The message, for `message.created`.
     var messageID: UUID? = nil
     /// Who held the conversation before an assignment, so they learn it left them.

@@ -63,12 +63,23 @@ struct StreamEventReader: Sendable {
             let tail = try await connection.query(
                 "SELECT coalesce(max(id), 0)::int8 FROM stream_events WHERE tenant_id = \(tenantID)", logger: database.logger
             ).first { try $0.decode(Int64.self) } ?? 0
+            // Events seen through their conversation, then those of a job (job_id set) seen
+            // only through the job: each event once, whichever way the viewer sees it.
             let rows = try await connection.query("""
-                SELECT \(unescaped: StreamEvent.columns) FROM stream_events e
-                JOIN conversations c ON c.tenant_id = e.tenant_id AND c.id = e.conversation_id
-                WHERE e.tenant_id = \(tenantID) AND e.id > \(after) AND e.id <= \(tail)
-                  AND (\(visibleConversations: viewer) OR \(formerHolder: viewer))
-                ORDER BY e.id LIMIT \(Self.pageSize)
+                (SELECT \(unescaped: StreamEvent.columns) FROM stream_events e
+                 JOIN conversations c ON c.tenant_id = e.tenant_id AND c.id = e.conversation_id
+                 WHERE e.tenant_id = \(tenantID) AND e.id > \(after) AND e.id <= \(tail)
+                   AND (\(visibleConversations: viewer) OR \(formerHolder: viewer))
+                 ORDER BY e.id LIMIT \(Self.pageSize))
+                UNION ALL
+                (SELECT \(unescaped: StreamEvent.columns) FROM stream_events e
+                 JOIN jobs j ON j.tenant_id = e.tenant_id AND j.id = e.job_id
+                 WHERE e.tenant_id = \(tenantID) AND e.id > \(after) AND e.id <= \(tail) AND e.job_id IS NOT NULL
+                   AND \(visibleJobs: viewer)
+                   AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.tenant_id = e.tenant_id AND c.id = e.conversation_id
+                                   AND (\(visibleConversations: viewer) OR \(formerHolder: viewer)))
+                 ORDER BY e.id LIMIT \(Self.pageSize))
+                ORDER BY 1 LIMIT \(Self.pageSize)
                 """, logger: database.logger
             ).collect(StreamEvent.decode)
             let isFull = rows.count == Self.pageSize

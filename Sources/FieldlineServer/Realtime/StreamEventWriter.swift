@@ -62,11 +62,11 @@ enum StreamEventWriter {
 
     /// The append's text, for both forms.
     static let insert = """
-            INSERT INTO stream_pending (tenant_id, conversation_id, kind, message_id, prior_assignee_id, prior_team_id, data)
-            SELECT $1, e.conversation_id, e.kind, NULLIF(e.message_id, '')::uuid,
+            INSERT INTO stream_pending (tenant_id, conversation_id, job_id, kind, message_id, prior_assignee_id, prior_team_id, data)
+            SELECT $1, NULLIF(e.conversation_id, '')::uuid, NULLIF(e.job_id, '')::uuid, e.kind, NULLIF(e.message_id, '')::uuid,
                    NULLIF(e.prior_assignee_id, '')::uuid, NULLIF(e.prior_team_id, '')::uuid, e.data::jsonb
-            FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-                 WITH ORDINALITY AS e(conversation_id, kind, message_id, prior_assignee_id, prior_team_id, data, position)
+            FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+                 WITH ORDINALITY AS e(conversation_id, job_id, kind, message_id, prior_assignee_id, prior_team_id, data, position)
             ORDER BY e.position
             """
 }
@@ -82,9 +82,10 @@ extension AppendStatementBindings {
     func makeBindings() throws -> PostgresBindings {
         // Arrays of optionals do not bind; an absent id travels as "" and becomes NULL.
         func ids(_ values: [UUID?]) -> [String] { values.map { $0?.uuidString ?? "" } }
-        var bindings = PostgresBindings(capacity: 7)
+        var bindings = PostgresBindings(capacity: 8)
         bindings.append(tenantID)
-        bindings.append(events.map(\.conversationID))
+        bindings.append(ids(events.map(\.conversationID)))
+        bindings.append(ids(events.map(\.jobID)))
         bindings.append(events.map(\.kind.rawValue))
         bindings.append(ids(events.map(\.messageID)))
         bindings.append(ids(events.map(\.priorAssigneeID)))
@@ -95,4 +96,4 @@ extension AppendStatementBindings {
 }
 
 /// The append's parameter types, for both forms.
-private let appendBindingTypes: [PostgresDataType] = [.uuid, .uuidArray, .textArray, .textArray, .textArray, .textArray, .textArray]
+private let appendBindingTypes: [PostgresDataType] = [.uuid, .textArray, .textArray, .textArray, .textArray, .textArray, .textArray, .textArray]

@@ -85,11 +85,12 @@ enum BroadcastTestSupport {
         }
     }
 
-    /// How many published stream events (what agents' streams read) of `kind` the tenant has.
+    /// How many published stream events (what agents' streams read) of `kind` the tenant has in
+    /// conversations (a job's own event in no conversation is not counted: JobStreamTests reads those).
     static func streamEvents(_ fixtures: Fixtures, _ tenant: UUID, kind: String) async throws -> Int {
         try await fixtures.database.withTenant(tenant) { connection in
             try await connection.query(
-                "SELECT count(*)::int FROM stream_events WHERE tenant_id = \(tenant) AND kind = \(kind)", logger: fixtures.database.logger
+                "SELECT count(*)::int FROM stream_events WHERE tenant_id = \(tenant) AND kind = \(kind) AND conversation_id IS NOT NULL", logger: fixtures.database.logger
             ).first { try $0.decode(Int.self) } ?? 0
         }
     }

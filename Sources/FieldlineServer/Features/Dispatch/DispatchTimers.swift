@@ -58,7 +58,7 @@ enum DispatchTimers {
     }
 
     /// Moves the job (open or offered) to `open` or `expired`, with a `job.reopened` or
-    /// `job.expired` stream event in each conversation its latest round reached and in its own,
+    /// `job.expired` stream event keyed by the job and in each conversation its latest round reached,
     /// and the business event of the same name (docs/events.md).
     static func setStatus(_ job: OfferedJob, _ status: JobStatus, _ transaction: TenantTransaction) async throws {
         let tenantID = transaction.tenantID
@@ -85,7 +85,9 @@ enum DispatchTimers {
             "job_id": .id(job.id), "order_number": .string(job.orderNumber), "status": .string(status.rawValue),
             "round": latest.map { .string(String($0)) } ?? .null,
         ]
-        let targets = (own.map { [$0] } ?? []) + conversations.filter { $0 != own }
-        transaction.stream(targets.map { NewStreamEvent(kind: kind, conversationID: $0, data: data) })
+        // The job's own event first (keyed by the job, in its conversation when it has one),
+        // then a notice in each other conversation the round reached.
+        let notices = conversations.filter { $0 != own }.map { NewStreamEvent(kind: kind, conversationID: $0, data: data) }
+        transaction.stream([NewStreamEvent(kind: kind, conversationID: own, jobID: job.id, data: data)] + notices)
     }
 }

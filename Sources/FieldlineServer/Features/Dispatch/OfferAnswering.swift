@@ -78,12 +78,14 @@ enum OfferAnswering {
             try await DispatchRound.close(of: jobID, transaction)
             try await BusinessEvents.recordOffer(.offerAccepted, offerID, in: transaction)
             try await BusinessEvents.recordJob(.jobAssigned, jobID, in: transaction)
-            job.streamAssigned(to: organizationID, crew: crewID, offerID: offerID, except: conversationID, transaction)
             var events = [try await assignmentMessage(job, to: conversationID, routing, transaction)]
             events.append(event(.offerAccepted, conversationID, job: job, offerID: offerID, organizationID: organizationID))
             var assigned = event(.jobAssigned, conversationID, job: job, offerID: offerID, organizationID: organizationID)
             assigned.data["crew_id"] = .id(crewID)
+            // The job's own event when the job belongs to this conversation (assignedEvent).
+            if job.conversationID == conversationID { assigned.jobID = job.id }
             events.append(assigned)
+            if let own = job.assignedEvent(to: organizationID, crew: crewID, offerID: offerID, answeredIn: conversationID) { events.append(own) }
             return events
         case .accept:
             if status == "accepted" { return [] }
@@ -138,8 +140,9 @@ enum OfferAnswering {
     }
 
     /// A stream event about the offer and its job, in the answering member's conversation.
+    /// The answers themselves (`offer.*`) are keyed by the job too: whoever follows the job sees them.
     private static func event(_ kind: StreamEventKind, _ conversationID: UUID, job: OfferedJob, offerID: UUID, organizationID: UUID) -> NewStreamEvent {
-        NewStreamEvent(kind: kind, conversationID: conversationID, data: [
+        NewStreamEvent(kind: kind, conversationID: conversationID, jobID: kind == .jobAssigned ? nil : job.id, data: [
             "job_id": .id(job.id), "order_number": .string(job.orderNumber), "offer_id": .id(offerID),
             "organization_id": .id(organizationID),
         ])

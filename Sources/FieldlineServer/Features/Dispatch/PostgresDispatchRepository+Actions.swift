@@ -78,7 +78,7 @@ extension PostgresDispatchRepository {
                 WHERE tenant_id = \(transaction.tenantID) AND id = \(job.id)
                 """)
             try await BusinessEvents.recordJob(.jobAssigned, job.id, in: transaction)
-            job.streamAssigned(to: organizationID, crew: crewID, offerID: nil, transaction)
+            transaction.stream(job.assignedEvent(to: organizationID, crew: crewID, offerID: nil).map { [$0] } ?? [])
             try await OfferWithdrawal.close(
                 of: job.id, .init(silentFor: [organizationID]), as: "withdrawn",
                 telling: OfferText.takenByAnother(orderNumber: job.orderNumber), transaction)

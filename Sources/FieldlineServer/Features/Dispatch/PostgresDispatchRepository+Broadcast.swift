@@ -73,6 +73,9 @@ extension PostgresDispatchRepository {
         let offers = try await Self.roundOffers(
             of: job.id, round: round, created, candidates: candidates, createdBy: createdBy, timeout: settings.offerTimeoutSeconds,
             transaction)
+        transaction.stream([job.streamEvent(.jobOffered, [
+            "round": .string(String(round)), "mode": .string(settings.mode.rawValue), "offers": .string(String(offers.count)),
+        ])])
         return Broadcast(
             jobId: job.id, round: round, mode: settings.mode.rawValue, status: JobStatus.offered.rawValue, offers: offers,
             unreachableOrganizationIds: unreachable)

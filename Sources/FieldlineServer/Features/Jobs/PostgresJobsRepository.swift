@@ -31,6 +31,7 @@ struct PostgresJobsRepository: JobsRepository {
                                           message: "assign the job to a subcontractor in your organization's subtree, or link a conversation you can see")
                 }
                 try await BusinessEvents.recordJob(job, before: nil, on: connection, tenantID: tenantID, logger: logger)
+                try await StreamEventWriter.append(job.streamEvent(before: nil).map { [$0] } ?? [], tenantID: tenantID, connection: connection, logger: logger)
                 return job
             }
         }
@@ -107,6 +108,8 @@ struct PostgresJobsRepository: JobsRepository {
                 let updated = try await fetch(id, tenantID: tenantID, lock: false, connection)
                 if let updated {
                     try await BusinessEvents.recordJob(updated, before: job.status, on: connection, tenantID: tenantID, logger: logger)
+                    try await StreamEventWriter.append(
+                        updated.streamEvent(before: job.status).map { [$0] } ?? [], tenantID: tenantID, connection: connection, logger: logger)
                 }
                 return updated
             }
