@@ -32,11 +32,12 @@ struct OutboxStore: Sendable {
 
     /// The statement `claim` sends (tests explain it as it is).
     ///
-    /// The send-order check runs once per due row, so it must be an index look-up whatever the
-    /// statistics say: it writes "unfinished" as `coalesce(done_at, dead_at) IS NULL`, as only
-    /// `outbox_send_order_idx` does (sql/145), so no other partial index over unfinished rows
-    /// (`outbox_ready_idx`, which an empty queue's statistics make look free to scan whole) can
-    /// serve it.
+    /// The send-order check runs for each due row the claim considers, so it must be an index
+    /// look-up whatever the statistics say: it writes "unfinished" as
+    /// `coalesce(done_at, dead_at) IS NULL`, as only `outbox_send_order_idx` does (sql/145), so no
+    /// other partial index over unfinished rows (`outbox_ready_idx`, which an empty queue's
+    /// statistics make look free to scan whole) can serve it. `outbox_ready_idx` is in the
+    /// claim's order, (available_at, id), so the claim can stop at its limit.
     static func claimQuery(limit: Int, lease: Duration) -> PostgresQuery {
         let seconds = Double(lease.components.seconds)
         return """
