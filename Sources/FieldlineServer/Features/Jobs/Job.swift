@@ -29,10 +29,12 @@ struct Job: ResponseEncodable, Sendable {
     let updatedAt: Date
     let statusChangedAt: Date
 
+    /// The columns of a job row aliased `j`, with a `$tenant(…)` placeholder: a statement
+    /// interpolates them as `\(jobColumns: tenantID)`.
     static let columns = """
         j.id, j.order_number, j.title, j.description, j.latitude, j.longitude, j.address, j.required_tags,
         j.window_start, j.window_end, j.status, j.organization_id, j.crew_id,
-        (SELECT cr.crew_code FROM crews cr WHERE cr.tenant_id = j.tenant_id AND cr.id = j.crew_id),
+        (SELECT cr.crew_code FROM crews cr WHERE cr.tenant_id = j.tenant_id$tenant(cr) AND cr.id = j.crew_id),
         j.conversation_id, j.created_by, j.created_at, j.updated_at, j.status_changed_at
         """
 
