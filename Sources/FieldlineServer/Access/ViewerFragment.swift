@@ -37,19 +37,10 @@ extension PostgresQuery.StringInterpolation {
         }
     }
 
-    /// A conversation's columns (`Conversation.columns`, on `c`), for the tenant `tenantID`.
-    mutating func appendInterpolation(conversationColumns tenantID: UUID) {
-        appendFragment(Conversation.columns, tenant: tenantID)
-    }
-
-    /// A message's columns (`Message.columns`, on `m`), for the tenant `tenantID`.
-    mutating func appendInterpolation(messageColumns tenantID: UUID) {
-        appendFragment(Message.columns, tenant: tenantID)
-    }
-
-    /// A job's columns (`Job.columns`, on `j`), for the tenant `tenantID`.
-    mutating func appendInterpolation(jobColumns tenantID: UUID) {
-        appendFragment(Job.columns, tenant: tenantID)
+    /// A model's columns (`Conversation.columns`, `Job.columns`, …), whose `$tenant(…)`
+    /// placeholders name the tenant `tenantID` on Citus (see `tenantPlaceholder`).
+    mutating func appendInterpolation(columns: String, tenant tenantID: UUID) {
+        appendFragment(columns, tenant: tenantID)
     }
 
     /// On Citus, ` AND alias.tenant_id = ` and the tenant as a bound value, after a subquery's

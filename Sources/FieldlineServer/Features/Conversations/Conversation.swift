@@ -26,7 +26,7 @@ struct Conversation: ResponseEncodable, Sendable {
     let flowRun: ConversationFlowRun?
 
     /// The columns of a conversation row aliased `c`, with a `$tenant(…)` placeholder: a
-    /// statement interpolates them as `\(conversationColumns: tenantID)`.
+    /// statement interpolates them as `\(columns: Conversation.columns, tenant: tenantID)`.
     static let columns = """
         c.id, c.member_id, c.status, c.assignee_id, c.team_id, c.tags, c.opened_at, c.last_message_at,
         c.first_human_reply_at, c.closed_at, c.snoozed_until, c.routing_state, c.queued_at, \(ConversationFlowRun.column("c"))
@@ -77,7 +77,7 @@ struct Message: ResponseEncodable, Sendable {
     /// The columns of a message row aliased `m`. Its media is a subquery on the same tenant's
     /// shard, not the `message_media()` function: on Citus a function that reads a distributed
     /// table cannot run inside a query on a shard. With a `$tenant(…)` placeholder: a statement
-    /// interpolates them as `\(messageColumns: tenantID)`.
+    /// interpolates them as `\(columns: Message.columns, tenant: tenantID)`.
     static let columns = """
         m.id, m.conversation_id, m.direction, m.kind, m.body, m.author_user_id, m.provider, m.provider_message_id,
         m.delivery_status, m.created_at, \(mediaColumn("m")), m.payload::text, m.delivery_error,

@@ -120,7 +120,7 @@ extension PostgresConversationsRepository {
     /// The member's closed conversations the viewer sees, newest first (`GET /v1/members/{id}/timeline`).
     static func timelineQuery(of memberID: UUID, page: PageRequest, viewer: Viewer) -> PostgresQuery {
         """
-        SELECT \(conversationColumns: viewer.tenantID) FROM conversations c
+        SELECT \(columns: Conversation.columns, tenant: viewer.tenantID) FROM conversations c
         WHERE c.tenant_id = \(viewer.tenantID) AND c.member_id = \(memberID) AND c.status = 'closed'
           AND \(visibleConversations: viewer)
           AND (\(page.after)::uuid IS NULL OR c.id < \(page.after))
@@ -131,7 +131,7 @@ extension PostgresConversationsRepository {
     /// The messages of the timeline's conversations, oldest first.
     static func timelineMessagesQuery(_ conversationIDs: [UUID], tenantID: UUID) -> PostgresQuery {
         """
-        SELECT \(messageColumns: tenantID) FROM messages m
+        SELECT \(columns: Message.columns, tenant: tenantID) FROM messages m
         WHERE m.tenant_id = \(tenantID) AND m.conversation_id = ANY(\(conversationIDs))
         ORDER BY m.id
         """

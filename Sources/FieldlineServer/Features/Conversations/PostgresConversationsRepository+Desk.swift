@@ -17,7 +17,7 @@ extension PostgresConversationsRepository {
         let tenantID = viewer.tenantID
         let me = viewer.userID
         return """
-            SELECT \(conversationColumns: viewer.tenantID) FROM conversations c
+            SELECT \(columns: Conversation.columns, tenant: viewer.tenantID) FROM conversations c
             WHERE c.tenant_id = \(tenantID)
               AND \(visibleConversations: viewer)
               AND (CASE WHEN \(status?.rawValue)::text IS NULL THEN c.status <> 'closed' ELSE c.status = \(status?.rawValue) END)
@@ -51,7 +51,7 @@ extension PostgresConversationsRepository {
     /// One conversation the viewer sees (`GET /v1/conversations/{id}`), locked when `lock`.
     static func fetchQuery(_ id: UUID, viewer: Viewer, lock: Bool) -> PostgresQuery {
         """
-        SELECT \(conversationColumns: viewer.tenantID) FROM conversations c
+        SELECT \(columns: Conversation.columns, tenant: viewer.tenantID) FROM conversations c
         WHERE c.tenant_id = \(viewer.tenantID) AND c.id = \(id) AND \(visibleConversations: viewer)
         \(unescaped: lock ? "FOR NO KEY UPDATE" : "")
         """
@@ -68,7 +68,7 @@ extension PostgresConversationsRepository {
     /// A page of a conversation's messages, newest first (`GET /v1/conversations/{id}/messages`).
     static func messagesQuery(of id: UUID, page: PageRequest, tenantID: UUID) -> PostgresQuery {
         """
-        SELECT \(messageColumns: tenantID) FROM messages m
+        SELECT \(columns: Message.columns, tenant: tenantID) FROM messages m
         WHERE m.tenant_id = \(tenantID) AND m.conversation_id = \(id)
           AND (\(page.after)::uuid IS NULL OR m.id < \(page.after))
         ORDER BY m.id DESC LIMIT \(page.fetchLimit)

@@ -36,7 +36,7 @@ struct PostgresExportsRepository: ExportsRepository {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
             try await connection.query("""
-                SELECT \(jobColumns: tenantID) FROM jobs j
+                SELECT \(columns: Job.columns, tenant: tenantID) FROM jobs j
                 WHERE j.tenant_id = \(tenantID)
                   AND \(visibleJobs: viewer)
                   AND j.\(unescaped: period.dateColumn) >= \(period.from) AND j.\(unescaped: period.dateColumn) < \(period.to)
@@ -57,7 +57,7 @@ struct PostgresExportsRepository: ExportsRepository {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
             try await connection.query("""
-                SELECT \(unescaped: ProofExportRow.columns) FROM proofs p
+                SELECT \(columns: ProofExportRow.columns, tenant: tenantID) FROM proofs p
                 JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
                 WHERE p.tenant_id = \(tenantID)
                   AND \(visibleJobs: viewer)

@@ -30,7 +30,7 @@ struct Job: ResponseEncodable, Sendable {
     let statusChangedAt: Date
 
     /// The columns of a job row aliased `j`, with a `$tenant(…)` placeholder: a statement
-    /// interpolates them as `\(jobColumns: tenantID)`.
+    /// interpolates them as `\(columns: Job.columns, tenant: tenantID)`.
     static let columns = """
         j.id, j.order_number, j.title, j.description, j.latitude, j.longitude, j.address, j.required_tags,
         j.window_start, j.window_end, j.status, j.organization_id, j.crew_id,

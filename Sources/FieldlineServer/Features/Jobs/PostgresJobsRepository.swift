@@ -51,7 +51,7 @@ struct PostgresJobsRepository: JobsRepository {
     static func listQuery(_ filter: JobFilter, page: PageRequest, viewer: Viewer) -> PostgresQuery {
         let tenantID = viewer.tenantID
         return """
-            SELECT \(jobColumns: tenantID) FROM jobs j
+            SELECT \(columns: Job.columns, tenant: tenantID) FROM jobs j
             WHERE j.tenant_id = \(tenantID)
               AND \(visibleJobs: viewer)
               AND (\(filter.orderNumber)::text IS NULL OR j.order_number = \(filter.orderNumber))
@@ -149,7 +149,7 @@ struct PostgresJobsRepository: JobsRepository {
     func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
         let locked = lock ? try await CitusWrites.lockAlone("jobs", id: id, tenantID: viewer.tenantID, connection: connection, logger: logger) : false
         return try await connection.query("""
-            SELECT \(jobColumns: viewer.tenantID) FROM jobs j
+            SELECT \(columns: Job.columns, tenant: viewer.tenantID) FROM jobs j
             WHERE j.tenant_id = \(viewer.tenantID) AND j.id = \(id) AND \(visibleJobs: viewer)
             \(unescaped: lock && !locked ? "FOR UPDATE OF j" : "")
             """, logger: logger
@@ -160,7 +160,7 @@ struct PostgresJobsRepository: JobsRepository {
     private func fetch(_ id: UUID, tenantID: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
         let locked = lock ? try await CitusWrites.lockAlone("jobs", id: id, tenantID: tenantID, connection: connection, logger: logger) : false
         return try await connection.query("""
-            SELECT \(jobColumns: tenantID) FROM jobs j WHERE j.tenant_id = \(tenantID) AND j.id = \(id)
+            SELECT \(columns: Job.columns, tenant: tenantID) FROM jobs j WHERE j.tenant_id = \(tenantID) AND j.id = \(id)
             \(unescaped: lock && !locked ? "FOR UPDATE" : "")
             """, logger: logger
         ).first(Job.init(row:))
