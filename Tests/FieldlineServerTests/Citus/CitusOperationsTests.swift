@@ -106,6 +106,28 @@ extension CitusTests {
         }
     }
 
+    @Test("channel posts on the cluster: a member's #handle message through ingest is relayed to the other participants, prefixed")
+    func channelRelay() async throws {
+        try await Self.run { client, fixtures in
+            let admin = APICaller(client, try await Self.tenant(fixtures))
+            let key = try #require(try await admin.post("/v1/api-keys", #"{"name":"App","scopes":["inbound:write"]}"#).json["key"].string)
+            let app = APICaller(client, token: key)
+            let (sur, norte, _, channel) = try await MemberChannelMessagesTests.peers(admin, handle: "pares")
+            _ = try await ChannelsTests.member(admin, sur, "Ana", appUser: "u-ana")
+            let beto = try await ChannelsTests.member(admin, sur, "Beto", appUser: "u-beto")
+            let carla = try await ChannelsTests.member(admin, norte, "Carla", appUser: "u-carla")
+            let posted = try await app.post("/v1/app/messages", ##"{"sender":"u-ana","provider_message_id":"a-1","text":"#pares Llego en 10"}"##)
+            #expect(posted.status == .created, "\(posted.text)")
+            #expect(try await MemberChannelMessagesTests.thread(channel, admin).map { $0["text"].string } == ["Llego en 10"])
+            for member in [beto, carla] {
+                #expect(try await MemberChannelMessagesTests.messages(of: member, admin).map { $0["text"].string } == ["Ana (Grúas Sur): Llego en 10"])
+            }
+            // An agent's post reaches all three.
+            let byAgent = try await admin.post("/v1/channels/\(channel)/posts", #"{"text":"Reunión a las 9"}"#)
+            #expect(byAgent.json["recipient_count"].int == 3, "\(byAgent.text)")
+        }
+    }
+
     @Test("retention on the cluster: old stream events, business events, outbox rows and idempotency keys are pruned, the newer kept")
     func retention() async throws {
         try await Self.run { client, fixtures in

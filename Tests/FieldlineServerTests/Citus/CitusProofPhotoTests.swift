@@ -1,6 +1,7 @@
 import FieldlineTestSupport
 import Foundation
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Testing
 @testable import FieldlineServer
@@ -47,7 +48,7 @@ extension CitusTests {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    @Test("proofs from photos on the cluster: a multipart upload streamed to storage, with its facts and checks")
+    @Test("proofs from photos on the cluster: a multipart upload streamed to storage, with its facts and checks; the orphan sweep keeps it")
     func proofFromUpload() async throws {
         let directory = MediaSamples.directory()
         try await Self.run(configure: MediaSamples.configure("http://127.0.0.1:9", mediaDir: directory)) { client, fixtures in
@@ -79,6 +80,18 @@ extension CitusTests {
             let reused = try await MultipartForm.post(client, fixture.token, "/v1/jobs/\(second)/proofs", again.closed())
             #expect(reused.status == .created, "\(reused.text)")
             #expect(reused.json["checks"]["unique"].bool == false, "\(reused.text)")
+
+            // Retention's orphan sweep asks every tenant's shard which files rows name: a file no
+            // row names goes, the proof's stays.
+            var config = testConfig(database: fixtures.settings)
+            config.mediaDir = directory
+            let store = config.makeMediaStore()
+            let orphan = try await OrphanMediaTests.store(TestImages.photo(variant: 22), in: store)
+            try await Task.sleep(for: .seconds(2.5))
+            let sweep = OrphanMediaSweep(database: fixtures.database, store: store, age: .seconds(1), batchSize: 10, logger: Logger(label: "test"))
+            #expect(try await sweep.sweep(now: Date()) >= 1)
+            #expect(try await store.head(sha256: orphan, count: 1) == nil)
+            #expect(try await store.head(sha256: MediaSamples.sha256Hex(original), count: 1) != nil)
         }
         try? FileManager.default.removeItem(atPath: directory)
     }

@@ -28,7 +28,7 @@ struct PostgresChannelsRepository: ChannelsRepository {
                     """, logger: logger)
                 try await connection.query("""
                     INSERT INTO channel_participants (tenant_id, channel_id, organization_id)
-                    SELECT \(tenantID), \(id), unnest(\(organizationIDs)::uuid[])
+                    SELECT \(tenantID), \(id), unnest(\(organizationIDs)::uuid[])\(unescaped: CitusWrites.returning("organization_id"))
                     """, logger: logger)
             }
             guard let created = try await fetch(id, tenantID: tenantID, connection) else { throw MissingRowError(what: "new channel") }
