@@ -32,7 +32,10 @@ extension PostgresQuery.StringInterpolation {
     /// `sql` with each `$viewer` replaced by a new bound parameter holding `id`.
     private mutating func appendViewerFragment(_ sql: String, viewer id: UUID?) {
         for (index, part) in sql.components(separatedBy: Self.viewerPlaceholder).enumerated() {
-            if index > 0, let id { appendInterpolation(id) }
+            if index > 0 {
+                guard let id else { preconditionFailure("a fragment with $viewer needs the viewer's id") }
+                appendInterpolation(id)
+            }
             appendLiteral(part)
         }
     }
