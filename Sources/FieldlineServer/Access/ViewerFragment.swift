@@ -42,8 +42,8 @@ extension PostgresQuery.StringInterpolation {
 
     /// A model's columns (`Conversation.columns`, `Job.columns`, …), whose `$tenant(…)`
     /// placeholders name the tenant `tenantID` on Citus (see `tenantPlaceholder`).
-    mutating func appendInterpolation(columns: String, tenant tenantID: UUID) {
-        appendFragment(columns, tenant: tenantID)
+    mutating func appendInterpolation(columns: TenantColumns, tenant tenantID: UUID) {
+        appendFragment(columns.template, tenant: tenantID)
     }
 
     /// On Citus, ` AND alias.tenant_id = ` and the tenant as a bound value, after a subquery's
@@ -52,5 +52,18 @@ extension PostgresQuery.StringInterpolation {
         guard CitusWrites.enabled else { return }
         appendLiteral(" AND \(alias).tenant_id = ")
         appendInterpolation(tenantID)
+    }
+}
+
+/// A model's column list whose subqueries carry `$tenant(…)` placeholders: a statement
+/// interpolates it as `\(columns: X.columns, tenant: tenantID)`. A type of its own, not a
+/// `String`, so `\(unescaped: X.columns)`, which would send the placeholders as SQL, does not compile.
+struct TenantColumns: Sendable {
+    /// The columns' SQL, placeholders included.
+    let template: String
+
+    /// Columns from their SQL with placeholders.
+    init(_ template: String) {
+        self.template = template
     }
 }

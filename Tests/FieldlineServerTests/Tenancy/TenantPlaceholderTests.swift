@@ -18,10 +18,10 @@ struct TenantPlaceholderTests {
         let tenantID = UUID()
         let user = UUID()
         let columns = [Conversation.columns, Message.columns, Job.columns, Crew.columns, Member.columns, Team.columns, Channel.columns, ProofExportRow.columns]
-        for text in columns {
-            #expect(text.contains("$tenant("), "\(text)")
-            let query: PostgresQuery = "SELECT \(columns: text, tenant: tenantID)"
-            #expect(query.sql == "SELECT " + Self.stripped(text))
+        for column in columns {
+            #expect(column.template.contains("$tenant("), "\(column.template)")
+            let query: PostgresQuery = "SELECT \(columns: column, tenant: tenantID)"
+            #expect(query.sql == "SELECT " + Self.stripped(column.template))
             #expect(query.binds.count == 0)
         }
         let agent = Viewer(tenantID: tenantID, restrictedToUser: user, userID: user)

@@ -27,10 +27,10 @@ struct Conversation: ResponseEncodable, Sendable {
 
     /// The columns of a conversation row aliased `c`, with a `$tenant(…)` placeholder: a
     /// statement interpolates them as `\(columns: Conversation.columns, tenant: tenantID)`.
-    static let columns = """
+    static let columns = TenantColumns("""
         c.id, c.member_id, c.status, c.assignee_id, c.team_id, c.tags, c.opened_at, c.last_message_at,
         c.first_human_reply_at, c.closed_at, c.snoozed_until, c.routing_state, c.queued_at, \(ConversationFlowRun.column("c"))
-        """
+        """)
 
     init(row: PostgresRow) throws {
         let (id, memberID, status, assigneeID, teamID, tags, openedAt, lastMessageAt, firstHumanReplyAt, closedAt, snoozedUntil, routingState, queuedAt, flowRun) =
@@ -78,11 +78,11 @@ struct Message: ResponseEncodable, Sendable {
     /// shard, not the `message_media()` function: on Citus a function that reads a distributed
     /// table cannot run inside a query on a shard. With a `$tenant(…)` placeholder: a statement
     /// interpolates them as `\(columns: Message.columns, tenant: tenantID)`.
-    static let columns = """
+    static let columns = TenantColumns("""
         m.id, m.conversation_id, m.direction, m.kind, m.body, m.author_user_id, m.provider, m.provider_message_id,
         m.delivery_status, m.created_at, \(mediaColumn("m")), m.payload::text, m.delivery_error,
         m.channel_post_id
-        """
+        """)
 
     /// The same columns in the `RETURNING` of an `INSERT INTO messages`: a message just written
     /// has no media yet (a media row refers to its message), and Citus allows no subquery there.
