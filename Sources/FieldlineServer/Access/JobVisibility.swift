@@ -12,14 +12,14 @@ extension PostgresQuery.StringInterpolation {
     mutating func appendInterpolation(visibleJobs viewer: Viewer) {
         guard let user = viewer.userID else { return appendLiteral("true") }
         appendFragment("""
-            (NOT EXISTS (SELECT 1 FROM users vu WHERE vu.tenant_id = j.tenant_id AND vu.id = $viewer AND vu.organization_id IS NOT NULL)
+            (NOT EXISTS (SELECT 1 FROM users vu WHERE vu.tenant_id = j.tenant_id$tenant(vu) AND vu.id = $viewer AND vu.organization_id IS NOT NULL)
              OR EXISTS (
                 SELECT 1 FROM users vu
                 JOIN organizations vo ON vo.tenant_id = vu.tenant_id AND vo.id = j.organization_id
-                WHERE vu.tenant_id = j.tenant_id AND vu.id = $viewer AND vo.path @> ARRAY[vu.organization_id])
+                WHERE vu.tenant_id = j.tenant_id$tenant(vu) AND vu.id = $viewer AND vo.path @> ARRAY[vu.organization_id])
              OR EXISTS (
-                SELECT 1 FROM conversations c WHERE c.tenant_id = j.tenant_id AND c.id = j.conversation_id
-            """, viewer: user)
+                SELECT 1 FROM conversations c WHERE c.tenant_id = j.tenant_id$tenant(c) AND c.id = j.conversation_id
+            """, viewer: user, tenant: viewer.tenantID)
         appendLiteral(" AND ")
         appendInterpolation(visibleConversations: viewer)
         appendLiteral("))")

@@ -21,8 +21,10 @@ extension PostgresQuery.StringInterpolation {
                 EXISTS (SELECT 1 FROM proof_media pm
                         JOIN proofs p ON p.tenant_id = pm.tenant_id AND p.id = pm.proof_id
                         JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
-                        WHERE pm.tenant_id = md.tenant_id AND pm.media_id = md.id
+                        WHERE pm.tenant_id = md.tenant_id
                 """)
+            appendInterpolation(citusTenant: "pm", viewer.tenantID)
+            appendLiteral(" AND pm.media_id = md.id")
             appendLiteral(" AND ")
             appendInterpolation(visibleJobs: viewer)
             appendLiteral(")")

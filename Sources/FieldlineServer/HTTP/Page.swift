@@ -54,6 +54,12 @@ struct PageRequest: Sendable {
         }
     }
 
+    /// A page from values, as a statement's own tests build one.
+    init(after: UUID?, limit: Int = Self.defaultLimit) {
+        self.after = after
+        self.limit = limit
+    }
+
     /// The number of rows to fetch: one more than the page, to know whether another follows.
     var fetchLimit: Int { limit + 1 }
 }

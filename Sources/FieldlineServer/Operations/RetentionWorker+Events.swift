@@ -12,13 +12,14 @@ extension RetentionWorker {
     func pruneEvents(of tenantID: UUID) async throws -> Int {
         try await database.withTenant(tenantID) { connection in
             // The oldest events below the feed's horizon (all committed), up to the first one
-            // that must stay (too young, or a delivery pending).
+            // that must stay (too young, or a delivery pending). On Citus the subquery names the
+            // tenant as a value too: `FOR UPDATE` needs a single-shard plan there.
             let doomed = try await connection.query("""
                 WITH batch AS (
                     SELECT e.id, e.txid, e.seq,
                            e.occurred_at < now() - \(seconds(settings.events)) * interval '1 second'
                            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
-                                           WHERE d.tenant_id = e.tenant_id AND d.event_id = e.id AND d.status = 'pending') AS old
+                                           WHERE d.tenant_id = e.tenant_id\(citusTenant: "d", tenantID) AND d.event_id = e.id AND d.status = 'pending') AS old
                     FROM events e
                     WHERE e.tenant_id = \(tenantID) AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
                     ORDER BY e.txid, e.seq
@@ -38,9 +39,10 @@ extension RetentionWorker {
             try await connection.query(
                 "DELETE FROM webhook_deliveries WHERE tenant_id = \(tenantID) AND event_id = ANY(\(ids)::uuid[])", logger: logger)
             try await connection.query("DELETE FROM events WHERE tenant_id = \(tenantID) AND id = ANY(\(ids)::uuid[])", logger: logger)
+            // pruned_at from its default (now()): Citus refuses now() in an ON CONFLICT update.
             try await connection.query("""
                 INSERT INTO event_retention (tenant_id, pruned_txid, pruned_seq) VALUES (\(tenantID), \(last.1)::xid8, \(last.2))
-                ON CONFLICT (tenant_id) DO UPDATE SET pruned_txid = excluded.pruned_txid, pruned_seq = excluded.pruned_seq, pruned_at = now()
+                ON CONFLICT (tenant_id) DO UPDATE SET pruned_txid = excluded.pruned_txid, pruned_seq = excluded.pruned_seq, pruned_at = excluded.pruned_at
                 WHERE (event_retention.pruned_txid, event_retention.pruned_seq) < (excluded.pruned_txid, excluded.pruned_seq)
                 """, logger: logger)
             return doomed.count

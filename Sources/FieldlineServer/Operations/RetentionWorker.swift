@@ -110,10 +110,11 @@ struct RetentionWorker: Service {
                 """, logger: logger
             ).first { try $0.decode((Int, Int64?).self) }
             guard let (count, through) = newest.flatMap({ row in row.1.map { (row.0, $0) } }) else { return 0 }
+            // pruned_at from its default (now(), the same value): Citus refuses now() in an ON CONFLICT update.
             try await connection.query("""
                 INSERT INTO stream_retention (tenant_id, pruned_through) VALUES (\(tenantID), \(through))
                 ON CONFLICT (tenant_id) DO UPDATE
-                SET pruned_through = greatest(stream_retention.pruned_through, excluded.pruned_through), pruned_at = now()
+                SET pruned_through = greatest(stream_retention.pruned_through, excluded.pruned_through), pruned_at = excluded.pruned_at
                 """, logger: logger)
             return count
         }

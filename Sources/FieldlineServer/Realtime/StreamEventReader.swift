@@ -95,7 +95,7 @@ struct StreamEventReader: Sendable {
         let messageIDs = rows.compactMap(\.1)
         guard !messageIDs.isEmpty else { return rows.map(\.0) }
         let messages = try await connection.query("""
-            SELECT \(unescaped: Message.columns) FROM messages m
+            SELECT \(columns: Message.columns, tenant: tenantID) FROM messages m
             WHERE m.tenant_id = \(tenantID) AND m.id = ANY(\(messageIDs))
             """, logger: database.logger
         ).collect(Message.init(row:))

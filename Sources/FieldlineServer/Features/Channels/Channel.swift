@@ -27,12 +27,13 @@ struct Channel: ResponseEncodable, Sendable {
     let createdBy: UUID?
     let createdAt: Date
 
-    static let columns = """
+    /// The columns, with `$tenant(…)` placeholders: a statement interpolates them as `\(columns: …, tenant: tenantID)`.
+    static let columns = TenantColumns("""
         ch.id, ch.kind, ch.name, ch.organization_id, ch.kinds, ch.tags,
         coalesce((SELECT array_agg(p.organization_id ORDER BY p.organization_id) FROM channel_participants p
-                  WHERE p.tenant_id = ch.tenant_id AND p.channel_id = ch.id), '{}'),
+                  WHERE p.tenant_id = ch.tenant_id$tenant(p) AND p.channel_id = ch.id), '{}'),
         ch.created_by, ch.created_at, ch.handle
-        """
+        """)
 
     init(row: PostgresRow) throws {
         let (id, kind, name, organizationID, kinds, tags, organizationIDs, createdBy, createdAt, handle) =

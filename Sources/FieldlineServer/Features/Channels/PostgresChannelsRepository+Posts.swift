@@ -53,8 +53,10 @@ extension PostgresChannelsRepository {
                 ON CONFLICT (tenant_id, member_id) WHERE status <> 'closed' DO NOTHING
                 RETURNING id, member_id
             ), events AS (
+                -- On Citus with a RETURNING, or Citus copies the rows in with COPY, which
+                -- row-level security refuses (docs/scaling.md).
                 INSERT INTO conversation_events (tenant_id, id, conversation_id, kind)
-                SELECT \(tenantID), uuid_v7(), opened.id, 'opened' FROM opened
+                SELECT \(tenantID), uuid_v7(), opened.id, 'opened' FROM opened\(unescaped: CitusWrites.returning("1"))
             )
             SELECT id, member_id FROM opened
             """, logger: logger

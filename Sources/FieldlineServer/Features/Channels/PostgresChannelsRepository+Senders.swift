@@ -60,7 +60,7 @@ extension PostgresChannelsRepository {
             )
             INSERT INTO stream_pending (tenant_id, conversation_id, kind, message_id, data)
             SELECT \(tenantID), events.conversation_id, events.kind, events.message_id, events.data
-            FROM events ORDER BY events.step, events.sort_id
+            FROM events ORDER BY events.step, events.sort_id\(unescaped: CitusWrites.returning("pending_id"))
             """, logger: logger)
         StreamPublication.markWritten(tenantID)
     }

@@ -28,7 +28,7 @@ struct PostgresChannelsRepository: ChannelsRepository {
                     """, logger: logger)
                 try await connection.query("""
                     INSERT INTO channel_participants (tenant_id, channel_id, organization_id)
-                    SELECT \(tenantID), \(id), unnest(\(organizationIDs)::uuid[])
+                    SELECT \(tenantID), \(id), unnest(\(organizationIDs)::uuid[])\(unescaped: CitusWrites.returning("organization_id"))
                     """, logger: logger)
             }
             guard let created = try await fetch(id, tenantID: tenantID, connection) else { throw MissingRowError(what: "new channel") }
@@ -66,7 +66,7 @@ struct PostgresChannelsRepository: ChannelsRepository {
     func list(kind: ChannelKind?, page: PageRequest, tenantID: UUID) async throws -> [Channel] {
         try await database.withTenant(tenantID) { connection in
             try await connection.query("""
-                SELECT \(unescaped: Channel.columns) FROM channels ch
+                SELECT \(columns: Channel.columns, tenant: tenantID) FROM channels ch
                 WHERE ch.tenant_id = \(tenantID) AND (\(kind?.rawValue)::text IS NULL OR ch.kind = \(kind?.rawValue))
                   AND (\(page.after)::uuid IS NULL OR ch.id < \(page.after))
                 ORDER BY ch.id DESC LIMIT \(page.fetchLimit)
@@ -92,7 +92,7 @@ struct PostgresChannelsRepository: ChannelsRepository {
 
     func fetch(_ id: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> Channel? {
         try await connection.query("""
-            SELECT \(unescaped: Channel.columns) FROM channels ch WHERE ch.tenant_id = \(tenantID) AND ch.id = \(id)
+            SELECT \(columns: Channel.columns, tenant: tenantID) FROM channels ch WHERE ch.tenant_id = \(tenantID) AND ch.id = \(id)
             """, logger: logger
         ).first(Channel.init(row:))
     }

@@ -25,10 +25,12 @@ struct Conversation: ResponseEncodable, Sendable {
     /// The flow run under way here (waiting, or paused by an agent's reply), with its step.
     let flowRun: ConversationFlowRun?
 
-    static let columns = """
+    /// The columns of a conversation row aliased `c`, with a `$tenant(…)` placeholder: a
+    /// statement interpolates them as `\(columns: Conversation.columns, tenant: tenantID)`.
+    static let columns = TenantColumns("""
         c.id, c.member_id, c.status, c.assignee_id, c.team_id, c.tags, c.opened_at, c.last_message_at,
         c.first_human_reply_at, c.closed_at, c.snoozed_until, c.routing_state, c.queued_at, \(ConversationFlowRun.column("c"))
-        """
+        """)
 
     init(row: PostgresRow) throws {
         let (id, memberID, status, assigneeID, teamID, tags, openedAt, lastMessageAt, firstHumanReplyAt, closedAt, snoozedUntil, routingState, queuedAt, flowRun) =
@@ -74,12 +76,13 @@ struct Message: ResponseEncodable, Sendable {
 
     /// The columns of a message row aliased `m`. Its media is a subquery on the same tenant's
     /// shard, not the `message_media()` function: on Citus a function that reads a distributed
-    /// table cannot run inside a query on a shard.
-    static let columns = """
+    /// table cannot run inside a query on a shard. With a `$tenant(…)` placeholder: a statement
+    /// interpolates them as `\(columns: Message.columns, tenant: tenantID)`.
+    static let columns = TenantColumns("""
         m.id, m.conversation_id, m.direction, m.kind, m.body, m.author_user_id, m.provider, m.provider_message_id,
         m.delivery_status, m.created_at, \(mediaColumn("m")), m.payload::text, m.delivery_error,
         m.channel_post_id
-        """
+        """)
 
     /// The same columns in the `RETURNING` of an `INSERT INTO messages`: a message just written
     /// has no media yet (a media row refers to its message), and Citus allows no subquery there.
@@ -88,9 +91,10 @@ struct Message: ResponseEncodable, Sendable {
         delivery_status, created_at, NULL::text, payload::text, delivery_error, channel_post_id
         """
 
-    /// `{"id", "status"}` of the media of the message aliased `m`, as text, or NULL.
+    /// `{"id", "status"}` of the media of the message aliased `m`, as text, or NULL (with a
+    /// `$tenant(md)` placeholder, see `appendFragment`).
     static func mediaColumn(_ m: String) -> String {
-        "(SELECT jsonb_build_object('id', md.id, 'status', md.status)::text FROM media md WHERE md.tenant_id = \(m).tenant_id AND md.message_id = \(m).id)"
+        "(SELECT jsonb_build_object('id', md.id, 'status', md.status)::text FROM media md WHERE md.tenant_id = \(m).tenant_id$tenant(md) AND md.message_id = \(m).id)"
     }
 
     init(row: PostgresRow) throws {

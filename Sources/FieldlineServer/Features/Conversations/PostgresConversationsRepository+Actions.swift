@@ -101,20 +101,10 @@ extension PostgresConversationsRepository {
             guard exists else { return nil }
             // The archive shows what the viewer may see: the same visibility as
             // GET /v1/conversations/{id}, and its jobs and proofs as GET /v1/jobs/{id} (issue 15).
-            let conversations = try await connection.query("""
-                SELECT \(unescaped: Conversation.columns) FROM conversations c
-                WHERE c.tenant_id = \(tenantID) AND c.member_id = \(memberID) AND c.status = 'closed'
-                  AND \(visibleConversations: viewer)
-                  AND (\(page.after)::uuid IS NULL OR c.id < \(page.after))
-                ORDER BY c.id DESC LIMIT \(page.fetchLimit)
-                """, logger: logger
-            ).collect(Conversation.init(row:))
-            let messages = try await connection.query("""
-                SELECT \(unescaped: Message.columns) FROM messages m
-                WHERE m.tenant_id = \(tenantID) AND m.conversation_id = ANY(\(conversations.map(\.id)))
-                ORDER BY m.id
-                """, logger: logger
-            ).collect(Message.init(row:))
+            let conversations = try await connection.query(Self.timelineQuery(of: memberID, page: page, viewer: viewer), logger: logger)
+                .collect(Conversation.init(row:))
+            let messages = try await connection.query(Self.timelineMessagesQuery(conversations.map(\.id), tenantID: tenantID), logger: logger)
+                .collect(Message.init(row:))
             let byConversation = Dictionary(grouping: messages, by: \.conversationId)
             let ids = conversations.map(\.id)
             let jobs = links.jobs ? try await TimelineLinks.jobs(of: ids, viewer: viewer, connection, logger: logger) : nil
@@ -125,6 +115,26 @@ extension PostgresConversationsRepository {
                     jobs: jobs.map { $0[conversation.id] ?? [] }, proofs: proofs.map { $0[conversation.id] ?? [] })
             }
         }
+    }
+
+    /// The member's closed conversations the viewer sees, newest first (`GET /v1/members/{id}/timeline`).
+    static func timelineQuery(of memberID: UUID, page: PageRequest, viewer: Viewer) -> PostgresQuery {
+        """
+        SELECT \(columns: Conversation.columns, tenant: viewer.tenantID) FROM conversations c
+        WHERE c.tenant_id = \(viewer.tenantID) AND c.member_id = \(memberID) AND c.status = 'closed'
+          AND \(visibleConversations: viewer)
+          AND (\(page.after)::uuid IS NULL OR c.id < \(page.after))
+        ORDER BY c.id DESC LIMIT \(page.fetchLimit)
+        """
+    }
+
+    /// The messages of the timeline's conversations, oldest first.
+    static func timelineMessagesQuery(_ conversationIDs: [UUID], tenantID: UUID) -> PostgresQuery {
+        """
+        SELECT \(columns: Message.columns, tenant: tenantID) FROM messages m
+        WHERE m.tenant_id = \(tenantID) AND m.conversation_id = ANY(\(conversationIDs))
+        ORDER BY m.id
+        """
     }
 
     func applyDeliveryStatus(_ status: DeliveryStatus, providerMessageID: String, error: String, provider: String, adapterID: UUID, tenantID: UUID) async throws {

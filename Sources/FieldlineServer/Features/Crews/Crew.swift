@@ -13,10 +13,11 @@ struct Crew: ResponseEncodable, Sendable {
     let createdAt: Date
     let updatedAt: Date
 
-    static let columns = """
+    /// The columns, with `$tenant(…)` placeholders: a statement interpolates them as `\(columns: …, tenant: tenantID)`.
+    static let columns = TenantColumns("""
         c.id, c.organization_id, c.name, c.crew_code, c.created_at, c.updated_at,
-        ARRAY(SELECT m.member_id FROM crew_members m WHERE m.tenant_id = c.tenant_id AND m.crew_id = c.id ORDER BY m.member_id)
-        """
+        ARRAY(SELECT m.member_id FROM crew_members m WHERE m.tenant_id = c.tenant_id$tenant(m) AND m.crew_id = c.id ORDER BY m.member_id)
+        """)
 
     init(row: PostgresRow) throws {
         (id, organizationId, name, crewCode, createdAt, updatedAt, memberIds) =

@@ -34,7 +34,7 @@ struct PostgresCrewsRepository: CrewsRepository {
     func list(organizationID: UUID?, crewCode: String?, page: PageRequest, tenantID: UUID) async throws -> [Crew] {
         try await database.withTenant(tenantID) { connection in
             try await connection.query("""
-                SELECT \(unescaped: Crew.columns) FROM crews c
+                SELECT \(columns: Crew.columns, tenant: tenantID) FROM crews c
                 WHERE c.tenant_id = \(tenantID)
                   AND (\(organizationID)::uuid IS NULL OR c.organization_id = \(organizationID))
                   AND (\(crewCode)::text IS NULL OR c.crew_code = \(crewCode))
@@ -110,7 +110,7 @@ struct PostgresCrewsRepository: CrewsRepository {
 
     private func fetch(_ id: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> Crew? {
         try await connection.query(
-            "SELECT \(unescaped: Crew.columns) FROM crews c WHERE c.tenant_id = \(tenantID) AND c.id = \(id)", logger: database.logger
+            "SELECT \(columns: Crew.columns, tenant: tenantID) FROM crews c WHERE c.tenant_id = \(tenantID) AND c.id = \(id)", logger: database.logger
         ).first(Crew.init(row:))
     }
 

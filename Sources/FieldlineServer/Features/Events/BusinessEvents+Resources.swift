@@ -8,7 +8,7 @@ extension BusinessEvents {
     /// Appends `type` about job `jobID` as it is now in `transaction`.
     static func recordJob(_ type: BusinessEventType, _ jobID: UUID, in transaction: TenantTransaction) async throws {
         let job = try await transaction.query("""
-            SELECT \(unescaped: Job.columns) FROM jobs j WHERE j.tenant_id = \(transaction.tenantID) AND j.id = \(jobID)
+            SELECT \(columns: Job.columns, tenant: transaction.tenantID) FROM jobs j WHERE j.tenant_id = \(transaction.tenantID) AND j.id = \(jobID)
             """
         ).first(Job.init(row:))
         guard let job else { throw MissingRowError(what: "job of a \(type.rawValue) event") }

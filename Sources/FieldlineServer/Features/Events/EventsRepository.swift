@@ -34,26 +34,8 @@ struct PostgresEventsRepository: EventsRepository {
             }
             // One statement, so the page and the last event passed share one snapshot and one horizon:
             // the matching rows (`tail` false), then the last row of any type below the horizon.
-            let rows = try await connection.query("""
-                WITH page AS (
-                    SELECT false AS tail, \(unescaped: BusinessEvent.columns) FROM events e
-                    WHERE e.tenant_id = \(tenantID)
-                      AND (e.txid, e.seq) > (\(String(after.txid))::xid8, \(after.seq))
-                      AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
-                      AND (\(names)::text[] IS NULL OR e.type = ANY(\(names)::text[]))
-                    ORDER BY e.txid, e.seq
-                    LIMIT \(limit + 1)
-                ), passed AS (
-                    SELECT true AS tail, NULL::uuid, NULL::text, NULL::timestamptz, e.txid::text, e.seq, NULL::text FROM events e
-                    WHERE e.tenant_id = \(tenantID)
-                      AND (e.txid, e.seq) > (\(String(after.txid))::xid8, \(after.seq))
-                      AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
-                    ORDER BY e.txid DESC, e.seq DESC
-                    LIMIT 1
-                )
-                SELECT * FROM page UNION ALL SELECT * FROM passed
-                """, logger: database.logger
-            ).collect { row -> (tail: Bool, event: BusinessEvent?, cursor: EventCursor?) in
+            let statement = Self.pageQuery(after: after, types: names, limit: limit, tenantID: tenantID)
+            let rows = try await connection.query(statement, logger: database.logger).collect { row -> (tail: Bool, event: BusinessEvent?, cursor: EventCursor?) in
                 let columns = row.makeRandomAccess()
                 if try columns[0].decode(Bool.self) {
                     let txid = try columns[4].decode(String.self)
@@ -69,6 +51,29 @@ struct PostgresEventsRepository: EventsRepository {
             let reached = more ? page.last.flatMap { EventCursor(encoded: $0.cursor) } : passed
             return EventLogPage(events: page, more: more, passed: reached)
         }
+    }
+
+    /// A page of the feed and the last event passed, in one statement (one snapshot, one horizon).
+    static func pageQuery(after: EventCursor, types names: [String]?, limit: Int, tenantID: UUID) -> PostgresQuery {
+        """
+        WITH page AS (
+            SELECT false AS tail, \(unescaped: BusinessEvent.columns) FROM events e
+            WHERE e.tenant_id = \(tenantID)
+              AND (e.txid, e.seq) > (\(String(after.txid))::xid8, \(after.seq))
+              AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
+              AND (\(names)::text[] IS NULL OR e.type = ANY(\(names)::text[]))
+            ORDER BY e.txid, e.seq
+            LIMIT \(limit + 1)
+        ), passed AS (
+            SELECT true AS tail, NULL::uuid, NULL::text, NULL::timestamptz, e.txid::text, e.seq, NULL::text FROM events e
+            WHERE e.tenant_id = \(tenantID)
+              AND (e.txid, e.seq) > (\(String(after.txid))::xid8, \(after.seq))
+              AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY e.txid DESC, e.seq DESC
+            LIMIT 1
+        )
+        SELECT * FROM page UNION ALL SELECT * FROM passed
+        """
     }
 
     /// Where retention pruned the tenant's log through, if it pruned anything.

@@ -21,9 +21,12 @@ enum ResourceJSON {
             """
     }
 
-    /// A message row aliased `alias`, as `GET /v1/conversations/{id}/messages` lists it.
-    static func message(_ alias: String) -> String {
+    /// A message row aliased `alias`, as `GET /v1/conversations/{id}/messages` lists it. With
+    /// `tenant` (an SQL expression, for Citus) the media subquery also names the tenant by value,
+    /// which keeps the statement on the tenant's shard (docs/scaling.md, "Router plans").
+    static func message(_ alias: String, tenant: String? = nil) -> String {
         let m = alias
+        let sameTenant = tenant.map { " AND md.tenant_id = \($0)" } ?? ""
         // The payload is kept as is, nulls inside it included: strip only the top level.
         return """
             (jsonb_strip_nulls(jsonb_build_object(
@@ -32,7 +35,7 @@ enum ResourceJSON {
                 'provider_message_id', \(m).provider_message_id, 'delivery_status', \(m).delivery_status,
                 'delivery_error', \(m).delivery_error, 'created_at', \(time("\(m).created_at")),
                 'media', (SELECT jsonb_build_object('id', md.id, 'status', md.status) FROM media md
-                            WHERE md.tenant_id = \(m).tenant_id AND md.message_id = \(m).id), 'channel_post_id', \(m).channel_post_id))
+                            WHERE md.tenant_id = \(m).tenant_id\(sameTenant) AND md.message_id = \(m).id), 'channel_post_id', \(m).channel_post_id))
              || jsonb_build_object('payload', \(m).payload))
             """
     }

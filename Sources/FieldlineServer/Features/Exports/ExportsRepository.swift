@@ -36,14 +36,14 @@ struct PostgresExportsRepository: ExportsRepository {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
             try await connection.query("""
-                SELECT \(unescaped: Job.columns) FROM jobs j
+                SELECT \(columns: Job.columns, tenant: tenantID) FROM jobs j
                 WHERE j.tenant_id = \(tenantID)
                   AND \(visibleJobs: viewer)
                   AND j.\(unescaped: period.dateColumn) >= \(period.from) AND j.\(unescaped: period.dateColumn) < \(period.to)
                   AND (\(filter.status?.rawValue)::text IS NULL OR j.status = \(filter.status?.rawValue))
                   AND (\(filter.organizationID)::uuid IS NULL OR j.organization_id = \(filter.organizationID))
                   AND (\(filter.crewCode)::text IS NULL OR j.crew_id = (
-                        SELECT cr.id FROM crews cr WHERE cr.tenant_id = j.tenant_id AND cr.crew_code = \(filter.crewCode)))
+                        SELECT cr.id FROM crews cr WHERE cr.tenant_id = j.tenant_id\(citusTenant: "cr", tenantID) AND cr.crew_code = \(filter.crewCode)))
                   AND (\(after)::uuid IS NULL OR j.id > \(after))
                 ORDER BY j.id LIMIT \(limit)
                 """, logger: database.logger
@@ -57,7 +57,7 @@ struct PostgresExportsRepository: ExportsRepository {
         let tenantID = viewer.tenantID
         return try await database.withTenant(tenantID) { connection in
             try await connection.query("""
-                SELECT \(unescaped: ProofExportRow.columns) FROM proofs p
+                SELECT \(columns: ProofExportRow.columns, tenant: tenantID) FROM proofs p
                 JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
                 WHERE p.tenant_id = \(tenantID)
                   AND \(visibleJobs: viewer)

@@ -38,15 +38,16 @@ struct ProofExportRow: Encodable, Sendable {
     var media: [File]
 
     /// Needs `JOIN jobs j` on the proof's job.
-    static let columns = """
+    /// With `$tenant(…)` placeholders: a statement interpolates them as `\(columns: …, tenant: tenantID)`.
+    static let columns = TenantColumns("""
         p.id, p.job_id, j.order_number, p.conversation_id, p.member_id, p.crew_code, p.latitude, p.longitude, p.note,
         p.review_state, p.review_reason, p.reviewed_by, p.reviewed_at, p.submitted_by, p.submitted_at, p.updated_at,
         (SELECT coalesce(jsonb_agg(jsonb_build_object(
                     'id', md.id, 'message_id', md.message_id, 'status', md.status, 'sha256', md.sha256,
                     'content_type', md.content_type, 'size', md.size_bytes) ORDER BY pm.position), '[]')
          FROM proof_media pm JOIN media md ON md.tenant_id = pm.tenant_id AND md.id = pm.media_id
-         WHERE pm.tenant_id = p.tenant_id AND pm.proof_id = p.id)::text
-        """
+         WHERE pm.tenant_id = p.tenant_id$tenant(pm) AND pm.proof_id = p.id)::text
+        """)
 
     /// Reads a row of `columns`; `link` makes each file's URL from its id.
     init(row: PostgresRow, link: (UUID) -> String) throws {

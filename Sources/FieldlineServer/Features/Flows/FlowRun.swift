@@ -79,12 +79,13 @@ struct ConversationFlowRun: Codable, Sendable {
         case id, flowId = "flow_id", flowName = "flow_name", status, stepId = "step_id"
     }
 
-    /// A JSON object of the run under way in the conversation aliased `c`, as text, or NULL.
+    /// A JSON object of the run under way in the conversation aliased `c`, as text, or NULL
+    /// (with a `$tenant(r)` placeholder, see `appendFragment`).
     static func column(_ c: String) -> String {
         """
         (SELECT jsonb_build_object('id', r.id, 'flow_id', r.flow_id, 'flow_name', f.name, 'status', r.status, 'step_id', r.step_id)::text
          FROM flow_runs r JOIN flows f ON f.tenant_id = r.tenant_id AND f.id = r.flow_id
-         WHERE r.tenant_id = \(c).tenant_id AND r.conversation_id = \(c).id AND r.status IN ('waiting', 'paused'))
+         WHERE r.tenant_id = \(c).tenant_id$tenant(r) AND r.conversation_id = \(c).id AND r.status IN ('waiting', 'paused'))
         """
     }
 

@@ -29,12 +29,14 @@ struct Job: ResponseEncodable, Sendable {
     let updatedAt: Date
     let statusChangedAt: Date
 
-    static let columns = """
+    /// The columns of a job row aliased `j`, with a `$tenant(…)` placeholder: a statement
+    /// interpolates them as `\(columns: Job.columns, tenant: tenantID)`.
+    static let columns = TenantColumns("""
         j.id, j.order_number, j.title, j.description, j.latitude, j.longitude, j.address, j.required_tags,
         j.window_start, j.window_end, j.status, j.organization_id, j.crew_id,
-        (SELECT cr.crew_code FROM crews cr WHERE cr.tenant_id = j.tenant_id AND cr.id = j.crew_id),
+        (SELECT cr.crew_code FROM crews cr WHERE cr.tenant_id = j.tenant_id$tenant(cr) AND cr.id = j.crew_id),
         j.conversation_id, j.created_by, j.created_at, j.updated_at, j.status_changed_at
-        """
+        """)
 
     init(row: PostgresRow) throws {
         let (id, orderNumber, title, description, latitude, longitude, address, requiredTags, windowStart, windowEnd, status,

@@ -42,27 +42,31 @@ struct PostgresJobsRepository: JobsRepository {
     }
 
     func list(_ filter: JobFilter, page: PageRequest, viewer: Viewer) async throws -> [Job] {
-        let tenantID = viewer.tenantID
-        return try await database.withTenant(tenantID) { connection in
-            try await connection.query("""
-                SELECT \(unescaped: Job.columns) FROM jobs j
-                WHERE j.tenant_id = \(tenantID)
-                  AND \(visibleJobs: viewer)
-                  AND (\(filter.orderNumber)::text IS NULL OR j.order_number = \(filter.orderNumber))
-                  AND (\(filter.status?.rawValue)::text IS NULL OR j.status = \(filter.status?.rawValue))
-                  AND (\(filter.organizationID)::uuid IS NULL OR j.organization_id = \(filter.organizationID))
-                  AND (\(filter.crewCode)::text IS NULL OR j.crew_id = (
-                        SELECT cr.id FROM crews cr WHERE cr.tenant_id = j.tenant_id AND cr.crew_code = \(filter.crewCode)))
-                  AND (\(filter.conversationID)::uuid IS NULL OR (j.conversation_id = \(filter.conversationID) AND EXISTS (
-                        -- Filtering by a conversation the viewer cannot see finds nothing, whoever has the jobs.
-                        SELECT 1 FROM conversations c WHERE c.tenant_id = j.tenant_id AND c.id = j.conversation_id
-                          AND \(visibleConversations: viewer))))
-                  AND (\(filter.updatedSince)::timestamptz IS NULL OR j.updated_at >= \(filter.updatedSince))
-                  AND (\(page.after)::uuid IS NULL OR j.id < \(page.after))
-                ORDER BY j.id DESC LIMIT \(page.fetchLimit)
-                """, logger: logger
-            ).collect(Job.init(row:))
+        try await database.withTenant(viewer.tenantID) { connection in
+            try await connection.query(Self.listQuery(filter, page: page, viewer: viewer), logger: logger).collect(Job.init(row:))
         }
+    }
+
+    /// The jobs list's statement (`GET /v1/jobs`), by itself so the Citus suite can check its plan.
+    static func listQuery(_ filter: JobFilter, page: PageRequest, viewer: Viewer) -> PostgresQuery {
+        let tenantID = viewer.tenantID
+        return """
+            SELECT \(columns: Job.columns, tenant: tenantID) FROM jobs j
+            WHERE j.tenant_id = \(tenantID)
+              AND \(visibleJobs: viewer)
+              AND (\(filter.orderNumber)::text IS NULL OR j.order_number = \(filter.orderNumber))
+              AND (\(filter.status?.rawValue)::text IS NULL OR j.status = \(filter.status?.rawValue))
+              AND (\(filter.organizationID)::uuid IS NULL OR j.organization_id = \(filter.organizationID))
+              AND (\(filter.crewCode)::text IS NULL OR j.crew_id = (
+                    SELECT cr.id FROM crews cr WHERE cr.tenant_id = j.tenant_id\(citusTenant: "cr", tenantID) AND cr.crew_code = \(filter.crewCode)))
+              AND (\(filter.conversationID)::uuid IS NULL OR (j.conversation_id = \(filter.conversationID) AND EXISTS (
+                    -- Filtering by a conversation the viewer cannot see finds nothing, whoever has the jobs.
+                    SELECT 1 FROM conversations c WHERE c.tenant_id = j.tenant_id\(citusTenant: "c", tenantID) AND c.id = j.conversation_id
+                      AND \(visibleConversations: viewer))))
+              AND (\(filter.updatedSince)::timestamptz IS NULL OR j.updated_at >= \(filter.updatedSince))
+              AND (\(page.after)::uuid IS NULL OR j.id < \(page.after))
+            ORDER BY j.id DESC LIMIT \(page.fetchLimit)
+            """
     }
 
     func update(_ id: UUID, changes: JobChanges, actor: String, viewer: Viewer) async throws -> Job? {
@@ -145,7 +149,7 @@ struct PostgresJobsRepository: JobsRepository {
     func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
         let locked = lock ? try await CitusWrites.lockAlone("jobs", id: id, tenantID: viewer.tenantID, connection: connection, logger: logger) : false
         return try await connection.query("""
-            SELECT \(unescaped: Job.columns) FROM jobs j
+            SELECT \(columns: Job.columns, tenant: viewer.tenantID) FROM jobs j
             WHERE j.tenant_id = \(viewer.tenantID) AND j.id = \(id) AND \(visibleJobs: viewer)
             \(unescaped: lock && !locked ? "FOR UPDATE OF j" : "")
             """, logger: logger
@@ -156,7 +160,7 @@ struct PostgresJobsRepository: JobsRepository {
     private func fetch(_ id: UUID, tenantID: UUID, lock: Bool, _ connection: PostgresConnection) async throws -> Job? {
         let locked = lock ? try await CitusWrites.lockAlone("jobs", id: id, tenantID: tenantID, connection: connection, logger: logger) : false
         return try await connection.query("""
-            SELECT \(unescaped: Job.columns) FROM jobs j WHERE j.tenant_id = \(tenantID) AND j.id = \(id)
+            SELECT \(columns: Job.columns, tenant: tenantID) FROM jobs j WHERE j.tenant_id = \(tenantID) AND j.id = \(id)
             \(unescaped: lock && !locked ? "FOR UPDATE" : "")
             """, logger: logger
         ).first(Job.init(row:))

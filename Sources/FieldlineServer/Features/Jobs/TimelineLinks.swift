@@ -24,15 +24,7 @@ enum TimelineLinks {
     /// Proofs that came from any of the conversations and whose job the viewer may see, oldest first.
     static func proofs(of conversationIDs: [UUID], viewer: Viewer, _ connection: PostgresConnection, logger: Logger) async throws -> [UUID: [ProofSummary]] {
         guard !conversationIDs.isEmpty else { return [:] }
-        let proofs = try await connection.query("""
-            SELECT p.id, p.job_id, j.order_number, p.crew_code, p.review_state,
-                   (SELECT count(*)::int FROM proof_media pm WHERE pm.tenant_id = p.tenant_id AND pm.proof_id = p.id),
-                   p.submitted_at, p.conversation_id
-            FROM proofs p JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
-            WHERE p.tenant_id = \(viewer.tenantID) AND p.conversation_id = ANY(\(conversationIDs)) AND \(visibleJobs: viewer)
-            ORDER BY p.id
-            """, logger: logger
-        ).collect { row in
+        let proofs = try await connection.query(proofsQuery(of: conversationIDs, viewer: viewer), logger: logger).collect { row in
             let (id, jobID, orderNumber, crewCode, reviewState, mediaCount, submittedAt, conversationID) =
                 try row.decode((UUID, UUID, String, String?, String, Int, Date, UUID).self)
             return ProofSummary(
@@ -41,5 +33,17 @@ enum TimelineLinks {
                 submittedAt: submittedAt, conversationId: conversationID)
         }
         return Dictionary(grouping: proofs, by: \.conversationId)
+    }
+
+    /// The statement of `proofs(of:viewer:)`.
+    static func proofsQuery(of conversationIDs: [UUID], viewer: Viewer) -> PostgresQuery {
+        """
+        SELECT p.id, p.job_id, j.order_number, p.crew_code, p.review_state,
+               (SELECT count(*)::int FROM proof_media pm WHERE pm.tenant_id = p.tenant_id\(citusTenant: "pm", viewer.tenantID) AND pm.proof_id = p.id),
+               p.submitted_at, p.conversation_id
+        FROM proofs p JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
+        WHERE p.tenant_id = \(viewer.tenantID) AND p.conversation_id = ANY(\(conversationIDs)) AND \(visibleJobs: viewer)
+        ORDER BY p.id
+        """
     }
 }

@@ -16,13 +16,14 @@ struct Member: ResponseEncodable, Sendable {
     let createdAt: Date
     let updatedAt: Date
 
-    static let columns = """
+    /// The columns, with `$tenant(…)` placeholders: a statement interpolates them as `\(columns: …, tenant: tenantID)`.
+    static let columns = TenantColumns("""
         m.id, m.organization_id, m.name, m.phone, m.email, m.title, m.created_at, m.updated_at,
-        ARRAY(SELECT i.id FROM member_identities i WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id ORDER BY i.id),
-        ARRAY(SELECT i.kind FROM member_identities i WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id ORDER BY i.id),
-        ARRAY(SELECT i.external_id FROM member_identities i WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id ORDER BY i.id),
-        ARRAY(SELECT c.crew_id FROM crew_members c WHERE c.tenant_id = m.tenant_id AND c.member_id = m.id ORDER BY c.crew_id)
-        """
+        ARRAY(SELECT i.id FROM member_identities i WHERE i.tenant_id = m.tenant_id$tenant(i) AND i.member_id = m.id ORDER BY i.id),
+        ARRAY(SELECT i.kind FROM member_identities i WHERE i.tenant_id = m.tenant_id$tenant(i) AND i.member_id = m.id ORDER BY i.id),
+        ARRAY(SELECT i.external_id FROM member_identities i WHERE i.tenant_id = m.tenant_id$tenant(i) AND i.member_id = m.id ORDER BY i.id),
+        ARRAY(SELECT c.crew_id FROM crew_members c WHERE c.tenant_id = m.tenant_id$tenant(c) AND c.member_id = m.id ORDER BY c.crew_id)
+        """)
 
     init(row: PostgresRow) throws {
         let (id, organizationID, name, phone, email, title, createdAt, updatedAt, identityIDs, kinds, externalIDs, crewIDs) =

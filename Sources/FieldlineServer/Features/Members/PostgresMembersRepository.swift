@@ -31,7 +31,7 @@ struct PostgresMembersRepository: MembersRepository {
         let pattern = filter.nameContains.map { "%" + PostgresOrganizationsRepository.escapeLike($0) + "%" }
         return try await database.withTenant(tenantID) { connection in
             try await connection.query("""
-                SELECT \(unescaped: Member.columns) FROM members m
+                SELECT \(columns: Member.columns, tenant: tenantID) FROM members m
                 WHERE m.tenant_id = \(tenantID)
                   AND (\(filter.organizationID)::uuid IS NULL OR m.organization_id = \(filter.organizationID))
                   AND (\(pattern)::text IS NULL OR m.name ILIKE \(pattern))
@@ -126,7 +126,7 @@ struct PostgresMembersRepository: MembersRepository {
 
     private func fetch(_ id: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> Member? {
         try await connection.query(
-            "SELECT \(unescaped: Member.columns) FROM members m WHERE m.tenant_id = \(tenantID) AND m.id = \(id)",
+            "SELECT \(columns: Member.columns, tenant: tenantID) FROM members m WHERE m.tenant_id = \(tenantID) AND m.id = \(id)",
             logger: database.logger
         ).first(Member.init(row:))
     }

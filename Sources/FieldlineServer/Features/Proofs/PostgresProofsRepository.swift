@@ -191,12 +191,16 @@ struct PostgresProofsRepository: ProofsRepository {
     /// until the transaction ends.
     private func fetch(_ id: UUID, viewer: Viewer, lock: Bool, _ connection: PostgresConnection) async throws -> Proof? {
         let locked = lock ? try await CitusWrites.lockAlone("proofs", id: id, tenantID: viewer.tenantID, connection: connection, logger: logger) : false
-        return try await connection.query("""
-            SELECT \(proofColumns: viewer) FROM proofs p
-            JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
-            WHERE p.tenant_id = \(viewer.tenantID) AND p.id = \(id) AND \(visibleJobs: viewer)
-            \(unescaped: lock && !locked ? "FOR UPDATE OF p" : "")
-            """, logger: logger
-        ).first(Proof.init(row:))
+        return try await connection.query(Self.fetchQuery(id, viewer: viewer, lock: lock && !locked), logger: logger).first(Proof.init(row:))
+    }
+
+    /// One proof whose job the viewer may see (`GET /v1/proofs/{id}`), locked when `lock`.
+    static func fetchQuery(_ id: UUID, viewer: Viewer, lock: Bool) -> PostgresQuery {
+        """
+        SELECT \(proofColumns: viewer) FROM proofs p
+        JOIN jobs j ON j.tenant_id = p.tenant_id AND j.id = p.job_id
+        WHERE p.tenant_id = \(viewer.tenantID) AND p.id = \(id) AND \(visibleJobs: viewer)
+        \(unescaped: lock ? "FOR UPDATE OF p" : "")
+        """
     }
 }

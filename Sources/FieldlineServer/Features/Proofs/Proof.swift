@@ -111,8 +111,9 @@ extension PostgresQuery.StringInterpolation {
     /// The columns `Proof(row:)` decodes, for the proof `p` joined with its job `j`. A file's
     /// `reused_in` names only the other jobs `viewer` may see (`\(visibleJobs:)`); the others are
     /// only counted, so a reviewer knows a photo is reused without learning another case's order number.
+    /// On Citus every subquery names the tenant as a value too (`$tenant(…)`), for a single-shard plan.
     mutating func appendInterpolation(proofColumns viewer: Viewer) {
-        appendLiteral("""
+        appendFragment("""
             p.id, p.job_id, j.order_number, p.conversation_id, p.member_id, p.crew_code, p.latitude, p.longitude, p.note,
             p.review_state, p.review_reason, p.reviewed_by, p.reviewed_at, p.submitted_by, p.submitted_at, p.updated_at,
             (SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -130,26 +131,26 @@ extension PostgresQuery.StringInterpolation {
                        count(DISTINCT r.id) FILTER (WHERE NOT r.visible) AS hidden
                 FROM (
                     SELECT oj.id, oj.order_number, EXISTS (
-                        SELECT 1 FROM jobs j WHERE j.tenant_id = oj.tenant_id AND j.id = oj.id AND
-            """)
+                        SELECT 1 FROM jobs j WHERE j.tenant_id = oj.tenant_id$tenant(j) AND j.id = oj.id AND
+            """, tenant: viewer.tenantID)
         appendLiteral(" ")
         appendInterpolation(visibleJobs: viewer)
         appendLiteral("\n")
-        appendLiteral("""
+        appendFragment("""
                     ) AS visible
                     FROM proof_media opm
                     JOIN media om ON om.tenant_id = opm.tenant_id AND om.id = opm.media_id
                     JOIN proofs op ON op.tenant_id = opm.tenant_id AND op.id = opm.proof_id
                     JOIN jobs oj ON oj.tenant_id = op.tenant_id AND oj.id = op.job_id
-                    WHERE opm.tenant_id = p.tenant_id AND op.job_id <> p.job_id
+                    WHERE opm.tenant_id = p.tenant_id$tenant(opm) AND op.job_id <> p.job_id
                       AND (om.sha256 = md.sha256 OR (bit_count((om.phash # md.phash)::bit(64)) <= \(PerceptualHash.matchDistance)
                                                      AND \(ProofMedia.comparableHash("md")) AND \(ProofMedia.comparableHash("om"))))
                 ) r
              ) reused
              CROSS JOIN LATERAL (\(ProofMedia.arrivalTiming)) timing
-             WHERE pm.tenant_id = p.tenant_id AND pm.proof_id = p.id)::text,
+             WHERE pm.tenant_id = p.tenant_id$tenant(pm) AND pm.proof_id = p.id)::text,
             j.latitude, j.longitude, j.window_start, j.window_end,
-            coalesce((SELECT ps.at_site_metres FROM proof_settings ps WHERE ps.tenant_id = p.tenant_id), \(ProofSettings.defaultAtSiteMetres))
-            """)
+            coalesce((SELECT ps.at_site_metres FROM proof_settings ps WHERE ps.tenant_id = p.tenant_id$tenant(ps)), \(ProofSettings.defaultAtSiteMetres))
+            """, tenant: viewer.tenantID)
     }
 }

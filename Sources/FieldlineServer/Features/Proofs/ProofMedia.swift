@@ -95,13 +95,14 @@ struct ProofMedia: Codable, Sendable {
     /// The job's status when each file `md` of the proof `p` arrived, and the seconds since it
     /// entered each status (SQL for a `LATERAL` join; `job_history` holds the job's changes). One
     /// pass over the job's history, grouped by status, with a `FROM`: Citus refuses a lateral
-    /// subquery without one among correlated subqueries.
+    /// subquery without one among correlated subqueries. With a `$tenant(h)` placeholder (see
+    /// `appendFragment`).
     static let arrivalTiming = """
         SELECT (array_agg(g.to_status ORDER BY g.last_id DESC) FILTER (WHERE g.last_id IS NOT NULL))[1] AS status_at_arrival,
                jsonb_object_agg(g.to_status, round(extract(epoch FROM md.created_at - g.first_at))::bigint) AS since_status
         FROM (SELECT h.to_status, min(h.at) AS first_at, max(h.id) FILTER (WHERE h.at <= md.created_at) AS last_id
               FROM job_history h
-              WHERE h.tenant_id = p.tenant_id AND h.job_id = p.job_id AND h.offer_id IS NULL
+              WHERE h.tenant_id = p.tenant_id$tenant(h) AND h.job_id = p.job_id AND h.offer_id IS NULL
               GROUP BY h.to_status) g
         """
 

@@ -24,7 +24,7 @@ struct PostgresSandboxPhonesRepository: SandboxPhonesRepository {
             try await connection.query("""
                 SELECT m.id, m.name, o.name,
                        (SELECT i.external_id FROM member_identities i
-                        WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id AND i.kind = 'sandbox' ORDER BY i.id LIMIT 1)
+                        WHERE i.tenant_id = m.tenant_id\(citusTenant: "i", tenantID) AND i.member_id = m.id AND i.kind = 'sandbox' ORDER BY i.id LIMIT 1)
                 FROM members m JOIN organizations o ON o.tenant_id = m.tenant_id AND o.id = m.organization_id
                 WHERE m.tenant_id = \(tenantID)
                 ORDER BY m.name, m.id LIMIT 500
@@ -47,7 +47,7 @@ struct PostgresSandboxPhonesRepository: SandboxPhonesRepository {
             return try await connection.query("""
                 SELECT m.id, m.name, o.name,
                        (SELECT i.external_id FROM member_identities i
-                        WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id AND i.kind = 'sandbox' ORDER BY i.id LIMIT 1)
+                        WHERE i.tenant_id = m.tenant_id\(citusTenant: "i", tenantID) AND i.member_id = m.id AND i.kind = 'sandbox' ORDER BY i.id LIMIT 1)
                 FROM members m JOIN organizations o ON o.tenant_id = m.tenant_id AND o.id = m.organization_id
                 WHERE m.tenant_id = \(tenantID) AND m.id = \(memberID)
                 """, logger: database.logger
@@ -70,7 +70,7 @@ struct PostgresSandboxPhonesRepository: SandboxPhonesRepository {
                     SELECT m.id, 'sent', m.created_at,
                            jsonb_build_object('kind', m.kind, 'text', m.body, 'payload', m.payload,
                                               'media', (SELECT jsonb_build_object('id', md.id, 'status', md.status, 'sha256', md.sha256)
-                                                        FROM media md WHERE md.tenant_id = m.tenant_id AND md.message_id = m.id))::text
+                                                        FROM media md WHERE md.tenant_id = m.tenant_id\(citusTenant: "md", tenantID) AND md.message_id = m.id))::text
                     FROM messages m
                     JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
                     JOIN member_identities i ON i.tenant_id = c.tenant_id AND i.member_id = c.member_id

@@ -19,7 +19,7 @@ struct PostgresSearchRepository: SearchRepository {
             ).first { try $0.decode(Int.self) }
             guard let words, words > 0 else { throw SearchError.noSearchableWords }
             let messages = try await connection.query("""
-                SELECT \(unescaped: Message.columns) FROM messages m
+                SELECT \(columns: Message.columns, tenant: tenantID) FROM messages m
                 JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
                 LEFT JOIN channel_posts cp ON cp.tenant_id = m.tenant_id AND cp.id = m.channel_post_id
                 WHERE m.tenant_id = \(tenantID)
@@ -42,7 +42,7 @@ struct PostgresSearchRepository: SearchRepository {
             ).collect(Message.init(row:))
             let ids = Array(Set(messages.map(\.conversationId)))
             let conversations = try await connection.query("""
-                SELECT \(unescaped: Conversation.columns) FROM conversations c
+                SELECT \(columns: Conversation.columns, tenant: tenantID) FROM conversations c
                 WHERE c.tenant_id = \(tenantID) AND c.id = ANY(\(ids))
                 """, logger: logger
             ).collect(Conversation.init(row:))

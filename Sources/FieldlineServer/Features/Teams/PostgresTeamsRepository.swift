@@ -27,7 +27,7 @@ struct PostgresTeamsRepository: TeamsRepository {
     func list(page: PageRequest, tenantID: UUID) async throws -> [Team] {
         try await database.withTenant(tenantID) { connection in
             try await connection.query("""
-                SELECT \(unescaped: Team.columns) FROM teams t
+                SELECT \(columns: Team.columns, tenant: tenantID) FROM teams t
                 WHERE t.tenant_id = \(tenantID) AND (\(page.after)::uuid IS NULL OR t.id < \(page.after))
                 ORDER BY t.id DESC LIMIT \(page.fetchLimit)
                 """, logger: database.logger
@@ -107,7 +107,7 @@ struct PostgresTeamsRepository: TeamsRepository {
 
     private func fetch(_ id: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> Team? {
         try await connection.query(
-            "SELECT \(unescaped: Team.columns) FROM teams t WHERE t.tenant_id = \(tenantID) AND t.id = \(id)",
+            "SELECT \(columns: Team.columns, tenant: tenantID) FROM teams t WHERE t.tenant_id = \(tenantID) AND t.id = \(id)",
             logger: database.logger
         ).first(Team.init(row:))
     }

@@ -11,10 +11,11 @@ struct Team: ResponseEncodable, Sendable {
     let createdAt: Date
     let updatedAt: Date
 
-    static let columns = """
-        t.id, t.name, (SELECT count(*) FROM team_members m WHERE m.tenant_id = t.tenant_id AND m.team_id = t.id)::int,
+    /// The columns, with `$tenant(…)` placeholders: a statement interpolates them as `\(columns: …, tenant: tenantID)`.
+    static let columns = TenantColumns("""
+        t.id, t.name, (SELECT count(*) FROM team_members m WHERE m.tenant_id = t.tenant_id$tenant(m) AND m.team_id = t.id)::int,
         t.created_at, t.updated_at
-        """
+        """)
 
     init(row: PostgresRow) throws {
         (id, name, memberCount, createdAt, updatedAt) = try row.decode((UUID, String, Int, Date, Date).self)

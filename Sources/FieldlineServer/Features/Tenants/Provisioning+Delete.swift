@@ -5,7 +5,8 @@ extension Provisioning {
     /// Deletes a tenant and every row it owns, in one transaction. Tables are found by their
     /// `tenant_id` column rather than listed, so a table added later is never forgotten; they are
     /// emptied in whatever order their foreign keys allow (a table still referenced is retried
-    /// after the others), under the tenant's own row-level security.
+    /// after the others), under the tenant's own row-level security. On Citus each delete goes to
+    /// the tenant's shard alone (docs/scaling.md).
     ///
     /// The server's workers may still be writing for the tenant (an outbox row finishing, a timer):
     /// the tenant's row is locked first so that new rows for it wait, and a deadlock or a row that
@@ -47,7 +48,11 @@ extension Provisioning {
                 progress := false;
                 FOREACH target IN ARRAY remaining LOOP
                     BEGIN
-                        EXECUTE format('DELETE FROM %s WHERE tenant_id = app_tenant_id()', target);
+                        -- The tenant as a bound value, not app_tenant_id() in the statement: Citus
+                        -- then routes each delete to the tenant's shard (with the function it
+                        -- deleted on every shard in parallel, after which it refused the
+                        -- tenants row's delete in the same transaction).
+                        EXECUTE format('DELETE FROM %s WHERE tenant_id = $1', target) USING app_tenant_id();
                         remaining := array_remove(remaining, target);
                         progress := true;
                     EXCEPTION WHEN foreign_key_violation THEN

@@ -30,7 +30,9 @@ struct RecordInboundEvents: InboundStep {
 /// `RecordInboundEventsStatement` on Citus, returning the events' ids (see `CitusWrites`).
 struct RecordInboundEventsCitusStatement: PostgresPreparedStatement {
     static let name = "fieldline_ingest_events_citus"
-    static let sql = RecordInboundEventsStatement.sql + "\nRETURNING id"
+    /// The single-node text with the tenant named in the media subquery too (one shard, not
+    /// all) and a `RETURNING`.
+    static let sql = RecordInboundEventsStatement.text(mediaTenant: "$1") + "\nRETURNING id"
     static let bindingDataTypes = RecordInboundEventsStatement.bindingDataTypes
     typealias Row = UUID
 
@@ -46,7 +48,11 @@ struct RecordInboundEventsCitusStatement: PostgresPreparedStatement {
 /// The inbound events of one wave: conversations opened first, then the messages, in order.
 struct RecordInboundEventsStatement: PostgresPreparedStatement {
     static let name = "fieldline_ingest_events"
-    static let sql = """
+    static let sql = text(mediaTenant: nil)
+
+    /// The statement; `mediaTenant` names the tenant in the messages' media subquery (Citus).
+    static func text(mediaTenant: String?) -> String {
+        """
         WITH opened AS (
             SELECT c.*, o.event_id, o.position
             FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS o(id, event_id, position)
@@ -61,10 +67,12 @@ struct RecordInboundEventsStatement: PostgresPreparedStatement {
                 .conversationOpened, id: "c.event_id", resource: "c.id", body: ResourceJSON.conversation("c"), order: "c.position",
                 from: "opened c"),
             BusinessEventsSQL.select(
-                .messageReceived, id: "m.event_id", resource: "m.id", body: ResourceJSON.message("m"), order: "m.position",
+                .messageReceived, id: "m.event_id", resource: "m.id", body: ResourceJSON.message("m", tenant: mediaTenant), order: "m.position",
                 from: "received m"),
         ]))
         """
+    }
+
     static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuidArray, .uuidArray, .uuidArray, .uuidArray]
     typealias Row = Int
 

@@ -1,0 +1,39 @@
+import Foundation
+import PostgresNIO
+import Testing
+@testable import FieldlineServer
+
+/// On a single PostgreSQL the `$tenant(…)` placeholders (docs/scaling.md, "Router plans") leave
+/// the statements as they were: no text, no bound value. The Citus suite checks the other side.
+@Suite("Tenant placeholders on a single PostgreSQL")
+struct TenantPlaceholderTests {
+    /// `text` without its `$tenant(alias)` placeholders.
+    static func stripped(_ text: String) -> String {
+        text.replacing(/\$tenant\([a-z]+\)/, with: "")
+    }
+
+    @Test("the column strings and access fragments become the single-node text, with only the viewer bound")
+    func singleNodeText() throws {
+        #expect(!CitusWrites.enabled, "the single-node suite runs against a plain PostgreSQL")
+        let tenantID = UUID()
+        let user = UUID()
+        let columns = [Conversation.columns, Message.columns, Job.columns, Crew.columns, Member.columns, Team.columns, Channel.columns, ProofExportRow.columns]
+        for column in columns {
+            #expect(column.template.contains("$tenant("), "\(column.template)")
+            let query: PostgresQuery = "SELECT \(columns: column, tenant: tenantID)"
+            #expect(query.sql == "SELECT " + Self.stripped(column.template))
+            #expect(query.binds.count == 0)
+        }
+        let agent = Viewer(tenantID: tenantID, restrictedToUser: user, userID: user)
+        let visible: PostgresQuery = "\(visibleConversations: agent)"
+        #expect(visible.sql.contains("WHERE tm.tenant_id = c.tenant_id AND tm.user_id = $2)"), "\(visible.sql)")
+        #expect(visible.binds.count == 2)
+        var supervisor = Viewer(tenantID: tenantID, restrictedToUser: nil, userID: user)
+        supervisor.supervisor = user
+        let jobs: PostgresQuery = "\(visibleJobs: supervisor)"
+        #expect(!jobs.sql.contains("$tenant") && !jobs.sql.contains("tenant_id = $"), "\(jobs.sql)")
+        #expect(jobs.binds.count == 4)
+        let subquery: PostgresQuery = "x.tenant_id = c.tenant_id\(citusTenant: "x", tenantID)"
+        #expect(subquery.sql == "x.tenant_id = c.tenant_id" && subquery.binds.count == 0)
+    }
+}
