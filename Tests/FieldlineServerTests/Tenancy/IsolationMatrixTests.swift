@@ -133,8 +133,9 @@ struct IsolationMatrixTests {
             let ownerPeriod = "from=\(RFC3339.format(Date().addingTimeInterval(-300 * 86_400)))&to=\(RFC3339.format(Date().addingTimeInterval(86_400)))"
             #expect(try await world.owner.get("/v1/jobs/timeline?order_number=OW-1").status == .ok)
             // The feed holds events behind any write transaction still open in the database (a
-            // parallel test may hold one on purpose, docs/events.md), so the owner waits for it.
-            #expect(try await eventually { try await world.owner.get("/v1/events").text.contains(world.job.lowercased()) })
+            // parallel test may hold one on purpose, or insert 50,000 jobs in one statement,
+            // docs/events.md), so the owner waits for it, long enough for a loaded machine.
+            #expect(try await eventually(seconds: 120) { try await world.owner.get("/v1/events").text.contains(world.job.lowercased()) })
             #expect(try await world.owner.get("/v1/analytics/dispatch/jobs?\(ownerPeriod)").text.contains("OW-2"))
             #expect(try await world.owner.get("/v1/webhook-endpoints").text.contains(world.endpoint.lowercased()))
             for (who, caller) in [("admin", intruderAdmin), ("API key", intruderKey)] {
