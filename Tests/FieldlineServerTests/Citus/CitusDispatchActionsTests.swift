@@ -41,4 +41,58 @@ extension CitusTests {
             #expect(try await admin.post("/v1/jobs/\(job)/rebroadcast", "{}").json["error"]["code"].string == "job_not_open")
         }
     }
+
+    @Test("rebroadcast and withdraw-all on the cluster: a new round ends the open offer quietly, withdrawing them all reopens the job and tells every crew")
+    func dispatchRebroadcastAndWithdrawAll() async throws {
+        try await Self.withDispatchTenant { client, fixtures, admin, tenant, hook in
+            let a = try await DispatchClock.subcontractor(admin, client, hook: hook, "First", kmNorth: 1, digits: "34615000001")
+            let b = try await DispatchClock.subcontractor(admin, client, hook: hook, "Second", kmNorth: 2, digits: "34615000002")
+            let job = try await Support.job(admin, "PO-C5")
+            #expect(try await admin.post("/v1/jobs/\(job)/broadcast", #"{"mode":"one_by_one"}"#).status == .created)
+            #expect(try await Support.offers(admin, job).keys.sorted() == [a.org])
+            let again = try await admin.post("/v1/jobs/\(job)/rebroadcast", #"{"mode":"all"}"#)
+            #expect(again.status == .created, "\(again.text)")
+            #expect(again.json["round"].int == 2)
+            #expect(Set(again.json["offers"].array.compactMap { $0["organization_id"].string }) == [a.org, b.org])
+            #expect(try await Support.systemTexts(fixtures, tenant, member: a.member).isEmpty, "its subcontractor got the new round's offer")
+
+            let all = try await admin.post("/v1/jobs/\(job)/offers/withdraw", "{}")
+            #expect(all.status == .ok, "\(all.text)")
+            #expect(all.json["status"].string == "open")
+            #expect(all.json["offers"].array.allSatisfy { $0["status"].string != "sent" }, "\(all.text)")
+            #expect(try await Support.systemTexts(fixtures, tenant, member: a.member) == ["PO-C5 is no longer available. Thank you."])
+            #expect(try await Support.systemTexts(fixtures, tenant, member: b.member) == ["PO-C5 is no longer available. Thank you."])
+            #expect(try await Support.published(fixtures, tenant, kind: "job.reopened", count: 2))
+        }
+    }
+
+    @Test("SMS on the cluster: with three open offers \"2\" declines the latest (its job open again), titles such as \"accept po-a\" answer the others")
+    func dispatchSMSAnswers() async throws {
+        try await FakeProvider.run { baseURL, log in
+            try await Self.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
+                let fixture = try await Self.tenant(fixtures)
+                let admin = APICaller(client, fixture)
+                let hook = try await ProviderTestSupport.adapter(admin, "sms")
+                let org = try await Support.subcontractor(admin, "SMS Tow")
+                _ = try await Support.member(admin, org, digits: "34600111222", kind: "sms")
+                try await ProviderTestSupport.inbound(client, "sms", hook, id: "SMC1", text: "Hola")
+                var jobs: [String] = []
+                for order in ["PO-A", "PO-B", "PO-C"] {
+                    let job = try await Support.job(admin, order)
+                    #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
+                    jobs.append(job)
+                    let sends = jobs.count
+                    #expect(try await eventually { await log.requests.count == sends })
+                }
+                try await ProviderTestSupport.inbound(client, "sms", hook, id: "SMC2", text: "2")
+                #expect(try await admin.get("/v1/jobs/\(jobs[2])").json["status"].string == "open")
+                #expect(try await Support.offers(admin, jobs[2])[org]?["status"].string == "declined")
+                try await ProviderTestSupport.inbound(client, "sms", hook, id: "SMC3", text: "accept po-a")
+                #expect(try await admin.get("/v1/jobs/\(jobs[0])").json["status"].string == "assigned")
+                #expect(try await admin.get("/v1/jobs/\(jobs[1])").json["status"].string == "offered")
+                try await ProviderTestSupport.inbound(client, "sms", hook, id: "SMC4", text: "Accept PO-B")
+                #expect(try await admin.get("/v1/jobs/\(jobs[1])").json["organization_id"].string == org)
+            }
+        }
+    }
 }

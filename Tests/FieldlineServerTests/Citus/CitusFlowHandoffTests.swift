@@ -57,4 +57,34 @@ extension CitusTests {
             }
         }
     }
+
+    @Test("flow timers on the cluster: a reminder and a timeout fire from the outbox; the timeout's handoff puts the conversation in the flow's team")
+    func flowsTimers() async throws {
+        try await FakeProvider.run { baseURL, _ in
+            try await Self.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
+                let fixture = try await Self.tenant(fixtures)
+                let admin = APICaller(client, fixture)
+                let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
+                _ = try await FlowRunTests.network(admin)
+                let team = try #require(try await admin.post("/v1/teams", #"{"name":"Dispatch"}"#).json["id"].string)
+                let flow = #"""
+                    {"name":"Ping","triggers":[{"type":"keyword","keywords":["ping"]}],"definition":{"format":1,"start":"ask","handoff_team_id":"\#(team)","steps":[
+                      {"id":"ask","type":"ask_text","text":"Which gate?","save_as":"gate","next":"bye",
+                       "reminders":{"after_minutes":30,"max":1,"text":"Still there? Which gate?"},"timeout":{"after_minutes":60,"next":"late"}},
+                      {"id":"bye","type":"end","text":"Gate {{gate}}"},
+                      {"id":"late","type":"handoff","text":"No answer; a dispatcher will call you."}]}}
+                    """#
+                #expect(try await admin.post("/v1/flows", flow).status == .created)
+                #expect(try await WebhookTests.postSigned(
+                    client, hook, WebhookTests.whatsAppText(id: "wamid.CT1", from: FlowRunTests.digits, text: "ping")).status == .ok)
+                #expect(try await FlowRunTests.said(admin) == ["Which gate?"])
+                #expect(try await FlowTimerTests.elapse("reminder", fixtures, fixture.tenant.id) == 1)
+                #expect(try await eventually { try await FlowRunTests.said(admin) == ["Which gate?", "Still there? Which gate?"] })
+                #expect(try await FlowTimerTests.elapse("timeout", fixtures, fixture.tenant.id) == 1)
+                #expect(try await eventually { try await FlowRunTests.said(admin).last == "No answer; a dispatcher will call you." })
+                #expect(try await FlowRunTests.said(admin).count == 3)
+                #expect(try await admin.get("/v1/conversations").json["data"][0]["team_id"].string == team)
+            }
+        }
+    }
 }
