@@ -95,4 +95,43 @@ extension CitusTests {
             }
         }
     }
+
+    @Test("simultaneous Accepts on the cluster: 10 crews press Accept at once through signed webhooks; exactly one assignment, 9 already taken, no 5xx")
+    func dispatchConcurrentAccepts() async throws {
+        let count = 10
+        try await Self.withDispatchTenant { client, fixtures, admin, tenant, hook in
+            var orgs: [String] = []
+            for index in 0..<count {
+                let digits = "3461000\(1000 + index)"
+                let org = try await Support.subcontractor(admin, "Tow \(index)")
+                orgs.append(org)
+                _ = try await Support.member(admin, org, digits: digits)
+                #expect(try await Support.whatsAppText(client, hook, from: digits, id: "wamid.CH\(index)", text: "hola").status == .ok)
+            }
+            let job = try await Support.job(admin, "PO-CRACE")
+            #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
+            let offers = try await Support.offers(admin, job)
+            #expect(offers.count == count)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for (index, org) in orgs.enumerated() {
+                    let choice = "offer:\(offers[org]?["id"].string?.lowercased() ?? ""):accept"
+                    group.addTask {
+                        Int(try await Support.whatsAppButton(
+                            client, hook, from: "3461000\(1000 + index)", id: "wamid.CACC\(index)", choiceID: choice).status.code)
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+            let after = try await Support.offers(admin, job)
+            let accepted = after.filter { $0.value["status"].string == "accepted" }
+            #expect(accepted.count == 1)
+            #expect(after.filter { $0.value["status"].string == "withdrawn" }.count == count - 1)
+            #expect(try await admin.get("/v1/jobs/\(job)").json["organization_id"].string == accepted.first?.key)
+            let taken = try await OfferFanOutTests.count(fixtures, tenant, """
+                SELECT count(*)::int FROM messages WHERE tenant_id = \(tenant) AND kind = 'system' AND body = 'Sorry, PO-CRACE is already taken.'
+                """)
+            #expect(taken == count - 1)
+        }
+    }
 }
