@@ -55,7 +55,7 @@ enum DispatchEngine {
         let pending = offers.indices.map { $0 >= OfferFanOut.inline }
         // Their creation rows of the case timeline too, here rather than by a trigger per row
         // (sql/125): this is the only statement that creates offers.
-        try await transaction.query("""
+        _ = try await transaction.query("""
             WITH inserted AS (
                 INSERT INTO offers (tenant_id, id, job_id, organization_id, round, wave, distance_m, expires_at, created_by, delivery_pending)
                 SELECT \(transaction.tenantID), o.id, \(job.id), o.organization_id, \(round), \(wave), o.distance,
@@ -65,8 +65,8 @@ enum DispatchEngine {
                 RETURNING tenant_id, job_id, id, status, organization_id
             )
             INSERT INTO job_history (tenant_id, job_id, offer_id, to_status, organization_id, actor)
-            SELECT tenant_id, job_id, id, status, organization_id, fieldline_actor() FROM inserted
-            """)
+            SELECT tenant_id, job_id, id, status, organization_id, fieldline_actor() FROM inserted\(unescaped: CitusWrites.returning("id"))
+            """).collect()
         if offers.count > OfferFanOut.inline { try await OfferFanOut.queue(job.id, transaction) }
         try await OfferDelivery.send(Array(offers.prefix(OfferFanOut.inline)), job: job, authorUserID: authorUserID, transaction)
         return zip(offers, zip(offered, pending)).map {

@@ -72,6 +72,8 @@ enum DispatchTimers {
             """
         ).first { try $0.decode((Int?, UUID?).self) }
         guard let (latest, own) = round else { return }
+        try await CitusWrites.jobStatusChanged(
+            job.id, to: status, tenantID: transaction.tenantID, connection: transaction.connection, logger: transaction.logger)
         try await BusinessEvents.recordJob(status == .expired ? .jobExpired : .jobReopened, job.id, in: transaction)
         let conversations = try await transaction.query("""
             SELECT DISTINCT r.conversation_id FROM offer_recipients r

@@ -74,6 +74,8 @@ enum OfferAnswering {
                     status_changed_at = now(), updated_at = now()
                 WHERE tenant_id = \(tenantID) AND id = \(jobID)
                 """)
+            try await CitusWrites.jobStatusChanged(
+                jobID, to: .assigned, tenantID: transaction.tenantID, connection: transaction.connection, logger: transaction.logger)
             try await OfferWithdrawal.withdrawOthers(of: jobID, keeping: offerID, round: round, answeredBy: memberID, transaction)
             try await DispatchRound.close(of: jobID, transaction)
             try await BusinessEvents.recordOffer(.offerAccepted, offerID, in: transaction)

@@ -60,7 +60,7 @@ enum OfferDelivery {
             ), recipients AS (
                 INSERT INTO offer_recipients (tenant_id, offer_id, member_id, conversation_id, message_id)
                 SELECT \(tenantID), targets.offer_id, targets.member_id, sent.conversation_id, sent.id
-                FROM sent JOIN targets ON targets.conversation_id = sent.conversation_id
+                FROM sent JOIN targets ON targets.conversation_id = sent.conversation_id\(unescaped: CitusWrites.returning("offer_id"))
             ), queued AS (
                 \(unescaped: queueSent)
             )

@@ -84,7 +84,7 @@ enum OfferWithdrawal {
                 SELECT \(tenantID), closed.id, \(jobID),
                        CASE WHEN closed.organization_id = ANY(\(selection.silentFor)::uuid[]) THEN NULL ELSE \(text) END
                 FROM closed
-                ON CONFLICT DO NOTHING
+                ON CONFLICT DO NOTHING\(unescaped: CitusWrites.returning("offer_id"))
             )
             SELECT id FROM closed
             """

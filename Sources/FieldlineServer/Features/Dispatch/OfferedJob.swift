@@ -20,10 +20,13 @@ struct OfferedJob: Sendable {
 
     /// Locks the job when `viewer` may see it; nil otherwise.
     static func lock(_ jobID: UUID, viewer: Viewer, _ transaction: TenantTransaction) async throws -> OfferedJob? {
-        try await transaction.query("""
+        // On Citus the visibility's subqueries make this no single-shard plan: the row is locked alone first.
+        let locked = try await CitusWrites.lockAlone(
+            "jobs", id: jobID, tenantID: transaction.tenantID, connection: transaction.connection, logger: transaction.logger)
+        return try await transaction.query("""
             SELECT \(unescaped: columns) FROM jobs j
             WHERE j.tenant_id = \(transaction.tenantID) AND j.id = \(jobID) AND \(visibleJobs: viewer)
-            FOR UPDATE OF j
+            \(unescaped: locked ? "" : "FOR UPDATE OF j")
             """
         ).first(OfferedJob.init(row:))
     }

@@ -77,6 +77,8 @@ extension PostgresDispatchRepository {
                     status_changed_at = now(), updated_at = now()
                 WHERE tenant_id = \(transaction.tenantID) AND id = \(job.id)
                 """)
+            try await CitusWrites.jobStatusChanged(
+                job.id, to: .assigned, tenantID: transaction.tenantID, connection: transaction.connection, logger: transaction.logger)
             try await BusinessEvents.recordJob(.jobAssigned, job.id, in: transaction)
             transaction.stream(job.assignedEvent(to: organizationID, crew: crewID, offerID: nil).map { [$0] } ?? [])
             try await OfferWithdrawal.close(

@@ -70,6 +70,8 @@ extension PostgresDispatchRepository {
             UPDATE jobs SET status = 'offered', status_changed_at = now(), updated_at = now()
             WHERE tenant_id = \(transaction.tenantID) AND id = \(job.id) AND status <> 'offered'
             """)
+        try await CitusWrites.jobStatusChanged(
+            job.id, to: .offered, tenantID: transaction.tenantID, connection: transaction.connection, logger: transaction.logger)
         let offers = try await Self.roundOffers(
             of: job.id, round: round, created, candidates: candidates, createdBy: createdBy, timeout: settings.offerTimeoutSeconds,
             transaction)

@@ -81,7 +81,7 @@ struct FlowActions: Sendable {
         guard let team = teamID.flatMap(UUID.init(uuidString:)) ?? settings?.fallbackTeamID else {
             // No team to hand to: the conversation waits, unassigned, for any agent.
             try await transaction.query("""
-                UPDATE conversations SET routing_state = 'queued', queued_at = coalesce(queued_at, now())
+                UPDATE conversations SET routing_state = 'queued', queued_at = \(unescaped: CitusWrites.enabled ? "least(queued_at, now())" : "coalesce(queued_at, now())")
                 WHERE tenant_id = \(tenantID) AND id = \(run.conversationID)
                 """)
             return events

@@ -97,7 +97,7 @@ struct FlowRunRecord: Sendable {
             WITH halted AS (
                 UPDATE flow_runs SET status = \(status.rawValue), updated_at = now(),
                     step_id = CASE WHEN \(stopping) THEN NULL ELSE step_id END,
-                    ended_at = CASE WHEN \(stopping) THEN now() END,
+                    ended_at = \(caseWhen: stopping, then: "now()", onCitus: "now()"),
                     state = CASE WHEN \(stopping) THEN jsonb_set(state, '{step_id}', 'null') ELSE state END
                             || jsonb_build_object('status', \(status.rawValue)::text)
                 WHERE tenant_id = \(tenantID) AND conversation_id = \(conversationID)
@@ -121,7 +121,7 @@ struct FlowRunRecord: Sendable {
     func save(_ transaction: TenantTransaction) async throws {
         try await transaction.query("""
             UPDATE flow_runs SET state = \(Self.json(state))::jsonb, status = \(state.status.rawValue), step_id = \(state.stepID),
-                updated_at = now(), ended_at = CASE WHEN \(state.status.isOver) THEN coalesce(ended_at, now()) END
+                updated_at = now(), ended_at = \(caseWhen: state.status.isOver, then: "coalesce(ended_at, now())", onCitus: "least(ended_at, now())")
             WHERE tenant_id = \(transaction.tenantID) AND id = \(id)
             """)
     }

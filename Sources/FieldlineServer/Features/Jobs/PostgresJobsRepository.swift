@@ -25,6 +25,7 @@ struct PostgresJobsRepository: JobsRepository {
                             \(draft.windowStart), \(draft.windowEnd), \(draft.status.rawValue), \(draft.organizationID),
                             \(draft.crewID), \(draft.conversationID), \(createdBy))
                     """, logger: logger)
+                try await CitusWrites.jobStatusChanged(id, to: draft.status, tenantID: tenantID, connection: connection, logger: logger)
                 // A viewer restricted to an organization creates only jobs they will see.
                 guard let job = try await fetch(id, viewer: viewer, lock: false, connection) else {
                     throw ValidationError(field: "organization_id", code: "missing_field",
@@ -101,6 +102,9 @@ struct PostgresJobsRepository: JobsRepository {
                         conversation_id = \(draft.conversationID), updated_at = now()
                     WHERE tenant_id = \(tenantID) AND id = \(id)
                     """, logger: logger)
+                if job.status != draft.status {
+                    try await CitusWrites.jobStatusChanged(id, to: draft.status, tenantID: tenantID, connection: connection, logger: logger)
+                }
                 if job.status == .offered, draft.status != .offered {
                     // Moved out of `offered` by hand: the open offers are withdrawn and their recipients told.
                     let transaction = TenantTransaction(tenantID: tenantID, connection: connection, logger: logger)

@@ -149,6 +149,14 @@ struct WebhookDeliverer: Sendable {
         // After the last scheduled retry the delivery fails for good.
         let wait: Duration? = item.attempts <= settings.retrySchedule.count
             ? max(settings.retrySchedule[item.attempts - 1], outcome.retryAfter ?? .zero) : nil
+        let reason = gone
+            ? "the endpoint answered 410 Gone"
+            : "every attempt failed for \(Int(Self.seconds(settings.disableAfter) / 3600)) hours or more (last: \(error))"
+        if CitusWrites.enabled {
+            try await recordFailureOnCitus(
+                item, outcome, error: error, wait: wait, reason: reason, endpointID: endpointID, tenantID: tenantID, connection)
+            return
+        }
         try await connection.query("""
             UPDATE webhook_deliveries SET leased_until = NULL, last_status = \(outcome.status), last_error = \(String(error.prefix(1000))),
                 status = CASE WHEN \(wait == nil && !gone) THEN 'failed' ELSE 'pending' END,
@@ -157,9 +165,6 @@ struct WebhookDeliverer: Sendable {
                 attempts = CASE WHEN \(gone) THEN attempts - 1 ELSE attempts END
             WHERE tenant_id = \(tenantID) AND id = \(item.id)
             """, logger: logger)
-        let reason = gone
-            ? "the endpoint answered 410 Gone"
-            : "every attempt failed for \(Int(Self.seconds(settings.disableAfter) / 3600)) hours or more (last: \(error))"
         try await connection.query("""
             UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, now()),
                 enabled = CASE WHEN \(gone) OR coalesce(failing_since, now()) <= now() - \(Self.seconds(settings.disableAfter)) * interval '1 second'
