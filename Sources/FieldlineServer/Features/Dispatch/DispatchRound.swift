@@ -65,9 +65,10 @@ struct DispatchRound: Sendable {
     static func advance(
         _ jobID: UUID, round: Int, considered: Int, wave: Int, radiusM: Double?, nextWaveIn seconds: Int?, _ transaction: TenantTransaction
     ) async throws {
+        // No seconds: no next wave, as now() + NULL is NULL; no CASE, which Citus refuses around now().
         try await transaction.query("""
             UPDATE dispatch_rounds SET considered = \(considered), wave = \(wave), radius_m = \(radiusM),
-                next_wave_at = \(nextWaveIn: seconds)
+                next_wave_at = now() + \(seconds)::int * interval '1 second'
             WHERE tenant_id = \(transaction.tenantID) AND job_id = \(jobID) AND round = \(round)
             """)
     }
@@ -78,24 +79,5 @@ struct DispatchRound: Sendable {
             UPDATE dispatch_rounds SET closed_at = now(), next_wave_at = NULL
             WHERE tenant_id = \(transaction.tenantID) AND job_id = \(jobID) AND closed_at IS NULL
             """)
-    }
-}
-
-extension PostgresQuery.StringInterpolation {
-    /// When a round's next wave goes out, `seconds` from now (NULL: none): a `CASE` on a single
-    /// PostgreSQL; on Citus, which refuses `now()` inside `CASE` in an `UPDATE`, the same value
-    /// without it (`now() + NULL` is NULL).
-    fileprivate mutating func appendInterpolation(nextWaveIn seconds: Int?) {
-        if CitusWrites.enabled {
-            appendLiteral("now() + ")
-            appendInterpolation(seconds)
-            appendLiteral("::int * interval '1 second'")
-        } else {
-            appendLiteral("CASE WHEN ")
-            appendInterpolation(seconds)
-            appendLiteral("::int IS NULL THEN NULL ELSE now() + ")
-            appendInterpolation(seconds)
-            appendLiteral("::int * interval '1 second' END")
-        }
     }
 }
