@@ -18,7 +18,7 @@ extension BusinessEvents {
     /// Appends `type` about offer `offerID` as it is now in `transaction`.
     static func recordOffer(_ type: BusinessEventType, _ offerID: UUID, in transaction: TenantTransaction) async throws {
         let offer = try await transaction.query("""
-            SELECT \(unescaped: Offer.columns) FROM offers o
+            SELECT \(columns: Offer.columns, tenant: transaction.tenantID) FROM offers o
             JOIN organizations org ON org.tenant_id = o.tenant_id AND org.id = o.organization_id
             WHERE o.tenant_id = \(transaction.tenantID) AND o.id = \(offerID)
             """
