@@ -4,8 +4,9 @@ import Testing
 @testable import FieldlineServer
 
 /// Dispatch's timers and delivery reports, and a rejected proof's restart, on the cluster: the
-/// scenarios of `OfferTimerTests.windowEnds`, `OfferDeliveryTests.deliveryReports` and
-/// `FlowProofRejectionTests.rejectionRestartsEndedRun`, run against the coordinator.
+/// scenarios of `OfferTimerTests.windowEnds`, `OfferDeliveryTests.deliveryReports`,
+/// `FlowProofRejectionTests.rejectionRestartsEndedRun` and `rejectionMovesPausedRun`, run against
+/// the coordinator.
 extension CitusTests {
     @Test("the window's end on the cluster: the dispatch timer due then makes the offered job expired, withdraws its offer and tells the crew; job.expired as the API answers the job")
     func dispatchWindowEnds() async throws {
@@ -28,6 +29,18 @@ extension CitusTests {
             await FlowProofRejectionTests.servePhotos(log)
             try await Self.run(configure: MediaSamples.configure(baseURL, mediaDir: directory)) { client, fixtures in
                 try await FlowProofRejectionTests.endedRunScenario(client, try await Self.tenant(fixtures), baseURL: baseURL, log: log)
+            }
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @Test("a rejected proof on the cluster while the crew's new run is paused by an agent: that run moves to the photo step quietly and asks once resumed")
+    func flowsProofRejectionPaused() async throws {
+        let directory = MediaSamples.directory()
+        try await FakeProvider.run { baseURL, log in
+            await FlowProofRejectionTests.servePhotos(log)
+            try await Self.run(configure: MediaSamples.configure(baseURL, mediaDir: directory)) { client, fixtures in
+                try await FlowProofRejectionTests.pausedRunScenario(client, try await Self.tenant(fixtures), baseURL: baseURL)
             }
         }
         try? FileManager.default.removeItem(atPath: directory)

@@ -139,53 +139,61 @@ struct FlowProofRejectionTests {
     func rejectionMovesPausedRun() async throws {
         let directory = MediaSamples.directory()
         try await FakeProvider.run { baseURL, log in
-            let path = "/2010-04-01/Accounts/AC123/Messages/MM1/Media/ME1"
-            await log.serve(path, FakeResponse(contentType: "image/jpeg", body: MediaSamples.jpeg(seed: 15), requiredAuthorization: Self.twilioAuth))
+            await Self.servePhotos(log)
             try await TestApp.run(configure: MediaSamples.configure(baseURL, mediaDir: directory)) { client, fixtures in
-                let admin = APICaller(client, try await fixtures.tenant())
-                let hook = try await ProviderTestSupport.adapter(admin, "sms")
-                let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Grúas Sur"}"#).json["id"].string)
-                let member = try #require(try await admin.post("/v1/members", #"""
-                    {"organization_id":"\#(org)","name":"Ana","identities":[{"kind":"sms","external_id":"\#(FlowSMSTests.phone)"}]}
-                    """#).json["id"].string)
-                let crew = try #require(try await admin.post(
-                    "/v1/crews", #"{"organization_id":"\#(org)","name":"Sur 1","crew_code":"GS-01","member_ids":["\#(member)"]}"#).json["id"].string)
-                let job = try #require(try await admin.post("/v1/jobs", #"""
-                    {"order_number":"PO-1001","title":"Install","status":"assigned","organization_id":"\#(org)","crew_id":"\#(crew)"}
-                    """#).json["id"].string)
-                try await FlowSMSTests.text(client, hook, sid: "SM1", "done")
-                try await Self.sendProof(client, admin, hook, baseURL: baseURL, mediaPath: path, sid: "MM1")
-                let proof = try #require(try await admin.get("/v1/proofs?job_id=\(job)").json["data"][0]["id"].string)
-                // Ana starts the flow again (a second run, at its photo step), and an agent's reply pauses it.
-                try await FlowSMSTests.sent(admin)
-                try await FlowSMSTests.text(client, hook, sid: "SM2", "done")
-                let runs = try await admin.get("/v1/flow-runs?job_id=\(job)").json["data"].array
-                let second = try #require(runs.first { $0["status"].string == "waiting" }?["id"].string, "\(runs)")
-                let conversation = try #require(try await admin.get("/v1/conversations").json["data"][0]["id"].string)
-                #expect(try await admin.post("/v1/conversations/\(conversation)/messages", #"{"text":"Hola Ana, te llamo"}"#).status == .created)
-                #expect(try await admin.get("/v1/flow-runs/\(second)").json["status"].string == "paused")
-
-                let review = try await admin.post("/v1/proofs/\(proof)/review", #"{"decision":"rejected","reason":"Wrong gate"}"#)
-                #expect(review.status == .ok, "\(review.text)")
-                #expect(review.json["flow_restart"]["flow_run_id"].string == second, "\(review.json)")
-                #expect(review.json["flow_restart"]["status"].string == "paused")
-                #expect(try await FlowRunTests.said(admin).last == "The proof for order PO-1001 was not accepted: Wrong gate. Please send new photos.")
-                let moved = try await admin.get("/v1/flow-runs/\(second)").json
-                #expect(moved["status"].string == "paused" && moved["step_id"].string == "photos")
-                #expect(moved["history"].array.last?["event"].string == "restart")
-                let first = try #require(runs.first { $0["id"].string != second }?["id"].string)
-                #expect(try await admin.get("/v1/flow-runs/\(first)").json["status"].string == "completed", "the proof's own run stays over")
-
-                // The agent resumes it: the run asks for the photos.
-                #expect(try await admin.post("/v1/flow-runs/\(second)/resume", "{}").status == .ok)
-                #expect(try await FlowRunTests.said(admin).last == "Job PO-1001: please send 1 to 5 photos of the finished work.")
-                let timeline = try await admin.get("/v1/jobs/\(job)/timeline").json["data"].array
-                let restarted = try #require(timeline.first { $0["type"].string == "flow_run.restarted" })
-                #expect(restarted["flow_run_id"].string == second && restarted["flow_run_status"].string == "paused")
-                _ = log
+                try await Self.pausedRunScenario(client, try await fixtures.tenant(), baseURL: baseURL)
             }
         }
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// After a proof through the proof flow, the crew starts it again and an agent's reply pauses
+    /// that run; rejecting the proof tells the crew why and moves the paused run to its photo step
+    /// without asking yet, the proof's own ended run stays over, and resuming the run asks for the
+    /// photos. On the app of a single PostgreSQL or of the Citus cluster, with the fake provider
+    /// serving `servePhotos`.
+    static func pausedRunScenario(_ client: any TestClientProtocol, _ fixture: TenantFixture, baseURL: String) async throws {
+        let path = photoPaths.0
+        let admin = APICaller(client, fixture)
+        let hook = try await ProviderTestSupport.adapter(admin, "sms")
+        let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Grúas Sur"}"#).json["id"].string)
+        let member = try #require(try await admin.post("/v1/members", #"""
+            {"organization_id":"\#(org)","name":"Ana","identities":[{"kind":"sms","external_id":"\#(FlowSMSTests.phone)"}]}
+            """#).json["id"].string)
+        let crew = try #require(try await admin.post(
+            "/v1/crews", #"{"organization_id":"\#(org)","name":"Sur 1","crew_code":"GS-01","member_ids":["\#(member)"]}"#).json["id"].string)
+        let job = try #require(try await admin.post("/v1/jobs", #"""
+            {"order_number":"PO-1001","title":"Install","status":"assigned","organization_id":"\#(org)","crew_id":"\#(crew)"}
+            """#).json["id"].string)
+        try await FlowSMSTests.text(client, hook, sid: "SM1", "done")
+        try await Self.sendProof(client, admin, hook, baseURL: baseURL, mediaPath: path, sid: "MM1")
+        let proof = try #require(try await admin.get("/v1/proofs?job_id=\(job)").json["data"][0]["id"].string)
+        // Ana starts the flow again (a second run, at its photo step), and an agent's reply pauses it.
+        try await FlowSMSTests.sent(admin)
+        try await FlowSMSTests.text(client, hook, sid: "SM2", "done")
+        let runs = try await admin.get("/v1/flow-runs?job_id=\(job)").json["data"].array
+        let second = try #require(runs.first { $0["status"].string == "waiting" }?["id"].string, "\(runs)")
+        let conversation = try #require(try await admin.get("/v1/conversations").json["data"][0]["id"].string)
+        #expect(try await admin.post("/v1/conversations/\(conversation)/messages", #"{"text":"Hola Ana, te llamo"}"#).status == .created)
+        #expect(try await admin.get("/v1/flow-runs/\(second)").json["status"].string == "paused")
+
+        let review = try await admin.post("/v1/proofs/\(proof)/review", #"{"decision":"rejected","reason":"Wrong gate"}"#)
+        #expect(review.status == .ok, "\(review.text)")
+        #expect(review.json["flow_restart"]["flow_run_id"].string == second, "\(review.json)")
+        #expect(review.json["flow_restart"]["status"].string == "paused")
+        #expect(try await FlowRunTests.said(admin).last == "The proof for order PO-1001 was not accepted: Wrong gate. Please send new photos.")
+        let moved = try await admin.get("/v1/flow-runs/\(second)").json
+        #expect(moved["status"].string == "paused" && moved["step_id"].string == "photos")
+        #expect(moved["history"].array.last?["event"].string == "restart")
+        let first = try #require(runs.first { $0["id"].string != second }?["id"].string)
+        #expect(try await admin.get("/v1/flow-runs/\(first)").json["status"].string == "completed", "the proof's own run stays over")
+
+        // The agent resumes it: the run asks for the photos.
+        #expect(try await admin.post("/v1/flow-runs/\(second)/resume", "{}").status == .ok)
+        #expect(try await FlowRunTests.said(admin).last == "Job PO-1001: please send 1 to 5 photos of the finished work.")
+        let timeline = try await admin.get("/v1/jobs/\(job)/timeline").json["data"].array
+        let restarted = try #require(timeline.first { $0["type"].string == "flow_run.restarted" })
+        #expect(restarted["flow_run_id"].string == second && restarted["flow_run_status"].string == "paused")
     }
 
     @Test("no restart when the proof came from no flow, the run's flow is turned off, or the job is cancelled; an accepted proof restarts nothing")
