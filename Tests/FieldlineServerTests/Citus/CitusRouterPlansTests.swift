@@ -111,6 +111,17 @@ extension CitusTests {
                 #expect(inserted.isEmpty)
                 try await connection.query("ROLLBACK", logger: logger)
             }
+
+            // An expiry's offer events (`BusinessEvents.recordOffers`), an INSERT … SELECT too,
+            // likewise: the offers' recipients are read on the tenant's shard alone.
+            try await fixtures.database.client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                try await connection.setLocal("app.tenant_id", to: tenantID.uuidString, logger: logger)
+                try await connection.query("SET LOCAL citus.multi_task_query_log_level = 'error'", logger: logger)
+                try await BusinessEvents.recordOffers(
+                    .offerExpired, [UUID(), UUID()], in: TenantTransaction(tenantID: tenantID, connection: connection, logger: logger))
+                try await connection.query("ROLLBACK", logger: logger)
+            }
         }
     }
 }
