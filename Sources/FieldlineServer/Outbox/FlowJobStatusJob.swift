@@ -34,15 +34,8 @@ struct FlowJobStatusJob: OutboxJob {
                 """
             ).collect { try $0.decode(UUID.self) }
             guard !flows.isEmpty else { return }
-            let members = try await transaction.query("""
-                SELECT m.id FROM jobs j JOIN members m ON m.tenant_id = j.tenant_id AND m.organization_id = j.organization_id
-                WHERE j.tenant_id = \(tenantID) AND j.id = \(payload.jobID)
-                  AND (j.crew_id IS NULL OR EXISTS (
-                      SELECT 1 FROM crew_members cm WHERE cm.tenant_id = j.tenant_id AND cm.crew_id = j.crew_id AND cm.member_id = m.id))
-                  AND EXISTS (SELECT 1 FROM member_identities i WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id)
-                ORDER BY m.id
-                """
-            ).collect { try $0.decode(UUID.self) }
+            let members = try await transaction.query(Self.membersQuery(of: payload.jobID, tenantID: tenantID))
+                .collect { try $0.decode(UUID.self) }
             guard !members.isEmpty else { return }
             let opened = try await transaction.rows(
                 OpenConversationsStatement(tenantID: tenantID, conversationIDs: members.map { _ in UUIDv7.make() }, memberIDs: members))
@@ -67,5 +60,19 @@ struct FlowJobStatusJob: OutboxJob {
                 }
             }
         }
+    }
+
+    /// The job's reachable members a run starts for: its crew's, or without a crew its
+    /// organization's, each with an identity. The subqueries name the tenant on Citus
+    /// (docs/scaling.md, "Router plans").
+    static func membersQuery(of jobID: UUID, tenantID: UUID) -> PostgresQuery {
+        """
+        SELECT m.id FROM jobs j JOIN members m ON m.tenant_id = j.tenant_id AND m.organization_id = j.organization_id
+        WHERE j.tenant_id = \(tenantID) AND j.id = \(jobID)
+          AND (j.crew_id IS NULL OR EXISTS (
+              SELECT 1 FROM crew_members cm WHERE cm.tenant_id = j.tenant_id\(citusTenant: "cm", tenantID) AND cm.crew_id = j.crew_id AND cm.member_id = m.id))
+          AND EXISTS (SELECT 1 FROM member_identities i WHERE i.tenant_id = m.tenant_id\(citusTenant: "i", tenantID) AND i.member_id = m.id)
+        ORDER BY m.id
+        """
     }
 }

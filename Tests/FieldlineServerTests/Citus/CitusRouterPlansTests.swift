@@ -24,7 +24,7 @@ extension CitusTests {
         return (counts, lines.joined(separator: "\n"))
     }
 
-    @Test("the hot statements as the code sends them (ingest, the queue of every viewer, messages, timeline, jobs, proofs, the event feed) are single-shard plans")
+    @Test("the hot statements as the code sends them (ingest, the queue of every viewer, messages, timeline, jobs, proofs, the event feed, offers, flows' job look-ups) are single-shard plans")
     func routerPlansOfLists() async throws {
         try await Self.run { _, fixtures in
             let tenantID = try await Self.tenant(fixtures).tenant.id
@@ -56,6 +56,10 @@ extension CitusTests {
             statements.append(("the timeline's messages", PostgresConversationsRepository.timelineMessagesQuery([UUID(), UUID()], tenantID: tenantID)))
             statements.append(("the event feed", PostgresEventsRepository.pageQuery(
                 after: EventCursor(txid: 1, seq: 1), types: ["job.created"], limit: 50, tenantID: tenantID)))
+            statements.append(("a job's offers", PostgresDispatchRepository.offersQuery(of: UUID(), round: nil, tenantID: tenantID)))
+            statements.append(("a flow run's job variables", FlowContext.jobQuery(UUID(), memberID: UUID(), tenantID: tenantID)))
+            statements.append(("a member's current job", FlowContext.currentJobQuery(of: UUID(), tenantID: tenantID)))
+            statements.append(("the members a job's status flow starts for", FlowJobStatusJob.membersQuery(of: UUID(), tenantID: tenantID)))
 
             // Ingest's prepared statements, with a batch of two messages.
             var lookUp = PostgresBindings(capacity: 7)
@@ -105,6 +109,17 @@ extension CitusTests {
                     PostgresQuery(unsafeSQL: RecordInboundEventsCitusStatement.sql, binds: try events.makeBindings()), logger: logger
                 ).collect { try $0.decode(UUID.self) }
                 #expect(inserted.isEmpty)
+                try await connection.query("ROLLBACK", logger: logger)
+            }
+
+            // An expiry's offer events (`BusinessEvents.recordOffers`), an INSERT … SELECT too,
+            // likewise: the offers' recipients are read on the tenant's shard alone.
+            try await fixtures.database.client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                try await connection.setLocal("app.tenant_id", to: tenantID.uuidString, logger: logger)
+                try await connection.query("SET LOCAL citus.multi_task_query_log_level = 'error'", logger: logger)
+                try await BusinessEvents.recordOffers(
+                    .offerExpired, [UUID(), UUID()], in: TenantTransaction(tenantID: tenantID, connection: connection, logger: logger))
                 try await connection.query("ROLLBACK", logger: logger)
             }
         }

@@ -51,30 +51,40 @@ struct OfferTimerTests {
     @Test("a job whose window ends while offered becomes expired, its offers withdrawn and their recipients told")
     func windowEnds() async throws {
         try await DispatchClock.withTenant { client, fixtures, admin, tenant, hook in
-            let a = try await DispatchClock.subcontractor(admin, client, hook: hook, "Tow A", kmNorth: 1, digits: "34611000011")
-            let start = RFC3339.format(Date().addingTimeInterval(-3600))
-            let end = RFC3339.format(Date().addingTimeInterval(120))
-            let job = try #require(try await admin.post("/v1/jobs", #"""
-                {"order_number":"PO-WIN","title":"Tow","latitude":40.4168,"longitude":-3.7038,"required_tags":["towing"],"window_start":"\#(start)","window_end":"\#(end)"}
-                """#).json["id"].string)
-            #expect(try await admin.post("/v1/jobs/\(job)/broadcast", #"{"timeout_seconds":3600}"#).status == .created)
-            let due = try #require(try await DispatchClock.nextTick(fixtures, tenant))
-            #expect(due > 60 && due < 130, "the window's end comes before the offers' expiry")
-            // The window's end comes (first the job's, then its timer's).
-            try await fixtures.database.withTenant(tenant) { connection in
-                try await connection.query(
-                    "UPDATE jobs SET window_end = now() - interval '1 second' WHERE tenant_id = \(tenant)", logger: fixtures.database.logger)
-            }
-            try await DispatchClock.advance(fixtures, tenant, seconds: 200)
-            #expect(try await eventually { try await admin.get("/v1/jobs/\(job)").json["status"].string == "expired" })
-            #expect(try await Support.offers(admin, job)[a.org]?["status"].string == "withdrawn")
-            #expect(try await Support.systemTexts(fixtures, tenant, member: a.member).contains("PO-WIN is no longer available. Thank you."))
-            #expect(try await Support.published(fixtures, tenant, kind: "job.expired", count: 1))
-            // The integrators' event, with the job as the API answers it.
-            let expired = try await EventSourcesTests.recorded(fixtures, tenant, "job.expired")
-            #expect(expired.count == 1)
-            #expect(expired.first == (try await admin.get("/v1/jobs/\(job)").json))
+            try await Self.windowEndScenario(client, fixtures, admin, tenant, hook, advance: DispatchClock.advance)
         }
+    }
+
+    /// A broadcast job whose window ends before its offers expire: the dispatch timer, due at the
+    /// window's end, makes it `expired`, withdraws its offer and tells the crew. `advance` moves
+    /// the tenant's dispatch clock (`DispatchClock.advance`, or `CitusTests.advanceClock`).
+    static func windowEndScenario(
+        _ client: any TestClientProtocol, _ fixtures: Fixtures, _ admin: APICaller, _ tenant: UUID, _ hook: String,
+        advance: (Fixtures, UUID, Int) async throws -> Void
+    ) async throws {
+        let a = try await DispatchClock.subcontractor(admin, client, hook: hook, "Tow A", kmNorth: 1, digits: "34611000011")
+        let start = RFC3339.format(Date().addingTimeInterval(-3600))
+        let end = RFC3339.format(Date().addingTimeInterval(120))
+        let job = try #require(try await admin.post("/v1/jobs", #"""
+            {"order_number":"PO-WIN","title":"Tow","latitude":40.4168,"longitude":-3.7038,"required_tags":["towing"],"window_start":"\#(start)","window_end":"\#(end)"}
+            """#).json["id"].string)
+        #expect(try await admin.post("/v1/jobs/\(job)/broadcast", #"{"timeout_seconds":3600}"#).status == .created)
+        let due = try #require(try await DispatchClock.nextTick(fixtures, tenant))
+        #expect(due > 60 && due < 130, "the window's end comes before the offers' expiry")
+        // The window's end comes (first the job's, then its timer's).
+        try await fixtures.database.withTenant(tenant) { connection in
+            try await connection.query(
+                "UPDATE jobs SET window_end = now() - interval '1 second' WHERE tenant_id = \(tenant)", logger: fixtures.database.logger)
+        }
+        try await advance(fixtures, tenant, 200)
+        #expect(try await eventually { try await admin.get("/v1/jobs/\(job)").json["status"].string == "expired" })
+        #expect(try await Support.offers(admin, job)[a.org]?["status"].string == "withdrawn")
+        #expect(try await Support.systemTexts(fixtures, tenant, member: a.member).contains("PO-WIN is no longer available. Thank you."))
+        #expect(try await Support.published(fixtures, tenant, kind: "job.expired", count: 1))
+        // The integrators' event, with the job as the API answers it.
+        let expired = try await EventSourcesTests.recorded(fixtures, tenant, "job.expired")
+        #expect(expired.count == 1)
+        #expect(expired.first == (try await admin.get("/v1/jobs/\(job)").json))
     }
 
     @Test("the timer survives a restart: a due dispatch.tick left by one server is run by a freshly built one")

@@ -17,7 +17,7 @@ struct TenantPlaceholderTests {
         #expect(!CitusWrites.enabled, "the single-node suite runs against a plain PostgreSQL")
         let tenantID = UUID()
         let user = UUID()
-        let columns = [Conversation.columns, Message.columns, Job.columns, Crew.columns, Member.columns, Team.columns, Channel.columns, ProofExportRow.columns]
+        let columns = [Conversation.columns, Message.columns, Job.columns, Crew.columns, Member.columns, Team.columns, Channel.columns, ProofExportRow.columns, Offer.columns]
         for column in columns {
             #expect(column.template.contains("$tenant("), "\(column.template)")
             let query: PostgresQuery = "SELECT \(columns: column, tenant: tenantID)"
@@ -35,5 +35,20 @@ struct TenantPlaceholderTests {
         #expect(jobs.binds.count == 4)
         let subquery: PostgresQuery = "x.tenant_id = c.tenant_id\(citusTenant: "x", tenantID)"
         #expect(subquery.sql == "x.tenant_id = c.tenant_id" && subquery.binds.count == 0)
+        // Statements whose subqueries name the tenant with `citusTenant:`: the single-node text, only their own values bound.
+        let statements: [(PostgresQuery, Int, [String])] = [
+            (PostgresDispatchRepository.offersQuery(of: UUID(), round: nil, tenantID: tenantID), 4,
+             ["WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id", "WHERE o.tenant_id = $1 AND o.job_id = $2"]),
+            (FlowContext.jobQuery(UUID(), memberID: UUID(), tenantID: tenantID), 3, ["WHERE cm.tenant_id = j.tenant_id AND cm.member_id = $1"]),
+            (FlowContext.currentJobQuery(of: UUID(), tenantID: tenantID), 2, ["WHERE cm.tenant_id = j.tenant_id AND cm.crew_id = j.crew_id"]),
+            (FlowJobStatusJob.membersQuery(of: UUID(), tenantID: tenantID), 2,
+             ["WHERE cm.tenant_id = j.tenant_id AND cm.crew_id = j.crew_id", "WHERE i.tenant_id = m.tenant_id AND i.member_id = m.id"]),
+        ]
+        for (statement, binds, texts) in statements {
+            #expect(statement.binds.count == binds, "\(statement.sql)")
+            for text in texts {
+                #expect(statement.sql.contains(text), "\(text) in \(statement.sql)")
+            }
+        }
     }
 }

@@ -28,21 +28,22 @@ struct Offer: ResponseEncodable, Sendable {
     let createdAt: Date
     let updatedAt: Date
 
-    /// The columns `init(row:)` reads, from `offers o` joined with `organizations org`.
-    static let columns = """
+    /// The columns `init(row:)` reads, from `offers o` joined with `organizations org`; the
+    /// recipients' subqueries name the tenant on Citus (`$tenant(r)`, docs/scaling.md).
+    static let columns = TenantColumns("""
         o.id, o.job_id, o.organization_id, org.name, o.round, o.status, o.distance_m,
         CASE WHEN o.delivery_pending THEN '{}' ELSE ARRAY(
-            SELECT r.member_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id) END,
+            SELECT r.member_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id$tenant(r) AND r.offer_id = o.id ORDER BY r.member_id) END,
         CASE WHEN o.delivery_pending THEN '{}' ELSE ARRAY(
-            SELECT r.conversation_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id) END,
+            SELECT r.conversation_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id$tenant(r) AND r.offer_id = o.id ORDER BY r.member_id) END,
         CASE WHEN o.delivery_pending THEN '{}' ELSE ARRAY(
-            SELECT r.message_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id) END,
+            SELECT r.message_id FROM offer_recipients r WHERE r.tenant_id = o.tenant_id$tenant(r) AND r.offer_id = o.id ORDER BY r.member_id) END,
         CASE WHEN o.delivery_pending THEN '{}' ELSE ARRAY(
             SELECT coalesce(m.delivery_status, 'queued') || ' ' || coalesce(m.delivery_error, '') FROM offer_recipients r
             JOIN messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
-            WHERE r.tenant_id = o.tenant_id AND r.offer_id = o.id ORDER BY r.member_id) END,
+            WHERE r.tenant_id = o.tenant_id$tenant(r) AND r.offer_id = o.id ORDER BY r.member_id) END,
         o.answered_by_member_id, o.answered_at, o.created_by, o.created_at, o.updated_at, o.expires_at, o.wave, o.delivery_pending
-        """
+        """)
 }
 
 extension Offer {

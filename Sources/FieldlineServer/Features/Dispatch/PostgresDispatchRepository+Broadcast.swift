@@ -115,7 +115,7 @@ extension PostgresDispatchRepository {
         let left = created.filter(\.pending)
         guard !left.isEmpty else { return try await offers(of: jobID, round: round, transaction) }
         let sent = try await transaction.query("""
-            SELECT \(unescaped: Offer.columns) FROM offers o
+            SELECT \(columns: Offer.columns, tenant: transaction.tenantID) FROM offers o
             JOIN organizations org ON org.tenant_id = o.tenant_id AND org.id = o.organization_id
             WHERE o.tenant_id = \(transaction.tenantID) AND o.job_id = \(jobID) AND o.round = \(round) AND NOT o.delivery_pending
             """
@@ -140,13 +140,17 @@ extension PostgresDispatchRepository {
 
     /// The job's offers (of one round, or all), oldest first.
     static func offers(of jobID: UUID, round: Int?, _ transaction: TenantTransaction) async throws -> [Offer] {
-        try await transaction.query("""
-            SELECT \(unescaped: Offer.columns) FROM offers o
-            JOIN organizations org ON org.tenant_id = o.tenant_id AND org.id = o.organization_id
-            WHERE o.tenant_id = \(transaction.tenantID) AND o.job_id = \(jobID) AND (\(round)::int IS NULL OR o.round = \(round))
-            ORDER BY o.round, o.id
-            """
-        ).collect(Offer.init(row:))
+        try await transaction.query(offersQuery(of: jobID, round: round, tenantID: transaction.tenantID)).collect(Offer.init(row:))
+    }
+
+    /// The statement `offers(of:round:)` sends (`GET /v1/jobs/{id}/offers`).
+    static func offersQuery(of jobID: UUID, round: Int?, tenantID: UUID) -> PostgresQuery {
+        """
+        SELECT \(columns: Offer.columns, tenant: tenantID) FROM offers o
+        JOIN organizations org ON org.tenant_id = o.tenant_id AND org.id = o.organization_id
+        WHERE o.tenant_id = \(tenantID) AND o.job_id = \(jobID) AND (\(round)::int IS NULL OR o.round = \(round))
+        ORDER BY o.round, o.id
+        """
     }
 }
 

@@ -18,7 +18,7 @@ extension BusinessEvents {
     /// Appends `type` about offer `offerID` as it is now in `transaction`.
     static func recordOffer(_ type: BusinessEventType, _ offerID: UUID, in transaction: TenantTransaction) async throws {
         let offer = try await transaction.query("""
-            SELECT \(unescaped: Offer.columns) FROM offers o
+            SELECT \(columns: Offer.columns, tenant: transaction.tenantID) FROM offers o
             JOIN organizations org ON org.tenant_id = o.tenant_id AND org.id = o.organization_id
             WHERE o.tenant_id = \(transaction.tenantID) AND o.id = \(offerID)
             """
@@ -35,8 +35,9 @@ extension BusinessEvents {
             offers o JOIN organizations org ON org.tenant_id = o.tenant_id AND org.id = o.organization_id
             WHERE o.tenant_id = $1::uuid AND o.id = ANY($2::uuid[])
             """
-        let select = BusinessEventsSQL.select(
-            type, id: "uuid_v7()", resource: "o.id", body: ResourceJSON.offer("o", organization: "org"), order: "o.id", from: source)
+        // On Citus the recipients' subquery names the tenant too, or the statement asks every shard.
+        let body = ResourceJSON.offer("o", organization: "org", tenant: CitusWrites.enabled ? "$1::uuid" : nil)
+        let select = BusinessEventsSQL.select(type, id: "uuid_v7()", resource: "o.id", body: body, order: "o.id", from: source)
         var binds = PostgresBindings()
         binds.append(transaction.tenantID)
         binds.append(offerIDs)

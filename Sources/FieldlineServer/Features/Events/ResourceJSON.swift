@@ -41,9 +41,11 @@ enum ResourceJSON {
     }
 
     /// An offer row aliased `alias`, joined with its subcontractor `organizations` row aliased
-    /// `organization`, as `GET /v1/jobs/{id}/offers` lists it.
-    static func offer(_ alias: String, organization: String) -> String {
+    /// `organization`, as `GET /v1/jobs/{id}/offers` lists it. With `tenant` (an SQL expression,
+    /// for Citus) the recipients' subquery also names the tenant by value, as `message` does.
+    static func offer(_ alias: String, organization: String, tenant: String? = nil) -> String {
         let o = alias
+        let sameTenant = tenant.map { " AND r.tenant_id = \($0)" } ?? ""
         return """
             jsonb_strip_nulls(jsonb_build_object(
                 'id', \(o).id, 'job_id', \(o).job_id, 'organization_id', \(o).organization_id,
@@ -53,7 +55,7 @@ enum ResourceJSON {
                         'member_id', r.member_id, 'conversation_id', r.conversation_id, 'message_id', r.message_id,
                         'delivery_status', m.delivery_status, 'delivery_error', m.delivery_error)) ORDER BY r.member_id)
                     FROM offer_recipients r JOIN messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
-                    WHERE r.tenant_id = \(o).tenant_id AND r.offer_id = \(o).id), '[]'::jsonb),
+                    WHERE r.tenant_id = \(o).tenant_id\(sameTenant) AND r.offer_id = \(o).id), '[]'::jsonb),
                 'answered_by_member_id', \(o).answered_by_member_id, 'answered_at', \(time("\(o).answered_at")),
                 'expires_at', \(time("\(o).expires_at")), 'wave', \(o).wave, 'delivery_pending', \(o).delivery_pending,
                 'created_by', \(o).created_by,
