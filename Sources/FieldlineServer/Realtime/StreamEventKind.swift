@@ -22,6 +22,11 @@ enum StreamEventKind: String, Sendable, Codable {
     case offerExpired = "offer.expired"
     /// An offer was withdrawn: another one won, the agent withdrew it, or the job left `offered`.
     case offerWithdrawn = "offer.withdrawn"
+    /// A provider reported the offer's message delivered to a recipient's phone (in that
+    /// recipient's conversation, keyed by the job too).
+    case offerDelivered = "offer.delivered"
+    /// A provider reported the offer's message read by a recipient (as `offer.delivered`).
+    case offerRead = "offer.read"
     /// A job was created (keyed by the job; data: job, order number, status).
     case jobCreated = "job.created"
     /// A broadcast round offered the job (keyed by the job; data adds the round and its offers).

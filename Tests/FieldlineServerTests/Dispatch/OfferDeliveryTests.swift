@@ -21,7 +21,8 @@ struct OfferDeliveryTests {
 
     /// An offer follows its message's signed WhatsApp status reports: `sent`, `delivered`, `read`,
     /// not back to `delivered`; each move is an `offer.status_changed` on the case timeline (the
-    /// offers' history trigger), and once accepted a late `read` leaves it accepted. Run on a
+    /// offers' history trigger) and an `offer.delivered` / `offer.read` stream event, and once
+    /// accepted a late `read` leaves it accepted. Run on a
     /// single PostgreSQL (`DispatchClock.withTenant`) and on Citus (`CitusTests.withDispatchTenant`).
     static func reportsScenario(
         _ client: any TestClientProtocol, _ fixtures: Fixtures, _ admin: APICaller, _ tenant: UUID, _ hook: String
@@ -55,5 +56,16 @@ struct OfferDeliveryTests {
         #expect(try await offerStatus() == "accepted")
         #expect(try await Support.published(fixtures, tenant, kind: "offer.accepted", count: 1))
         #expect(try await admin.get("/v1/jobs/\(job)").json["status"].string == "assigned")
+        // On the stream, in the recipient's conversation and keyed by the job: one event a move,
+        // none for the report that went backwards or came after the Accept (published before it).
+        let moves = try await fixtures.database.withTenant(tenant) { connection in
+            try await connection.query("""
+                SELECT kind, conversation_id, job_id, data->>'offer_id' FROM stream_events
+                WHERE tenant_id = \(tenant) AND kind IN ('offer.delivered', 'offer.read') ORDER BY id
+                """, logger: fixtures.database.logger).collect { try $0.decode((String, UUID, UUID, String).self) }
+        }
+        #expect(moves.map(\.0) == ["offer.delivered", "offer.read"])
+        #expect(moves.allSatisfy { $0.1.uuidString.lowercased() == conversation.lowercased() && $0.2.uuidString.lowercased() == job.lowercased() })
+        #expect(moves.allSatisfy { $0.3 == offer["id"].string?.lowercased() })
     }
 }

@@ -138,8 +138,8 @@ extension PostgresConversationsRepository {
     }
 
     func applyDeliveryStatus(_ status: DeliveryStatus, providerMessageID: String, error: String, provider: String, adapterID: UUID, tenantID: UUID) async throws {
-        try await database.withTenant(tenantID) { connection in
-            try await connection.query("""
+        try await database.withTenantTransaction(tenantID, logger: logger) { transaction in
+            try await transaction.query("""
                 UPDATE messages SET delivery_status = \(status.rawValue),
                     delivery_error = CASE WHEN \(status.rawValue) = 'failed' THEN nullif(\(error), '') ELSE delivery_error END
                 WHERE tenant_id = \(tenantID) AND provider = \(provider) AND adapter_id = \(adapterID)
@@ -147,9 +147,9 @@ extension PostgresConversationsRepository {
                   AND coalesce(array_position(ARRAY['queued', 'sent', 'delivered', 'read'], delivery_status), 0)
                       < CASE WHEN \(status.rawValue) = 'failed' THEN 3
                              ELSE coalesce(array_position(ARRAY['queued', 'sent', 'delivered', 'read'], \(status.rawValue)), 0) END
-                """, logger: logger)
+                """)
             try await OfferDeliveryReports.apply(
-                status, providerMessageID: providerMessageID, provider: provider, adapterID: adapterID, tenantID: tenantID, connection, logger: logger)
+                status, providerMessageID: providerMessageID, provider: provider, adapterID: adapterID, transaction)
         }
     }
 
