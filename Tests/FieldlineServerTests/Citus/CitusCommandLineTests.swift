@@ -42,4 +42,32 @@ extension CitusTests {
             #expect(Set(jobs.compactMap { $0["order_number"].string }) == ["PO-1000", "PO-1001"], "\(jobs)")
         }
     }
+
+    @Test("fieldline tenant, user and api-key create and tenant development-mode write to the cluster; the user signs in and the key reads")
+    func adminCommands() async throws {
+        let binary = try FieldlineBinary()
+        let url = try #require(ProcessInfo.processInfo.environment["FIELDLINE_CITUS_DATABASE_URL"])
+        let environment = [
+            "DATABASE_URL": url, "SQL_DIR": TestDatabase.sqlDirectory, "BCRYPT_COST": "4", "FIELDLINE_PASSWORD": TenantFixture.password,
+        ]
+        let slug = "cli-" + UUID().uuidString.prefix(8).lowercased()
+        let email = "\(slug)@citus.test"
+        let tenant = try await binary.run(["tenant", "create", "--name", "CLI on Citus", "--slug", slug], environment: environment)
+        #expect(tenant.status == 0, "\(tenant.err)")
+        let user = try await binary.run(["user", "create", "--tenant", slug, "--email", email, "--name", "Ana", "--role", "admin"], environment: environment)
+        #expect(user.status == 0, "\(user.err)")
+        let key = try await binary.run(["api-key", "create", "--tenant", slug, "--name", "ERP", "--scope", "users:read"], environment: environment)
+        #expect(key.status == 0, "\(key.err)")
+        let secret = try #require(key.out.split(separator: "\n").last.map(String.init))
+        let development = try await binary.run(["tenant", "development-mode", "--tenant", slug, "--enable"], environment: environment)
+        #expect(development.out == "tenant \(slug): development mode on\n", "\(development.err)")
+
+        try await Self.run { client, _ in
+            let login = try await APICaller(client, token: nil).post(
+                "/v1/auth/login", #"{"email":"\#(email)","password":"\#(TenantFixture.password)"}"#)
+            #expect(login.status == .ok, "\(login.text)")
+            let users = try await APICaller(client, token: secret).get("/v1/users").json["data"].array
+            #expect(users.compactMap { $0["email"].string } == [email])
+        }
+    }
 }
