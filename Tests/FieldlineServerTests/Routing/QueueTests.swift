@@ -58,27 +58,32 @@ struct QueueTests {
     @Test("round-robin takes turns; least-busy fills the lightest agent first")
     func strategies() async throws {
         try await TestApp.run { client, fixtures in
-            let desk = try await RoutingDesk.make(client, fixtures)
-            let team = try await desk.team("Grúas")
-            let a = try await desk.agent(in: team)
-            let b = try await desk.agent(in: team)
-            try await Self.setUp(desk, team: team, members: 6)
-            var owners: [String?] = []
-            for index in 1...4 { owners.append(try await desk.conversation(try await desk.write("m\(index)", "grua"))["assignee_id"].string) }
-            #expect(owners[0] != owners[1] && owners[0] == owners[2] && owners[1] == owners[3])
-            #expect(Set(owners.compactMap { $0 }) == [a.userID.uuidString.lowercased(), b.userID.uuidString.lowercased()])
-
-            // b's two conversations close: least-busy gives the next two to b.
-            let conversations = try await desk.admin.get("/v1/conversations?queue=all").json["data"].array
-            for conversation in conversations where conversation["assignee_id"].string == b.userID.uuidString.lowercased() {
-                _ = try await desk.admin.post("/v1/conversations/\(conversation["id"].string ?? "")/close", "")
-            }
-            #expect(try await desk.admin.put("/v1/teams/\(team)/routing", #"{"assignment_strategy":"least_busy"}"#).status == .ok)
-            let fifth = try await desk.conversation(try await desk.write("m5", "grua"))
-            let sixth = try await desk.conversation(try await desk.write("m6", "grua"))
-            #expect(fifth["assignee_id"].string == b.userID.uuidString.lowercased())
-            #expect(sixth["assignee_id"].string == b.userID.uuidString.lowercased())
+            try await Self.strategies(try await RoutingDesk.make(client, fixtures))
         }
+    }
+
+    /// Round-robin takes turns between two agents; least-busy then fills the lightest one first.
+    /// Shared with `CitusTests.routingKeywordsAndStrategies`.
+    static func strategies(_ desk: RoutingDesk) async throws {
+        let team = try await desk.team("Grúas")
+        let a = try await desk.agent(in: team)
+        let b = try await desk.agent(in: team)
+        try await Self.setUp(desk, team: team, members: 6)
+        var owners: [String?] = []
+        for index in 1...4 { owners.append(try await desk.conversation(try await desk.write("m\(index)", "grua"))["assignee_id"].string) }
+        #expect(owners[0] != owners[1] && owners[0] == owners[2] && owners[1] == owners[3])
+        #expect(Set(owners.compactMap { $0 }) == [a.userID.uuidString.lowercased(), b.userID.uuidString.lowercased()])
+
+        // b's two conversations close: least-busy gives the next two to b.
+        let conversations = try await desk.admin.get("/v1/conversations?queue=all").json["data"].array
+        for conversation in conversations where conversation["assignee_id"].string == b.userID.uuidString.lowercased() {
+            _ = try await desk.admin.post("/v1/conversations/\(conversation["id"].string ?? "")/close", "")
+        }
+        #expect(try await desk.admin.put("/v1/teams/\(team)/routing", #"{"assignment_strategy":"least_busy"}"#).status == .ok)
+        let fifth = try await desk.conversation(try await desk.write("m5", "grua"))
+        let sixth = try await desk.conversation(try await desk.write("m6", "grua"))
+        #expect(fifth["assignee_id"].string == b.userID.uuidString.lowercased())
+        #expect(sixth["assignee_id"].string == b.userID.uuidString.lowercased())
     }
 
     @Test("out of hours: the member is told when the team opens, and the queue runs when it does")
