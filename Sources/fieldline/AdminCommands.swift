@@ -102,9 +102,14 @@ struct APIKeyCommand: AsyncParsableCommand {
 }
 
 extension CommandEnvironment {
+    /// Runs `body` with the provisioning of the database at `DATABASE_URL`, writing with the
+    /// statements its kind needs: like the server, the command first asks whether it is a Citus
+    /// coordinator (docs/scaling.md), or the demo's jobs and proofs would be written with the
+    /// single-node statements, which Citus refuses.
     static func provisioning<T: Sendable>(_ body: @Sendable (Provisioning) async throws -> T) async throws -> T {
         let settings = try database()
         let hasher = passwordHasher
+        await CitusWrites.detect(settings, logger: logger)
         do {
             return try await withPostgres(settings, logger: logger) { database in
                 try await body(Provisioning(database: database, hasher: hasher))

@@ -14,16 +14,18 @@ import Synchronization
 /// intermediate result on the worker and inserts them from there with an `INSERT`, which row-level
 /// security allows. So on Citus those statements carry a `RETURNING`, and business events, whose
 /// webhook fan-out trigger cannot run on a shard, are fanned out by `fanOut`.
-enum CitusWrites {
+public enum CitusWrites {
     private static let citus = Atomic<Bool>(false)
 
     /// Whether the server's database is a Citus coordinator (set once at start, by `detect`).
     static var enabled: Bool { citus.load(ordering: .relaxed) }
 
     /// Asks the database whether the `citus` extension is installed, once, when the
-    /// application is built. A database that cannot be reached then is taken as a single
-    /// PostgreSQL (the start fails later, on its own, if it stays unreachable).
-    static func detect(_ settings: DatabaseSettings, logger: Logger) async {
+    /// application is built, and before a command of the `fieldline` CLI writes through the
+    /// repositories (`fieldline demo`, `tenant create`, ...). A database that cannot be reached
+    /// then is taken as a single PostgreSQL (the start fails later, on its own, if it stays
+    /// unreachable).
+    public static func detect(_ settings: DatabaseSettings, logger: Logger) async {
         do {
             let connection = try await PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try settings.listenerConfiguration(), id: 1, logger: logger

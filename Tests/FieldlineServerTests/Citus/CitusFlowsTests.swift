@@ -57,4 +57,13 @@ extension CitusTests {
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    @Test("a flow's http step on the cluster: the outbox job reads the run, calls the fake ERP outside any transaction and resumes the run with its answer")
+    func flowsHTTPStep() async throws {
+        try await FakeProvider.run { baseURL, log in
+            try await Self.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
+                try await FlowHTTPStepTests.developmentModeScenario(client, fixtures, try await Self.tenant(fixtures), baseURL: baseURL, log: log)
+            }
+        }
+    }
 }

@@ -26,26 +26,35 @@ struct FlowHTTPStepTests {
         return try await admin.get("/v1/flow-runs?flow_id=\(flow)").json["data"][0]
     }
 
+    /// A crew member writes "check" from WhatsApp, in a tenant in development mode, and the
+    /// `checkOrder` flow calls the fake ERP at `baseURL` with its header, branches on the JSON it
+    /// answers and records the call in the run's history. Shared by this suite and
+    /// `CitusTests.flowsHTTPStep`, which run it on one PostgreSQL and on the cluster.
+    static func developmentModeScenario(
+        _ client: any TestClientProtocol, _ fixtures: Fixtures, _ fixture: TenantFixture, baseURL: String, log: FakeProviderLog
+    ) async throws {
+        await log.serve("/erp/orders/PO-1001", .json(#"{"open":true,"customer":"Acme"}"#, authorization: "Bearer erp-key"))
+        try await WebhookDeliveryTests.developmentMode(fixtures, fixture.tenant.id)
+        let admin = APICaller(client, fixture)
+        let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
+        _ = try await FlowRunTests.network(admin)
+        let flow = try #require(try await admin.post("/v1/flows", Self.checkOrder(baseURL)).json["id"].string)
+        #expect(try await WebhookTests.postSigned(client, hook, WebhookTests.whatsAppText(id: "wamid.E1", from: FlowRunTests.digits, text: "check")).status == .ok)
+        let run = try await Self.finishedRun(admin, flow)
+        #expect(try await FlowRunTests.said(admin) == ["Order PO-1001 is open for Acme."])
+        #expect(run["variables"]["order"]["status"].int == 200)
+        #expect(run["variables"]["order"]["body"]["customer"].string == "Acme")
+        #expect(await log.gets("/erp/orders/PO-1001").map(\.authorization) == ["Bearer erp-key"], "called once, with its header")
+        let history = try await admin.get("/v1/flow-runs/\(try #require(run["id"].string))").json["history"].array
+        #expect(history.map { $0["event"].string } == ["start", "http_result"])
+        #expect(history.last?["actor"].string == "http")
+    }
+
     @Test("in development mode the step calls a local server with its headers and branches on the JSON it answers")
     func localServerInDevelopmentMode() async throws {
         try await FakeProvider.run { baseURL, log in
-            await log.serve("/erp/orders/PO-1001", .json(#"{"open":true,"customer":"Acme"}"#, authorization: "Bearer erp-key"))
             try await TestApp.run(configure: ProviderTestSupport.configure(baseURL)) { client, fixtures in
-                let fixture = try await fixtures.tenant()
-                try await WebhookDeliveryTests.developmentMode(fixtures, fixture.tenant.id)
-                let admin = APICaller(client, fixture)
-                let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
-                _ = try await FlowRunTests.network(admin)
-                let flow = try #require(try await admin.post("/v1/flows", Self.checkOrder(baseURL)).json["id"].string)
-                #expect(try await WebhookTests.postSigned(client, hook, WebhookTests.whatsAppText(id: "wamid.E1", from: FlowRunTests.digits, text: "check")).status == .ok)
-                let run = try await Self.finishedRun(admin, flow)
-                #expect(try await FlowRunTests.said(admin) == ["Order PO-1001 is open for Acme."])
-                #expect(run["variables"]["order"]["status"].int == 200)
-                #expect(run["variables"]["order"]["body"]["customer"].string == "Acme")
-                #expect(await log.gets("/erp/orders/PO-1001").map(\.authorization) == ["Bearer erp-key"], "called once, with its header")
-                let history = try await admin.get("/v1/flow-runs/\(try #require(run["id"].string))").json["history"].array
-                #expect(history.map { $0["event"].string } == ["start", "http_result"])
-                #expect(history.last?["actor"].string == "http")
+                try await Self.developmentModeScenario(client, fixtures, try await fixtures.tenant(), baseURL: baseURL, log: log)
             }
         }
     }

@@ -7,7 +7,8 @@ import Testing
 struct QueueTests {
     static let keywordSetup = #"{"enabled":true,"queue_message":"Posición {position}, unos {eta_minutes} min.","assignment_message":"Te atiende {agent_name}."}"#
 
-    func setUp(_ desk: RoutingDesk, team: String, members: Int) async throws {
+    /// The keyword setup: a rule sending "grua" to `team`, and `members` members m1, m2, …
+    static func setUp(_ desk: RoutingDesk, team: String, members: Int) async throws {
         try await desk.settings(Self.keywordSetup)
         _ = try await desk.rule(#"{"team_id":"\#(team)","label":"Grúas","keywords":["grua"]}"#)
         for index in 1...members { try await desk.member("m\(index)") }
@@ -16,62 +17,73 @@ struct QueueTests {
     @Test("agents at capacity or offline are skipped; the rest wait with their position; freed places go oldest first")
     func capacityAndQueue() async throws {
         try await TestApp.run { client, fixtures in
-            let desk = try await RoutingDesk.make(client, fixtures)
-            let team = try await desk.team("Grúas", #"{"expected_handle_minutes":6}"#)
-            let busy = try await desk.agent(in: team, capacity: 1)
-            let away = try await desk.agent(in: team, online: false)
-            try await setUp(desk, team: team, members: 3)
-
-            let first = try await desk.write("m1", "grúa")
-            let second = try await desk.write("m2", "grua por favor")
-            let third = try await desk.write("m3", "GRÚA")
-            #expect(try await desk.conversation(first)["assignee_id"].string == busy.userID.uuidString.lowercased())
-            #expect(try await desk.conversation(second)["assignee_id"].isNull)
-            // One online agent, no assignments measured yet: 6 minutes per place.
-            #expect(try await desk.systemTexts(second) == ["Posición 1, unos 6 min."])
-            #expect(try await desk.systemTexts(third) == ["Posición 2, unos 12 min."])
-            let queue = try await desk.admin.get("/v1/teams/\(team)/queue").json["data"].array
-            #expect(queue.map { $0["conversation_id"].string } == [second, third])
-            #expect(queue.map { $0["position"].int } == [1, 2])
-
-            // Closing the busy agent's conversation frees a place: the oldest waiting one takes it.
-            #expect(try await desk.admin.post("/v1/conversations/\(first)/close", "").status == .ok)
-            #expect(try await desk.conversation(second)["assignee_id"].string == busy.userID.uuidString.lowercased())
-            #expect(try await desk.conversation(third)["assignee_id"].isNull)
-
-            // The away agent comes online (by themself): the last one goes to them.
-            let online = try await APICaller(client, away).put("/v1/users/\(away.userID)/availability", #"{"availability":"online"}"#)
-            #expect(online.status == .ok)
-            #expect(online.json["open_conversations"].int == 1)
-            #expect(try await desk.conversation(third)["assignee_id"].string == away.userID.uuidString.lowercased())
-            #expect(try await desk.admin.get("/v1/teams/\(team)/queue").json["data"].array.isEmpty)
+            try await Self.capacityAndQueue(client, try await RoutingDesk.make(client, fixtures))
         }
+    }
+
+    /// Agents at capacity or offline are skipped, the rest of the conversations wait with their
+    /// position, a closed conversation frees a place for the oldest and an agent coming online
+    /// takes the last. Shared with `CitusTests.routingQueue`.
+    static func capacityAndQueue(_ client: any TestClientProtocol, _ desk: RoutingDesk) async throws {
+        let team = try await desk.team("Grúas", #"{"expected_handle_minutes":6}"#)
+        let busy = try await desk.agent(in: team, capacity: 1)
+        let away = try await desk.agent(in: team, online: false)
+        try await Self.setUp(desk, team: team, members: 3)
+
+        let first = try await desk.write("m1", "grúa")
+        let second = try await desk.write("m2", "grua por favor")
+        let third = try await desk.write("m3", "GRÚA")
+        #expect(try await desk.conversation(first)["assignee_id"].string == busy.userID.uuidString.lowercased())
+        #expect(try await desk.conversation(second)["assignee_id"].isNull)
+        // One online agent, no assignments measured yet: 6 minutes per place.
+        #expect(try await desk.systemTexts(second) == ["Posición 1, unos 6 min."])
+        #expect(try await desk.systemTexts(third) == ["Posición 2, unos 12 min."])
+        let queue = try await desk.admin.get("/v1/teams/\(team)/queue").json["data"].array
+        #expect(queue.map { $0["conversation_id"].string } == [second, third])
+        #expect(queue.map { $0["position"].int } == [1, 2])
+
+        // Closing the busy agent's conversation frees a place: the oldest waiting one takes it.
+        #expect(try await desk.admin.post("/v1/conversations/\(first)/close", "").status == .ok)
+        #expect(try await desk.conversation(second)["assignee_id"].string == busy.userID.uuidString.lowercased())
+        #expect(try await desk.conversation(third)["assignee_id"].isNull)
+
+        // The away agent comes online (by themself): the last one goes to them.
+        let online = try await APICaller(client, away).put("/v1/users/\(away.userID)/availability", #"{"availability":"online"}"#)
+        #expect(online.status == .ok)
+        #expect(online.json["open_conversations"].int == 1)
+        #expect(try await desk.conversation(third)["assignee_id"].string == away.userID.uuidString.lowercased())
+        #expect(try await desk.admin.get("/v1/teams/\(team)/queue").json["data"].array.isEmpty)
     }
 
     @Test("round-robin takes turns; least-busy fills the lightest agent first")
     func strategies() async throws {
         try await TestApp.run { client, fixtures in
-            let desk = try await RoutingDesk.make(client, fixtures)
-            let team = try await desk.team("Grúas")
-            let a = try await desk.agent(in: team)
-            let b = try await desk.agent(in: team)
-            try await setUp(desk, team: team, members: 6)
-            var owners: [String?] = []
-            for index in 1...4 { owners.append(try await desk.conversation(try await desk.write("m\(index)", "grua"))["assignee_id"].string) }
-            #expect(owners[0] != owners[1] && owners[0] == owners[2] && owners[1] == owners[3])
-            #expect(Set(owners.compactMap { $0 }) == [a.userID.uuidString.lowercased(), b.userID.uuidString.lowercased()])
-
-            // b's two conversations close: least-busy gives the next two to b.
-            let conversations = try await desk.admin.get("/v1/conversations?queue=all").json["data"].array
-            for conversation in conversations where conversation["assignee_id"].string == b.userID.uuidString.lowercased() {
-                _ = try await desk.admin.post("/v1/conversations/\(conversation["id"].string ?? "")/close", "")
-            }
-            #expect(try await desk.admin.put("/v1/teams/\(team)/routing", #"{"assignment_strategy":"least_busy"}"#).status == .ok)
-            let fifth = try await desk.conversation(try await desk.write("m5", "grua"))
-            let sixth = try await desk.conversation(try await desk.write("m6", "grua"))
-            #expect(fifth["assignee_id"].string == b.userID.uuidString.lowercased())
-            #expect(sixth["assignee_id"].string == b.userID.uuidString.lowercased())
+            try await Self.strategies(try await RoutingDesk.make(client, fixtures))
         }
+    }
+
+    /// Round-robin takes turns between two agents; least-busy then fills the lightest one first.
+    /// Shared with `CitusTests.routingKeywordsAndStrategies`.
+    static func strategies(_ desk: RoutingDesk) async throws {
+        let team = try await desk.team("Grúas")
+        let a = try await desk.agent(in: team)
+        let b = try await desk.agent(in: team)
+        try await Self.setUp(desk, team: team, members: 6)
+        var owners: [String?] = []
+        for index in 1...4 { owners.append(try await desk.conversation(try await desk.write("m\(index)", "grua"))["assignee_id"].string) }
+        #expect(owners[0] != owners[1] && owners[0] == owners[2] && owners[1] == owners[3])
+        #expect(Set(owners.compactMap { $0 }) == [a.userID.uuidString.lowercased(), b.userID.uuidString.lowercased()])
+
+        // b's two conversations close: least-busy gives the next two to b.
+        let conversations = try await desk.admin.get("/v1/conversations?queue=all").json["data"].array
+        for conversation in conversations where conversation["assignee_id"].string == b.userID.uuidString.lowercased() {
+            _ = try await desk.admin.post("/v1/conversations/\(conversation["id"].string ?? "")/close", "")
+        }
+        #expect(try await desk.admin.put("/v1/teams/\(team)/routing", #"{"assignment_strategy":"least_busy"}"#).status == .ok)
+        let fifth = try await desk.conversation(try await desk.write("m5", "grua"))
+        let sixth = try await desk.conversation(try await desk.write("m6", "grua"))
+        #expect(fifth["assignee_id"].string == b.userID.uuidString.lowercased())
+        #expect(sixth["assignee_id"].string == b.userID.uuidString.lowercased())
     }
 
     @Test("out of hours: the member is told when the team opens, and the queue runs when it does")

@@ -12,8 +12,9 @@ struct RoutingDesk {
     let app: APICaller
     let organizationID: String
 
-    static func make(_ client: any TestClientProtocol, _ fixtures: Fixtures) async throws -> RoutingDesk {
-        let fixture = try await fixtures.tenant()
+    /// The desk in `fixture`'s tenant (a new tenant `acme` by default; the Citus suite passes one of its own).
+    static func make(_ client: any TestClientProtocol, _ fixtures: Fixtures, fixture: TenantFixture? = nil) async throws -> RoutingDesk {
+        let fixture = if let fixture { fixture } else { try await fixtures.tenant() }
         let admin = APICaller(client, fixture)
         let org = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Grúas Sur"}"#).json["id"].string)
         let key = try #require(try await admin.post("/v1/api-keys", #"{"name":"App","scopes":["inbound:write"]}"#).json["key"].string)

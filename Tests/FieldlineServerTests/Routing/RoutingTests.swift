@@ -59,26 +59,32 @@ struct RoutingTests {
     @Test("keywords route the first message directly, ignoring case and accents; no match gets the fallback and its team")
     func keywordsAndFallback() async throws {
         try await TestApp.run { client, fixtures in
-            let desk = try await RoutingDesk.make(client, fixtures)
-            let support = try await desk.team("Soporte")
-            let general = try await desk.team("General")
-            try await desk.settings(#"{"enabled":true,"welcome_message":"Menú:","fallback_message":"No entendí. {menu}","fallback_team_id":"\#(general)"}"#)
-            _ = try await desk.rule(#"{"team_id":"\#(support)","label":"Averías","menu_number":1,"keywords":["Camión","grua rota"]}"#)
-            try await desk.member("ana")
-            try await desk.member("luis")
-
-            let direct = try await desk.write("ana", "El CAMION no arranca")
-            #expect(try await desk.conversation(direct)["team_id"].string == support)
-            #expect(try await desk.systemTexts(direct).isEmpty)  // no agent online, no queue message configured
-
-            let lost = try await desk.write("luis", "hola")
-            #expect(try await desk.systemTexts(lost) == ["Menú:\n\n1. Averías"])
-            try await desk.write("luis", "quiero hablar con alguien")
-            let state = try await desk.conversation(lost)
-            #expect(state["team_id"].string == general)
-            #expect(state["routing_state"].string == "queued")
-            #expect(try await desk.systemTexts(lost).last == "No entendí. 1. Averías")
+            try await Self.keywordsAndFallback(try await RoutingDesk.make(client, fixtures))
         }
+    }
+
+    /// Keywords route a first message directly, ignoring case and accents; a message that
+    /// matches nothing gets the menu, then the fallback and its team. Shared with
+    /// `CitusTests.routingKeywordsAndStrategies`.
+    static func keywordsAndFallback(_ desk: RoutingDesk) async throws {
+        let support = try await desk.team("Soporte")
+        let general = try await desk.team("General")
+        try await desk.settings(#"{"enabled":true,"welcome_message":"Menú:","fallback_message":"No entendí. {menu}","fallback_team_id":"\#(general)"}"#)
+        _ = try await desk.rule(#"{"team_id":"\#(support)","label":"Averías","menu_number":1,"keywords":["Camión","grua rota"]}"#)
+        try await desk.member("ana")
+        try await desk.member("luis")
+
+        let direct = try await desk.write("ana", "El CAMION no arranca")
+        #expect(try await desk.conversation(direct)["team_id"].string == support)
+        #expect(try await desk.systemTexts(direct).isEmpty)  // no agent online, no queue message configured
+
+        let lost = try await desk.write("luis", "hola")
+        #expect(try await desk.systemTexts(lost) == ["Menú:\n\n1. Averías"])
+        try await desk.write("luis", "quiero hablar con alguien")
+        let state = try await desk.conversation(lost)
+        #expect(state["team_id"].string == general)
+        #expect(state["routing_state"].string == "queued")
+        #expect(try await desk.systemTexts(lost).last == "No entendí. 1. Averías")
     }
 
     @Test("routing disabled: nothing is sent and conversations stay unassigned")

@@ -10,49 +10,60 @@ struct DemoTenantTests {
     @Test("the demo's agent signs in with the printed password, and its open job has both subcontractors as candidates")
     func agentAndJob() async throws {
         try await TestApp.run { client, fixtures in
-            let demo = try #require(try await fixtures.provisioning.seedDemo())
-            let agentEmail = try #require(demo.agentEmail), agentPassword = try #require(demo.agentPassword)
-            #expect(agentPassword != demo.adminPassword)
-            let anonymous = APICaller(client, token: nil)
-            let login = try await anonymous.post("/v1/auth/login", #"{"email":"\#(agentEmail)","password":"\#(agentPassword)"}"#)
-            #expect(login.status == .ok)
-            #expect(login.json["user"]["role"].string == "agent")
-
-            let api = APICaller(client, token: demo.apiKey)
-            let job = try #require(try await api.get("/v1/jobs?order_number=PO-1001").json["data"].array.first?["id"].string)
-            let candidates = try await api.get("/v1/jobs/\(job)/candidates").json["data"].array
-            #expect(Set(candidates.compactMap { $0["name"].string }) == ["Grúas Rápidas", "TowPro Madrid"])
+            try await Self.agentAndJob(client, try #require(try await fixtures.provisioning.seedDemo()))
         }
     }
 
     @Test("the demo's finished job has a proof whose photo was made at seeding: real evidence facts, every check true")
     func photoProof() async throws {
         try await TestApp.run { client, fixtures in
-            let demo = try #require(try await fixtures.provisioning.seedDemo(media: testConfig(database: fixtures.settings)))
-            let api = APICaller(client, token: demo.apiKey)
-            let job = try #require(try await api.get("/v1/jobs?order_number=PO-1000").json["data"].array.first)
-            #expect(job["status"].string == "completed")
-            #expect(job["crew_code"].string == "GR-01")
-            let proof = try #require(try await api.get("/v1/proofs?order_number=PO-1000").json["data"].array.first)
-            let photo = proof["media"][0]
-            #expect(photo["content_type"].string == "image/jpeg")
-            #expect(photo["width"].int == 480 && photo["height"].int == 320)
-            #expect(photo["exif"]["status"].string == "present")
-            #expect(photo["exif"]["make"].string == "Fieldline demo camera")
-            // A detailed picture: its hash is far from a flat picture's (all zero), so it is not taken for one.
-            let hash = try #require(photo["perceptual_hash"].string.flatMap { UInt64($0, radix: 16) })
-            #expect(hash.nonzeroBitCount > PerceptualHash.matchDistance && (~hash).nonzeroBitCount > PerceptualHash.matchDistance)
-            #expect(photo["job_status_at_arrival"].string == "in_progress")
-            for check in ["at_site", "in_window", "exif_consistent", "unique"] {
-                #expect(proof["checks"][check].bool == true, "\(check): \(proof["checks"])")
-            }
-            let content = try await api.get("/v1/media/\(try #require(photo["id"].string))/content")
-            #expect(content.status == .ok)
-            #expect(Array(buffer: content.body).prefix(2) == [0xFF, 0xD8])
-            let timeline = try await api.get("/v1/jobs/\(try #require(job["id"].string))/timeline").json["data"].array
-            #expect(timeline.compactMap { $0["type"].string }.filter { $0 != "job.created" }
-                    == ["job.status_changed", "proof.submitted", "job.status_changed"])
+            try await Self.photoProof(client, try #require(try await fixtures.provisioning.seedDemo(media: testConfig(database: fixtures.settings))))
         }
+    }
+
+    /// The demo's agent signs in with `demo`'s password, and the open job PO-1001 has both
+    /// subcontractors as candidates. Shared with `CitusTests.demoFromTheCommandLine`.
+    static func agentAndJob(_ client: any TestClientProtocol, _ demo: DemoCredentials) async throws {
+        let agentEmail = try #require(demo.agentEmail), agentPassword = try #require(demo.agentPassword)
+        #expect(agentPassword != demo.adminPassword)
+        let anonymous = APICaller(client, token: nil)
+        let login = try await anonymous.post("/v1/auth/login", #"{"email":"\#(agentEmail)","password":"\#(agentPassword)"}"#)
+        #expect(login.status == .ok)
+        #expect(login.json["user"]["role"].string == "agent")
+
+        let api = APICaller(client, token: demo.apiKey)
+        let job = try #require(try await api.get("/v1/jobs?order_number=PO-1001").json["data"].array.first?["id"].string)
+        let candidates = try await api.get("/v1/jobs/\(job)/candidates").json["data"].array
+        #expect(Set(candidates.compactMap { $0["name"].string }) == ["Grúas Rápidas", "TowPro Madrid"])
+    }
+
+    /// The demo's completed job PO-1000 has the proof seeded with a photo, whose facts and checks
+    /// are all there and whose content the application serves from its media store. Shared with
+    /// `CitusTests.demoFromTheCommandLine`.
+    static func photoProof(_ client: any TestClientProtocol, _ demo: DemoCredentials) async throws {
+        let api = APICaller(client, token: demo.apiKey)
+        let job = try #require(try await api.get("/v1/jobs?order_number=PO-1000").json["data"].array.first)
+        #expect(job["status"].string == "completed")
+        #expect(job["crew_code"].string == "GR-01")
+        let proof = try #require(try await api.get("/v1/proofs?order_number=PO-1000").json["data"].array.first)
+        let photo = proof["media"][0]
+        #expect(photo["content_type"].string == "image/jpeg")
+        #expect(photo["width"].int == 480 && photo["height"].int == 320)
+        #expect(photo["exif"]["status"].string == "present")
+        #expect(photo["exif"]["make"].string == "Fieldline demo camera")
+        // A detailed picture: its hash is far from a flat picture's (all zero), so it is not taken for one.
+        let hash = try #require(photo["perceptual_hash"].string.flatMap { UInt64($0, radix: 16) })
+        #expect(hash.nonzeroBitCount > PerceptualHash.matchDistance && (~hash).nonzeroBitCount > PerceptualHash.matchDistance)
+        #expect(photo["job_status_at_arrival"].string == "in_progress")
+        for check in ["at_site", "in_window", "exif_consistent", "unique"] {
+            #expect(proof["checks"][check].bool == true, "\(check): \(proof["checks"])")
+        }
+        let content = try await api.get("/v1/media/\(try #require(photo["id"].string))/content")
+        #expect(content.status == .ok)
+        #expect(Array(buffer: content.body).prefix(2) == [0xFF, 0xD8])
+        let timeline = try await api.get("/v1/jobs/\(try #require(job["id"].string))/timeline").json["data"].array
+        #expect(timeline.compactMap { $0["type"].string }.filter { $0 != "job.created" }
+                == ["job.status_changed", "proof.submitted", "job.status_changed"])
     }
 
     @Test("a reset deletes every row the demo owned, keeps other tenants, and seeds again with new credentials")

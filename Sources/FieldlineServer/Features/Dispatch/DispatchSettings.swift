@@ -62,7 +62,7 @@ enum DispatchSettingsStore {
                     \(settings.waveIntervalSeconds), \(settings.widenFactor), \(settings.maxWaves))
             ON CONFLICT (tenant_id) DO UPDATE SET mode = excluded.mode, offer_timeout_seconds = excluded.offer_timeout_seconds,
                 wave_size = excluded.wave_size, wave_interval_seconds = excluded.wave_interval_seconds,
-                widen_factor = excluded.widen_factor, max_waves = excluded.max_waves, updated_at = now()
+                widen_factor = excluded.widen_factor, max_waves = excluded.max_waves, updated_at = \(upsertNow: "updated_at")
             """)
     }
 }

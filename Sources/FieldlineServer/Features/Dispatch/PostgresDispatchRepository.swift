@@ -55,13 +55,26 @@ struct PostgresDispatchRepository: DispatchRepository {
             JOIN organizations o ON o.tenant_id = \(tenantID) AND o.id = d.organization_id
             WHERE o.kind = 'subcontractor' AND o.tags @> \(tags)::text[]
               AND (\(filter.within)::uuid IS NULL OR o.path @> ARRAY[\(filter.within)::uuid])
-              AND NOT EXISTS (
-                    SELECT 1 FROM users vu
-                    WHERE vu.tenant_id = \(tenantID) AND vu.id = \(viewer.userID)::uuid AND vu.organization_id IS NOT NULL
-                      AND NOT (o.path @> ARRAY[vu.organization_id]))
+              \(inSubtreeOfUser: viewer.userID, tenantID: tenantID)
             ORDER BY d.distance, o.id
             LIMIT \(filter.limit)
             """
         ).collect(Candidate.init(row:))
+    }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// The candidates' condition that a viewer with an organization sees only subcontractors in
+    /// its subtree (`o` is the organization). Citus refuses the statement when the user is NULL
+    /// (an API key), whose `vu.id = NULL` prunes `users` to no shard ("complex joins are only
+    /// supported…"): there the condition, always true then, is left out. A single PostgreSQL
+    /// gets the same text for every viewer.
+    fileprivate mutating func appendInterpolation(inSubtreeOfUser userID: UUID?, tenantID: UUID) {
+        if CitusWrites.enabled, userID == nil { return }
+        appendLiteral("AND NOT EXISTS (\n        SELECT 1 FROM users vu\n        WHERE vu.tenant_id = ")
+        appendInterpolation(tenantID)
+        appendLiteral(" AND vu.id = ")
+        appendInterpolation(userID)
+        appendLiteral("::uuid AND vu.organization_id IS NOT NULL\n          AND NOT (o.path @> ARRAY[vu.organization_id]))")
     }
 }

@@ -56,7 +56,7 @@ struct ProofSettingsController: Sendable {
                 VALUES (\(tenantID), coalesce(\(body.atSiteMetres), \(ProofSettings.defaultAtSiteMetres)), coalesce(\(body.gpsInLinks), false))
                 ON CONFLICT (tenant_id) DO UPDATE SET
                     at_site_metres = coalesce(\(body.atSiteMetres), proof_settings.at_site_metres),
-                    gps_in_links = coalesce(\(body.gpsInLinks), proof_settings.gps_in_links), updated_at = now()
+                    gps_in_links = coalesce(\(body.gpsInLinks), proof_settings.gps_in_links), updated_at = \(upsertNow: "updated_at")
                 """, logger: database.logger)
             return try await Self.load(tenantID, connection, logger: database.logger)
         }

@@ -23,7 +23,7 @@ struct PostgresRoutingRepository: RoutingRepository {
                         enabled = EXCLUDED.enabled, welcome_message = EXCLUDED.welcome_message,
                         fallback_message = EXCLUDED.fallback_message, assignment_message = EXCLUDED.assignment_message,
                         out_of_hours_message = EXCLUDED.out_of_hours_message, queue_message = EXCLUDED.queue_message,
-                        fallback_team_id = EXCLUDED.fallback_team_id, updated_at = now()
+                        fallback_team_id = EXCLUDED.fallback_team_id, updated_at = \(upsertNow: "updated_at")
                     RETURNING \(unescaped: RoutingSettings.columns)
                     """, logger: logger
                 ).first(RoutingSettings.init(row:)) ?? settings

@@ -74,6 +74,8 @@ extension RoutingEngine {
         _ assignment: AssignmentPlanner.Assignment, team: TeamRoutingState, settings: RoutingSettings?, tenantID: UUID,
         _ connection: PostgresConnection
     ) async throws -> [NewStreamEvent] {
+        // On Citus the logged insert has a RETURNING: without one, Citus copies a data-modifying
+        // CTE's rows to the shard with COPY, which row-level security refuses (docs/scaling.md).
         let agentName = try await connection.query("""
             WITH assigned AS (
                 UPDATE conversations SET assignee_id = \(assignment.userID), routing_state = 'assigned'
@@ -84,7 +86,7 @@ extension RoutingEngine {
                 SELECT \(tenantID), \(UUIDv7.make()), id, 'assigned',
                        jsonb_build_object('assignee_id', \(assignment.userID), 'team_id', \(team.id), 'by', 'routing',
                                           'waited_seconds', extract(epoch FROM now() - queued_at))
-                FROM assigned
+                FROM assigned\(unescaped: CitusWrites.returning("id"))
             )
             SELECT u.name FROM users u WHERE u.tenant_id = \(tenantID) AND u.id = \(assignment.userID)
             """, logger: logger
