@@ -109,6 +109,7 @@ extension CommandEnvironment {
     static func provisioning<T: Sendable>(_ body: @Sendable (Provisioning) async throws -> T) async throws -> T {
         let settings = try database()
         let hasher = passwordHasher
+        try await settings.checkReachable(logger: logger)
         await CitusWrites.detect(settings, logger: logger)
         do {
             return try await withPostgres(settings, logger: logger) { database in

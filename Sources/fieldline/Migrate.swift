@@ -15,6 +15,7 @@ struct Migrate: AsyncParsableCommand {
         let files = try MigrationFile.load(from: CommandEnvironment.sqlDirectory)
         let logger = CommandEnvironment.logger
         let dryRun = self.dryRun
+        try await settings.checkReachable(logger: logger)
         let pending = try await withPostgres(settings, logger: logger) { database in
             try await Migrator(client: database.client, files: files, logger: logger).migrate(dryRun: dryRun)
         }

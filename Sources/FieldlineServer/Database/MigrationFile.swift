@@ -73,7 +73,7 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
         case .changedAfterApply(let filename, let recorded, let current):
             "migration \(filename) was changed after it was applied (recorded checksum \(recorded.prefix(12)), file now \(current.prefix(12))); applied migrations are never edited: add a new numbered file instead"
         case .failed(let filename, let statement, let message):
-            "migration \(filename) failed at statement \(statement): \(message); nothing of it was applied"
+            "migration \(filename) failed at statement \(statement), nothing of it was applied: \(message)"
         }
     }
 }

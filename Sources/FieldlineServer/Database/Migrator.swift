@@ -88,7 +88,7 @@ public struct Migrator: Sendable {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
-                let message = error.postgresError?.serverMessage ?? String(describing: error)
+                let message = error.postgresError?.operatorDescription ?? String(describing: error)
                 throw MigrationError.failed(filename: file.filename, statement: index + 1, message: message)
             }
         }

@@ -21,4 +21,11 @@ extension CitusTests {
             try await QueueTests.strategies(try await RoutingDesk.make(client, fixtures, fixture: try await Self.tenant(fixtures)))
         }
     }
+
+    @Test("routing on the cluster: out of the team's hours the member is told when it opens, a drain is queued for the opening and the queue runs when it comes")
+    func routingBusinessHours() async throws {
+        try await Self.run(configure: { $0.outboxPollInterval = .milliseconds(20) }) { client, fixtures in
+            try await QueueTests.businessHours(try await RoutingDesk.make(client, fixtures, fixture: try await Self.tenant(fixtures)))
+        }
+    }
 }

@@ -83,7 +83,7 @@ struct DemoTenantTests {
 
             #expect(try await fixtures.provisioning.deleteDemo())
             #expect(try await fixtures.provisioning.tenant(slug: "demo") == nil)
-            let left = try await rowsLeft(of: demoID, in: fixtures.database)
+            let left = try await Self.rowsLeft(of: demoID, in: fixtures.database)
             #expect(left.isEmpty, "\(left)")
             #expect(try await APICaller(client, token: first.apiKey).get("/v1/jobs").status == .unauthorized)
             #expect(try await otherAPI.get("/v1/organizations").json["data"].array.map { $0["name"].string } == ["Keep me"])
@@ -96,7 +96,7 @@ struct DemoTenantTests {
     }
 
     /// Every table with a `tenant_id` that still holds a row of `tenantID`.
-    private func rowsLeft(of tenantID: UUID, in database: Database) async throws -> [String] {
+    static func rowsLeft(of tenantID: UUID, in database: Database) async throws -> [String] {
         try await database.withTenant(tenantID) { connection in
             let tables = try await connection.query("""
                 SELECT c.table_name FROM information_schema.columns AS c
@@ -116,7 +116,7 @@ struct DemoTenantTests {
         }
     }
 
-    private func binds(_ id: UUID) throws -> PostgresBindings {
+    private static func binds(_ id: UUID) throws -> PostgresBindings {
         var binds = PostgresBindings()
         binds.append(id)
         return binds

@@ -26,9 +26,28 @@ extension Provisioning {
     /// job both subcontractors can take, an admin, an agent and an API key; with `media` (the
     /// server's configuration, for its media store) also a completed job with a photo proof.
     /// Returns nil when the demo tenant already exists.
+    ///
+    /// The seeding goes through the repositories, each write in its own transaction, so a
+    /// failure partway deletes the tenant again as `--reset` does: a later run seeds it afresh
+    /// instead of finding a half-seeded demo. (A photo already stored is left to the orphan
+    /// media sweep.)
     public func seedDemo(media: AppConfig? = nil) async throws -> DemoCredentials? {
         if try await tenant(slug: Self.demoSlug) != nil { return nil }
         let tenant = try await createTenant(name: "Demo Roadside Network", slug: Self.demoSlug)
+        do {
+            return try await seedDemo(into: tenant, media: media)
+        } catch {
+            do {
+                try await deleteTenant(tenant.id)
+            } catch let cleanup {
+                throw DemoSeedingError(cause: error, cleanup: cleanup)
+            }
+            throw error
+        }
+    }
+
+    /// Everything of the demo but its tenant row.
+    private func seedDemo(into tenant: Tenant, media: AppConfig?) async throws -> DemoCredentials {
         let id = tenant.id
         func newPassword() -> String { String(APIKeyToken.generate().secret.dropFirst(APIKeyToken.marker.count).prefix(20)) }
         let (adminEmail, adminPassword) = ("admin@demo.fieldline.test", newPassword())
@@ -121,5 +140,16 @@ extension Provisioning {
             RoutingRuleInput(teamID: support, label: "Facturas y app", menuNumber: 2,
                              keywords: try RoutingRules.keywords(["factura", "pago", "app"])), tenantID: tenantID)
         _ = try await routing.setAvailability(of: agent, online: true, capacity: nil, tenantID: tenantID)
+    }
+}
+
+/// The demo's seeding failed, and so did deleting the partial tenant afterwards.
+struct DemoSeedingError: Error, CustomStringConvertible {
+    let cause: any Error
+    let cleanup: any Error
+
+    var description: String {
+        func text(_ error: any Error) -> String { error.databaseOperatorDescription ?? String(describing: error) }
+        return "the demo could not be seeded (\(text(cause))), and its partial tenant could not be deleted (\(text(cleanup))): run fieldline demo --reset"
     }
 }
