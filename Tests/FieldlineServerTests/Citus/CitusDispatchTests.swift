@@ -128,24 +128,9 @@ extension CitusTests {
     @Test("nearest_first on the cluster: the nearest first, the next wave by the timer, whose crew's Accept wins and withdraws the first")
     func dispatchNearestFirst() async throws {
         try await Self.withDispatchTenant { client, fixtures, admin, tenant, hook in
-            let a = try await DispatchClock.subcontractor(admin, client, hook: hook, "Near", kmNorth: 1, digits: "34612000001")
-            let b = try await DispatchClock.subcontractor(admin, client, hook: hook, "Middle", kmNorth: 1.8, digits: "34612000002")
-            let c = try await DispatchClock.subcontractor(admin, client, hook: hook, "Far", kmNorth: 8, digits: "34612000003")
-            let job = try await Support.job(admin, "PO-C3")
-            let broadcast = try await admin.post("/v1/jobs/\(job)/broadcast", """
-                {"mode":"nearest_first","wave_size":1,"wave_interval_seconds":300,"widen_factor":2,"max_waves":3,"timeout_seconds":3600}
-                """)
-            #expect(broadcast.status == .created, "\(broadcast.text)")
-            #expect(broadcast.json["offers"].array.map { $0["organization_id"].string } == [a.org])
-            let due = try #require(try await DispatchClock.nextTick(fixtures, tenant))
-            #expect(abs(due - 300) < 30, "the next wave is the next deadline")
-
-            try await Self.advanceClock(fixtures, tenant, seconds: 301)
-            #expect(try await eventually { try await Support.offers(admin, job).count == 2 })
+            let (a, b, c, job) = try await AllocationModeTests.nearestFirstSecondWave(
+                client, fixtures, admin, tenant, hook, order: "PO-C3", advance: Self.advanceClock)
             let second = try await Support.offers(admin, job)
-            #expect(second[b.org]?["wave"].int == 2)
-            #expect(second[a.org]?["status"].string == "sent", "earlier waves stay open")
-            #expect(second[c.org] == nil)
 
             let accept = "offer:\(second[b.org]?["id"].string?.lowercased() ?? ""):accept"
             #expect(try await Support.whatsAppButton(client, hook, from: "34612000002", id: "wamid.CN2", choiceID: accept).status == .ok)

@@ -20,36 +20,14 @@ extension CitusTests {
             let fixture = try await Self.tenant(fixtures)
             let admin = APICaller(client, fixture)
             let tenantID = fixture.tenant.id
-            let logger = fixtures.database.logger
-            _ = try await admin.post("/v1/jobs", #"{"order_number":"PO-1","title":"First"}"#)
-            let first = try await EventsTests.all(admin, count: 1)
-            #expect(first.map { $0["type"].string } == ["job.created"])
-            let after = try #require(first.last?["cursor"].string)
-            try await fixtures.database.client.withConnection { connection in
-                // A slow writer on the coordinator: its transaction records an event on the
-                // tenant's shard and stays open.
-                try await connection.query("BEGIN", logger: logger)
-                try await connection.setLocal("app.tenant_id", to: tenantID.uuidString, logger: logger)
-                let slow = UUIDv7.make()
-                try await connection.query("""
-                    INSERT INTO events (tenant_id, id, type, resource_type, resource_id, body)
-                    VALUES (\(tenantID), \(slow), 'job.cancelled', 'job', \(UUID()), '{"slow":true}')
-                    """, logger: logger)
-                // The row carries the worker's own transaction id (sql/140), the counter the
-                // feed's horizon is read from, not the coordinator's (the column's default,
-                // which Citus evaluates on the coordinator).
-                let ids = try #require(try await Self.txids(of: slow, tenantID, connection, logger: logger))
+            // The slow writer on the coordinator writes its event to the tenant's shard; the row
+            // carries the worker's own transaction id (sql/140), the counter the feed's horizon
+            // is read from, not the coordinator's (the column's default, which Citus evaluates on
+            // the coordinator).
+            try await EventsTests.lateCommitScenario(admin, fixtures, tenantID) { connection, slow in
+                let ids = try #require(try await Self.txids(of: slow, tenantID, connection, logger: fixtures.database.logger))
                 #expect(ids.stored == ids.worker, "the event's txid \(ids.stored) is not the worker's transaction \(ids.worker)")
-                // A quick writer commits after it, through the API.
-                _ = try await admin.post("/v1/jobs", #"{"order_number":"PO-2","title":"Second"}"#)
-                let held = try await admin.get("/v1/events?after=\(after)")
-                #expect(held.status == .ok, "\(held.text)")
-                #expect(held.json["data"].array.isEmpty, "a later commit must wait behind the open transaction: \(held.text)")
-                try await connection.query("COMMIT", logger: logger)
             }
-            let next = try await EventsTests.all(admin, count: 2, after: after)
-            #expect(next.map { $0["type"].string } == ["job.cancelled", "job.created"])
-            #expect(next.first?["data"]["slow"].bool == true)
             // Events written by the app's statements (an UPDATE's, ingest's INSERT … SELECT with
             // RETURNING) carry the worker's ids too: all of the tenant's rows sort by one counter.
             let job = try #require(try await admin.get("/v1/jobs").json["data"][0]["id"].string)

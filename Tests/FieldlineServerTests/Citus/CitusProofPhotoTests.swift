@@ -12,10 +12,7 @@ extension CitusTests {
         let directory = MediaSamples.directory()
         let jpeg = MediaSamples.jpeg()
         try await FakeProvider.run { baseURL, log in
-            await log.serve("/v23.0/1003383421387256", .json(
-                #"{"url":"\#(baseURL)/whatsapp/download/1003383421387256","mime_type":"image/jpeg","sha256":"\#(MediaSamples.sha256Base64(jpeg))","file_size":"\#(jpeg.count)","id":"1003383421387256","messaging_product":"whatsapp"}"#,
-                authorization: "Bearer wa-token"))
-            await log.serve("/whatsapp/download/1003383421387256", FakeResponse(contentType: "image/jpeg", body: jpeg, requiredAuthorization: "Bearer wa-token"))
+            await MediaFetchTests.serveWhatsAppImage(jpeg, log, baseURL: baseURL)
             try await Self.run(configure: MediaSamples.configure(baseURL, mediaDir: directory)) { client, fixtures in
                 let admin = APICaller(client, try await Self.tenant(fixtures))
                 let network = try await JobNetwork.make(admin)
@@ -57,11 +54,7 @@ extension CitusTests {
             let network = try await JobNetwork.make(admin)
             let job = try await ProofEvidenceTests.assignedJob(admin, network, order: "UP-1")
             let original = EvidencePhotos.original()
-            var form = MultipartForm()
-            form.field("latitude", "40.4170")
-            form.field("longitude", "-3.7036")
-            form.field("note", "Van on the truck")
-            form.file(filename: "IMG_0001.JPG", original)
+            let form = MultipartForm.atSite(original, note: "Van on the truck")
             let created = try await MultipartForm.post(client, fixture.token, "/v1/jobs/\(job)/proofs", form.closed())
             #expect(created.status == .created, "\(created.text)")
             let proof = created.json
@@ -103,38 +96,13 @@ extension CitusTests {
             SandboxPhoneTests.configure(&config)
             config.mediaDir = directory
         }) { client, fixtures in
-            let admin = APICaller(client, try await Self.tenant(fixtures))
-            let created = try await admin.post("/v1/adapters", #"{"provider":"sandbox","name":"Phone","credentials":{"secret":"\#(SandboxPhoneTests.secret)"}}"#)
-            #expect(created.status == .created, "\(created.text)")
-            let phone = SandboxPhoneTests.Phone(client: client, adapter: try #require(created.json["id"].string))
-            let organization = try #require(try await admin.post("/v1/organizations", #"{"kind":"subcontractor","name":"Grúas Ana"}"#).json["id"].string)
-            let member = try #require(try await admin.post("/v1/members", #"{"organization_id":"\#(organization)","name":"Ana"}"#).json["id"].string)
-            let opened = try await phone.send(.put, "/v1/sandbox/\(phone.adapter)/members/\(member)/phone")
-            #expect(opened.status == .ok, "\(opened.text)")
-            let number = try #require(opened.json["phone"].string)
-            let upload = try await phone.send(.post, "/v1/sandbox/\(phone.adapter)/media", ByteBuffer(bytes: EvidencePhotos.original()), type: "image/jpeg")
-            #expect(upload.status == .created, "\(upload.text)")
-            let mediaID = try #require(upload.json["media_id"].string)
-            #expect(try await phone.hook(#"{"messages":[{"id":"p-1","from":"\#(number)","image":{"media_id":"\#(mediaID)"}}]}"#).status == .ok)
-            let conversation = try #require(try await admin.get("/v1/conversations?member_id=\(member)").json["data"][0]["id"].string)
-            @Sendable func image() async throws -> JSON? {
-                try await admin.get("/v1/conversations/\(conversation)/messages").json["data"].array.first { $0["kind"].string == "image" }
-            }
-            #expect(try await eventually { try await image()?["media"]["status"].string == "fetched" })
-            let message = try #require(try await image()?["id"].string)
+            let (admin, phone, member, number) = try await SandboxPhoneTests.setUp(client, APICaller(client, try await Self.tenant(fixtures)))
+            let (conversation, proof) = try await SandboxPhoneTests.photoProofScenario(admin, phone, member: member, number: number)
             // The agent's reply reaches the phone's thread through the outbox.
             #expect(try await admin.post("/v1/conversations/\(conversation)/messages", #"{"text":"Recibido"}"#).status == .created)
             #expect(try await eventually { try await phone.thread(number).contains { $0["direction"].string == "received" && $0["message"]["text"].string == "Recibido" } })
-            let job = try await admin.post("/v1/jobs", #"""
-                {"order_number":"PO-SBX-PHOTO","title":"Tow","latitude":\#(EvidencePhotos.site.latitude),"longitude":\#(EvidencePhotos.site.longitude),
-                 "status":"assigned","organization_id":"\#(organization)","conversation_id":"\#(conversation)"}
-                """#)
-            #expect(job.status == .created, "\(job.text)")
-            let proof = try await admin.post("/v1/jobs/\(try #require(job.json["id"].string))/proofs", #"{"message_ids":["\#(message)"]}"#)
-            #expect(proof.status == .created, "\(proof.text)")
-            #expect(proof.json["media"][0]["exif"]["status"].string == "present")
-            #expect(proof.json["checks"]["at_site"].bool == true)
-            #expect(proof.json["checks"]["location_source"].string == "exif")
+            #expect(proof["checks"]["at_site"].bool == true)
+            #expect(proof["checks"]["location_source"].string == "exif")
         }
         try? FileManager.default.removeItem(atPath: directory)
     }

@@ -12,10 +12,15 @@ extension CitusTests {
         let lines = try await fixtures.database.client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             try await connection.setLocal("app.tenant_id", to: tenantID.uuidString, logger: logger)
-            let lines = try await connection.query(PostgresQuery(unsafeSQL: "EXPLAIN " + statement.sql, binds: statement.binds), logger: logger)
-                .collect { try $0.decode(String.self) }
-            try await connection.query("ROLLBACK", logger: logger)
-            return lines
+            do {
+                let lines = try await connection.query(PostgresQuery(unsafeSQL: "EXPLAIN " + statement.sql, binds: statement.binds), logger: logger)
+                    .collect { try $0.decode(String.self) }
+                try await connection.query("ROLLBACK", logger: logger)
+                return lines
+            } catch {
+                try await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
         }
         let counts = lines.compactMap { line -> Int? in
             guard let range = line.range(of: "Task Count: ") else { return nil }
@@ -24,7 +29,28 @@ extension CitusTests {
         return (counts, lines.joined(separator: "\n"))
     }
 
-    @Test("the hot statements as the code sends them (ingest, the queue of every viewer, messages, timeline, jobs, proofs, the event feed, offers, flows' job look-ups) are single-shard plans")
+    /// Runs `body` in the tenant's transaction, rolled back, with statements that ask more than
+    /// one shard made errors (`citus.multi_task_query_log_level`): for the `INSERT … SELECT`s
+    /// Citus runs through the coordinator, whose `EXPLAIN` it cannot plan with parameters.
+    static func onOneShard(
+        _ tenantID: UUID, _ fixtures: Fixtures, _ body: (PostgresConnection, Logger) async throws -> Void
+    ) async throws {
+        let logger = fixtures.database.logger
+        try await fixtures.database.client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            try await connection.setLocal("app.tenant_id", to: tenantID.uuidString, logger: logger)
+            try await connection.query("SET LOCAL citus.multi_task_query_log_level = 'error'", logger: logger)
+            do {
+                try await body(connection, logger)
+            } catch {
+                try await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            try await connection.query("ROLLBACK", logger: logger)
+        }
+    }
+
+    @Test("the hot statements as the code sends them (ingest, the queue of every viewer, messages, timeline, jobs, proofs, the event feed, offers, flows' job look-ups, webhook endpoints and deliveries) are single-shard plans")
     func routerPlansOfLists() async throws {
         try await Self.run { _, fixtures in
             let tenantID = try await Self.tenant(fixtures).tenant.id
@@ -60,6 +86,13 @@ extension CitusTests {
             statements.append(("a flow run's job variables", FlowContext.jobQuery(UUID(), memberID: UUID(), tenantID: tenantID)))
             statements.append(("a member's current job", FlowContext.currentJobQuery(of: UUID(), tenantID: tenantID)))
             statements.append(("the members a job's status flow starts for", FlowJobStatusJob.membersQuery(of: UUID(), tenantID: tenantID)))
+            statements.append(("webhook endpoints", PostgresWebhookEndpointsRepository.listQuery(tenantID: tenantID)))
+            statements.append(("a webhook endpoint", PostgresWebhookEndpointsRepository.fetchQuery(UUID(), tenantID: tenantID, lock: false)))
+            statements.append(("a webhook endpoint, locked", PostgresWebhookEndpointsRepository.fetchQuery(UUID(), tenantID: tenantID, lock: true)))
+            statements.append(("an endpoint's deliveries", PostgresWebhookEndpointsRepository.deliveriesQuery(
+                of: UUID(), status: nil, page: PageRequest(after: nil), tenantID: tenantID)))
+            statements.append(("an endpoint's failed deliveries, a later page", PostgresWebhookEndpointsRepository.deliveriesQuery(
+                of: UUID(), status: "failed", page: page, tenantID: tenantID)))
 
             // Ingest's prepared statements, with a batch of two messages.
             var lookUp = PostgresBindings(capacity: 7)
@@ -91,8 +124,23 @@ extension CitusTests {
 
 
             for (name, statement) in statements {
-                let (counts, plan) = try await Self.taskCounts(statement, tenantID, fixtures)
-                #expect(!counts.isEmpty && counts.allSatisfy { $0 == 1 }, "\(name): \(counts)\n\(plan)")
+                do {
+                    let (counts, plan) = try await Self.taskCounts(statement, tenantID, fixtures)
+                    #expect(!counts.isEmpty && counts.allSatisfy { $0 == 1 }, "\(name): \(counts)\n\(plan)")
+                } catch {
+                    // Citus refuses some of what asks every shard (`FOR UPDATE`) outright.
+                    Issue.record("\(name): \(String(reflecting: error))")
+                }
+            }
+            // Run as well: a plan of one task can still be executed on every shard (an endpoint's
+            // deliveries were, their subqueries' tenant coming from the outer row alone). Not
+            // ingest's store, a write of made-up ids that the foreign keys refuse.
+            for (name, statement) in statements where name != "ingest's store" {
+                do {
+                    try await Self.onOneShard(tenantID, fixtures) { connection, logger in _ = try await connection.query(statement, logger: logger).collect() }
+                } catch {
+                    Issue.record("\(name): \(String(reflecting: error))")
+                }
             }
 
             // Ingest's events, an INSERT … SELECT that Citus runs through the coordinator (whose
@@ -100,27 +148,24 @@ extension CitusTests {
             // queries made errors, its SELECT reads the tenant's shard alone.
             let events = RecordInboundEventsStatement(
                 tenantID: tenantID, openedIDs: [UUID()], openedEventIDs: [UUID()], messageIDs: [UUID(), UUID()], messageEventIDs: [UUID(), UUID()])
-            let logger = fixtures.database.logger
-            try await fixtures.database.client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
-                try await connection.setLocal("app.tenant_id", to: tenantID.uuidString, logger: logger)
-                try await connection.query("SET LOCAL citus.multi_task_query_log_level = 'error'", logger: logger)
+            try await Self.onOneShard(tenantID, fixtures) { connection, logger in
                 let inserted = try await connection.query(
                     PostgresQuery(unsafeSQL: RecordInboundEventsCitusStatement.sql, binds: try events.makeBindings()), logger: logger
                 ).collect { try $0.decode(UUID.self) }
                 #expect(inserted.isEmpty)
-                try await connection.query("ROLLBACK", logger: logger)
             }
 
             // An expiry's offer events (`BusinessEvents.recordOffers`), an INSERT … SELECT too,
             // likewise: the offers' recipients are read on the tenant's shard alone.
-            try await fixtures.database.client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
-                try await connection.setLocal("app.tenant_id", to: tenantID.uuidString, logger: logger)
-                try await connection.query("SET LOCAL citus.multi_task_query_log_level = 'error'", logger: logger)
+            try await Self.onOneShard(tenantID, fixtures) { connection, logger in
                 try await BusinessEvents.recordOffers(
                     .offerExpired, [UUID(), UUID()], in: TenantTransaction(tenantID: tenantID, connection: connection, logger: logger))
-                try await connection.query("ROLLBACK", logger: logger)
+            }
+
+            // A conversation's event (`BusinessEvents.recordConversation`, the routing's
+            // assignment), likewise: the conversation is read on the tenant's shard alone.
+            try await Self.onOneShard(tenantID, fixtures) { connection, logger in
+                try await BusinessEvents.recordConversation(.conversationAssigned, UUID(), on: connection, tenantID: tenantID, logger: logger)
             }
         }
     }

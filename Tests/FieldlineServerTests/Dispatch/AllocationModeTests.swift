@@ -11,25 +11,7 @@ struct AllocationModeTests {
     @Test("nearest_first: the nearest first, then a radius widened by the factor after the interval, up to the last wave; the job reopens when the last offers expire")
     func nearestFirst() async throws {
         try await DispatchClock.withTenant { client, fixtures, admin, tenant, hook in
-            let a = try await DispatchClock.subcontractor(admin, client, hook: hook, "Near", kmNorth: 1, digits: "34612000001")
-            let b = try await DispatchClock.subcontractor(admin, client, hook: hook, "Middle", kmNorth: 1.8, digits: "34612000002")
-            let c = try await DispatchClock.subcontractor(admin, client, hook: hook, "Far", kmNorth: 8, digits: "34612000003")
-            let job = try await Support.job(admin, "PO-WAVE")
-            let broadcast = try await admin.post("/v1/jobs/\(job)/broadcast", """
-                {"mode":"nearest_first","wave_size":1,"wave_interval_seconds":300,"widen_factor":2,"max_waves":3,"timeout_seconds":3600}
-                """)
-            #expect(broadcast.status == .created, "\(broadcast.text)")
-            #expect(broadcast.json["mode"].string == "nearest_first")
-            #expect(broadcast.json["offers"].array.map { $0["organization_id"].string } == [a.org])
-            let due = try #require(try await DispatchClock.nextTick(fixtures, tenant))
-            #expect(abs(due - 300) < 30, "the next wave is the next deadline")
-
-            // Wave 2 doubles the first wave's reach (~1 km) and finds the middle one.
-            try await DispatchClock.advance(fixtures, tenant, seconds: 301)
-            #expect(try await eventually { try await Support.offers(admin, job).count == 2 })
-            let second = try await Support.offers(admin, job)
-            #expect(second[b.org]?["wave"].int == 2)
-            #expect(second[a.org]?["status"].string == "sent", "earlier waves stay open")
+            let (_, _, c, job) = try await Self.nearestFirstSecondWave(client, fixtures, admin, tenant, hook, order: "PO-WAVE", advance: DispatchClock.advance)
             // Wave 3 (4 km) would find nobody new and is the last: the far one is never offered.
             try await DispatchClock.advance(fixtures, tenant, seconds: 301)
             try await Task.sleep(for: .milliseconds(300))
@@ -46,20 +28,7 @@ struct AllocationModeTests {
     @Test("one_by_one: one subcontractor at a time, nearest first; a decline or an expiry passes it to the next, whose Accept wins")
     func oneByOne() async throws {
         try await DispatchClock.withTenant { client, fixtures, admin, tenant, hook in
-            let a = try await DispatchClock.subcontractor(admin, client, hook: hook, "First", kmNorth: 1, digits: "34613000001")
-            let b = try await DispatchClock.subcontractor(admin, client, hook: hook, "Second", kmNorth: 2, digits: "34613000002")
-            let c = try await DispatchClock.subcontractor(admin, client, hook: hook, "Third", kmNorth: 3, digits: "34613000003")
-            let job = try await Support.job(admin, "PO-ONE")
-            let broadcast = try await admin.post("/v1/jobs/\(job)/broadcast", #"{"mode":"one_by_one","timeout_seconds":300}"#)
-            #expect(broadcast.status == .created, "\(broadcast.text)")
-            #expect(broadcast.json["offers"].array.map { $0["organization_id"].string } == [a.org])
-
-            // The first declines: the next nearest gets it.
-            let first = try #require(try await Support.offers(admin, job)[a.org]?["id"].string?.lowercased())
-            #expect(try await Support.whatsAppButton(client, hook, from: "34613000001", id: "wamid.DEC1", choiceID: "offer:\(first):decline").status == .ok)
-            #expect(try await eventually { try await Support.offers(admin, job)[b.org] != nil })
-            #expect(try await admin.get("/v1/jobs/\(job)").json["status"].string == "offered")
-            #expect(try await Support.offers(admin, job)[c.org] == nil)
+            let (a, b, c, job) = try await Self.oneByOneDeclined(client, admin, hook, order: "PO-ONE", wamid: "wamid.DEC1")
             // The second lets it expire: the third gets it, and accepts.
             try await DispatchClock.advance(fixtures, tenant, seconds: 301)
             #expect(try await eventually { try await Support.offers(admin, job)[c.org] != nil })

@@ -15,43 +15,53 @@ struct OfferAnswerTests {
                 let fixture = try await fixtures.tenant()
                 let admin = APICaller(client, fixture)
                 let hook = try await ProviderTestSupport.adapter(admin, "sms")
-                let org = try await Support.subcontractor(admin, "SMS Tow")
-                _ = try await Support.member(admin, org, digits: "34600111222", kind: "sms")
-                try await ProviderTestSupport.inbound(client, "sms", hook, id: "SM1", text: "Hola")
-                var jobs: [String] = []
-                for order in ["PO-A", "PO-B", "PO-C"] {
-                    let job = try await Support.job(admin, order)
-                    #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
-                    jobs.append(job)
-                    let sends = jobs.count
-                    #expect(try await eventually { await log.requests.count == sends })
-                }
-                let conversation = try await ProviderTestSupport.conversation(admin)
-                #expect(try await eventually {
-                    try await admin.get("/v1/conversations/\(conversation)/messages").json["data"].array
-                        .filter { $0["kind"].string == "choice" }.allSatisfy { $0["delivery_status"].string == "sent" }
-                })
-                let fields = FormEncoding.decode(Array(try #require(await log.requests.last).body.utf8))
-                #expect(fields.first { $0.name == "Body" }?.value.hasSuffix("\n1) Accept PO-C\n2) Decline PO-C") == true)
-
-                // "2" answers the latest (PO-C): declined, and with nobody left the job is open again.
-                try await ProviderTestSupport.inbound(client, "sms", hook, id: "SM2", text: "2")
-                #expect(try await admin.get("/v1/jobs/\(jobs[2])").json["status"].string == "open")
-                #expect(try await Support.offers(admin, jobs[2])[org]?["status"].string == "declined")
-                #expect(try await Support.published(fixtures, fixture.tenant.id, kind: "offer.declined", count: 1))
-                // The earlier offers are answered by their titles, each picking its own job.
-                try await ProviderTestSupport.inbound(client, "sms", hook, id: "SM3", text: "accept po-a")
-                #expect(try await admin.get("/v1/jobs/\(jobs[0])").json["status"].string == "assigned")
-                #expect(try await admin.get("/v1/jobs/\(jobs[1])").json["status"].string == "offered")
-                let stored = try await admin.get("/v1/conversations/\(conversation)/messages").json["data"].array
-                    .first { $0["direction"].string == "inbound" && $0["payload"]["answer"].string == "accept po-a" }
-                #expect(stored?["kind"].string == "choice")
-                #expect(stored?["payload"]["choice_id"].string?.hasSuffix(":accept") == true)
-                try await ProviderTestSupport.inbound(client, "sms", hook, id: "SM4", text: "Accept PO-B")
-                #expect(try await admin.get("/v1/jobs/\(jobs[1])").json["status"].string == "assigned")
-                #expect(try await admin.get("/v1/jobs/\(jobs[1])").json["organization_id"].string == org)
+                try await Self.smsAnswersScenario(client, fixtures, admin, fixture.tenant.id, hook, log: log)
             }
         }
+    }
+
+    /// The SMS scenario of `smsNumberedAndTitles` and `CitusTests.dispatchSMSAnswers`: a crew
+    /// member who has written in over SMS (adapter `hook`, the fake provider's `log`) gets three
+    /// offers; "2" declines the latest (its job open again), "accept po-a" and "Accept PO-B"
+    /// answer the others by their titles, each picking its own job.
+    static func smsAnswersScenario(
+        _ client: any TestClientProtocol, _ fixtures: Fixtures, _ admin: APICaller, _ tenant: UUID, _ hook: String, log: FakeProviderLog
+    ) async throws {
+        let org = try await Support.subcontractor(admin, "SMS Tow")
+        _ = try await Support.member(admin, org, digits: "34600111222", kind: "sms")
+        try await ProviderTestSupport.inbound(client, "sms", hook, id: "SM1", text: "Hola")
+        var jobs: [String] = []
+        for order in ["PO-A", "PO-B", "PO-C"] {
+            let job = try await Support.job(admin, order)
+            #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
+            jobs.append(job)
+            let sends = jobs.count
+            #expect(try await eventually { await log.requests.count == sends })
+        }
+        let conversation = try await ProviderTestSupport.conversation(admin)
+        #expect(try await eventually {
+            try await admin.get("/v1/conversations/\(conversation)/messages").json["data"].array
+                .filter { $0["kind"].string == "choice" }.allSatisfy { $0["delivery_status"].string == "sent" }
+        })
+        let fields = FormEncoding.decode(Array(try #require(await log.requests.last).body.utf8))
+        #expect(fields.first { $0.name == "Body" }?.value.hasSuffix("\n1) Accept PO-C\n2) Decline PO-C") == true)
+
+        // "2" answers the latest (PO-C): declined, and with nobody left the job is open again.
+        try await ProviderTestSupport.inbound(client, "sms", hook, id: "SM2", text: "2")
+        #expect(try await admin.get("/v1/jobs/\(jobs[2])").json["status"].string == "open")
+        #expect(try await Support.offers(admin, jobs[2])[org]?["status"].string == "declined")
+        #expect(try await Support.published(fixtures, tenant, kind: "offer.declined", count: 1))
+        // The earlier offers are answered by their titles, each picking its own job.
+        try await ProviderTestSupport.inbound(client, "sms", hook, id: "SM3", text: "accept po-a")
+        #expect(try await admin.get("/v1/jobs/\(jobs[0])").json["status"].string == "assigned")
+        #expect(try await admin.get("/v1/jobs/\(jobs[1])").json["status"].string == "offered")
+        let stored = try await admin.get("/v1/conversations/\(conversation)/messages").json["data"].array
+            .first { $0["direction"].string == "inbound" && $0["payload"]["answer"].string == "accept po-a" }
+        #expect(stored?["kind"].string == "choice")
+        #expect(stored?["payload"]["choice_id"].string?.hasSuffix(":accept") == true)
+        try await ProviderTestSupport.inbound(client, "sms", hook, id: "SM4", text: "Accept PO-B")
+        #expect(try await admin.get("/v1/jobs/\(jobs[1])").json["status"].string == "assigned")
+        #expect(try await admin.get("/v1/jobs/\(jobs[1])").json["organization_id"].string == org)
     }
 
     @Test("20 simultaneous accepts from 20 subcontractors through signed webhooks: exactly one assignment, 19 already taken, no 5xx")
@@ -62,45 +72,12 @@ struct OfferAnswerTests {
                 let fixture = try await fixtures.tenant()
                 let admin = APICaller(client, fixture)
                 let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
-                var orgs: [String] = []
-                for index in 0..<count {
-                    let digits = "3461000\(1000 + index)"
-                    let org = try await Support.subcontractor(admin, "Tow \(index)")
-                    orgs.append(org)
-                    _ = try await Support.member(admin, org, digits: digits)
-                    #expect(try await Support.whatsAppText(client, hook, from: digits, id: "wamid.H\(index)", text: "hola").status == .ok)
+                // Every offer's message has reached the provider before the crews answer.
+                func allSent() async throws {
+                    #expect(try await eventually { await log.requests.count == count })
                 }
-                let job = try await Support.job(admin, "PO-RACE")
-                #expect(try await admin.post("/v1/jobs/\(job)/broadcast", "{}").status == .created)
-                let offers = try await Support.offers(admin, job)
-                #expect(offers.count == count)
-                #expect(try await eventually { await log.requests.count == count })
-
-                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                    for (index, org) in orgs.enumerated() {
-                        let choice = "offer:\(offers[org]?["id"].string?.lowercased() ?? ""):accept"
-                        group.addTask {
-                            Int(try await Support.whatsAppButton(
-                                client, hook, from: "3461000\(1000 + index)", id: "wamid.ACC\(index)", choiceID: choice).status.code)
-                        }
-                    }
-                    return try await group.reduce(into: [Int]()) { $0.append($1) }
-                }
-                #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
-                let after = try await Support.offers(admin, job)
-                let accepted = after.filter { $0.value["status"].string == "accepted" }
-                #expect(accepted.count == 1)
-                #expect(after.filter { $0.value["status"].string == "withdrawn" }.count == count - 1)
-                let assigned = try await admin.get("/v1/jobs/\(job)").json
-                #expect(assigned["status"].string == "assigned")
-                #expect(assigned["organization_id"].string == accepted.first?.key)
-                let taken = try await fixtures.database.withTenant(fixture.tenant.id) { connection in
-                    try await connection.query("""
-                        SELECT count(*)::int FROM messages WHERE tenant_id = \(fixture.tenant.id) AND kind = 'system' AND body = 'Sorry, PO-RACE is already taken.'
-                        """, logger: fixtures.database.logger).first { try $0.decode(Int.self) } ?? 0
-                }
-                #expect(taken == count - 1)
-                #expect(try await Support.published(fixtures, fixture.tenant.id, kind: "job.assigned", count: 1))
+                try await Self.simultaneousAcceptsScenario(
+                    [client], fixtures, admin, fixture.tenant.id, hook: hook, count: count, digits: "3461000", order: "PO-RACE", beforeAccepts: allSent)
             }
         }
     }

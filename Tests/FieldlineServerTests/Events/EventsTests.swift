@@ -105,29 +105,42 @@ struct EventsTests {
     func lateCommit() async throws {
         try await TestApp.run { client, fixtures in
             let fixture = try await fixtures.tenant()
-            let admin = APICaller(client, fixture)
-            let tenantID = fixture.tenant.id
-            _ = try await admin.post("/v1/jobs", #"{"order_number":"PO-1","title":"First"}"#)
-            let first = try await Self.all(admin, count: 1)
-            #expect(first.map { $0["type"].string } == ["job.created"])
-            let after = try #require(first.last?["cursor"].string)
-            try await fixtures.database.client.withConnection { connection in
-                // A slow writer: its transaction records an event and stays open.
-                try await connection.query("BEGIN", logger: fixtures.database.logger)
-                try await connection.query("SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)", logger: fixtures.database.logger)
-                try await connection.query("""
-                    INSERT INTO events (tenant_id, id, type, resource_type, resource_id, body)
-                    VALUES (\(tenantID), \(UUIDv7.make()), 'job.cancelled', 'job', \(UUID()), '{"slow":true}')
-                    """, logger: fixtures.database.logger)
-                // A quick writer commits after it.
-                _ = try await admin.post("/v1/jobs", #"{"order_number":"PO-2","title":"Second"}"#)
-                let held = try await admin.get("/v1/events?after=\(after)")
-                #expect(held.json["data"].array.isEmpty, "a later commit must wait behind the open transaction")
-                try await connection.query("COMMIT", logger: fixtures.database.logger)
-            }
-            let next = try await Self.all(admin, count: 2, after: after)
-            #expect(next.map { $0["type"].string } == ["job.cancelled", "job.created"])
-            #expect(next.first?["data"]["slow"].bool == true)
+            try await Self.lateCommitScenario(APICaller(client, fixture), fixtures, fixture.tenant.id)
         }
+    }
+
+    /// A slow writer's transaction records an event and stays open while a quick writer commits
+    /// a job through the API: the feed holds the later commit back until the slow one commits,
+    /// then gives both in commit order. `whileOpen` gets the open transaction's connection and
+    /// its event's id (`CitusTests.eventFeed` reads the event's txid there).
+    static func lateCommitScenario(
+        _ admin: APICaller, _ fixtures: Fixtures, _ tenantID: UUID,
+        whileOpen: (PostgresConnection, UUID) async throws -> Void = { _, _ in }
+    ) async throws {
+        let logger = fixtures.database.logger
+        _ = try await admin.post("/v1/jobs", #"{"order_number":"PO-1","title":"First"}"#)
+        let first = try await Self.all(admin, count: 1)
+        #expect(first.map { $0["type"].string } == ["job.created"])
+        let after = try #require(first.last?["cursor"].string)
+        try await fixtures.database.client.withConnection { connection in
+            // A slow writer: its transaction records an event and stays open.
+            try await connection.query("BEGIN", logger: logger)
+            try await connection.setLocal("app.tenant_id", to: tenantID.uuidString, logger: logger)
+            let slow = UUIDv7.make()
+            try await connection.query("""
+                INSERT INTO events (tenant_id, id, type, resource_type, resource_id, body)
+                VALUES (\(tenantID), \(slow), 'job.cancelled', 'job', \(UUID()), '{"slow":true}')
+                """, logger: logger)
+            try await whileOpen(connection, slow)
+            // A quick writer commits after it, through the API.
+            _ = try await admin.post("/v1/jobs", #"{"order_number":"PO-2","title":"Second"}"#)
+            let held = try await admin.get("/v1/events?after=\(after)")
+            #expect(held.status == .ok, "\(held.text)")
+            #expect(held.json["data"].array.isEmpty, "a later commit must wait behind the open transaction: \(held.text)")
+            try await connection.query("COMMIT", logger: logger)
+        }
+        let next = try await Self.all(admin, count: 2, after: after)
+        #expect(next.map { $0["type"].string } == ["job.cancelled", "job.created"])
+        #expect(next.first?["data"]["slow"].bool == true)
     }
 }

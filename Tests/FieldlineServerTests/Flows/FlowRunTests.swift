@@ -37,48 +37,13 @@ struct FlowRunTests {
     func proofOnWhatsApp() async throws {
         let jpeg = MediaSamples.jpeg(seed: 4)
         try await FakeProvider.run { baseURL, log in
-            await log.serve("/v23.0/777", .json(#"{"url":"\#(baseURL)/whatsapp/download/777","id":"777"}"#, authorization: "Bearer wa-token"))
-            await log.serve("/whatsapp/download/777", FakeResponse(body: jpeg, requiredAuthorization: "Bearer wa-token"))
+            await Self.servePhoto(jpeg, log, baseURL: baseURL)
             try await TestApp.run(configure: MediaSamples.configure(baseURL, mediaDir: MediaSamples.directory())) { client, fixtures in
                 let fixture = try await fixtures.tenant()
                 let admin = APICaller(client, fixture)
                 let hook = try await ProviderTestSupport.adapter(admin, "whatsapp")
                 let (_, job) = try await Self.network(admin)
-                func post(_ body: String) async throws {
-                    #expect(try await WebhookTests.postSigned(client, hook, body).status == .ok)
-                }
-                try await post(WebhookTests.whatsAppText(id: "wamid.F1", from: Self.digits, text: "Done!"))
-                #expect(try await Self.said(admin) == ["Job PO-1001: please send 1 to 5 photos of the finished work."])
-                try await post(WebhookTests.whatsAppText(id: "wamid.F2", from: Self.digits, text: "it is finished"))
-                let reprompt = try await Self.said(admin)
-                #expect(reprompt.last?.hasPrefix("Please send a photo") == true, "\(reprompt)")
-                try await post(MediaSamples.whatsAppImage(messageID: "wamid.F3", mediaID: "777", sha256: MediaSamples.sha256Base64(jpeg))
-                    .replacingOccurrences(of: "16505551234", with: Self.digits))
-                // A retried webhook is the same message: collected once, answered once.
-                try await post(MediaSamples.whatsAppImage(messageID: "wamid.F3", mediaID: "777", sha256: MediaSamples.sha256Base64(jpeg)))
-                try await post(WebhookTests.whatsAppText(id: "wamid.F4", from: Self.digits, text: "Done"))
-                try await post(Self.location(id: "wamid.F5"))
-                #expect(try await BroadcastTestSupport.whatsAppButton(client, hook, from: Self.digits, id: "wamid.F6", choiceID: "yes").status == .ok)
-                let said = try await Self.said(admin)
-                #expect(said.count == 6, "\(said)")
-                #expect(said.filter { $0.hasPrefix("Received 1 photo") }.count == 2, "\(said)")
-                #expect(said.contains("Thanks. Now share your location, so the proof shows where the work was done."))
-                #expect(said.contains("Send 1 photo(s) and your location as the proof of job PO-1001?"))
-                #expect(said.last == "Received 1 photo(s) for job PO-1001 (crew GS-01). Thank you!")
-
-                let proofs = try await admin.get("/v1/proofs?job_id=\(job)").json["data"].array
-                #expect(proofs.count == 1)
-                #expect(proofs.first?["crew_code"].string == "GS-01")
-                #expect(proofs.first?["latitude"].double == 40.4168)
-                #expect(proofs.first?["media"].array.count == 1, "\(proofs)")
-                #expect(proofs.first?["submitted_by"].string?.hasPrefix("flow_run:") == true)
-                // Every message the run sent has its own key, and each was handed to the provider.
-                let keys = try await fixtures.database.withTenant(fixture.tenant.id) { connection in
-                    try await connection.query("SELECT count(*)::int FROM flow_run_sends WHERE tenant_id = \(fixture.tenant.id)", logger: fixtures.database.logger)
-                        .first { try $0.decode(Int.self) } ?? 0
-                }
-                #expect(keys == 6)
-                #expect(try await eventually { await log.requests.filter { $0.path.hasSuffix("/messages") }.count == 6 })
+                try await Self.proofFlowScenario(client, fixtures, admin, fixture.tenant.id, hook, job: job, jpeg: jpeg, log: log)
             }
         }
     }

@@ -23,6 +23,17 @@ struct MultipartForm {
 
     func closed() -> [UInt8] { body + Array("--\(Self.boundary)--\r\n".utf8) }
 
+    /// The form of a crew's upload at the job's site (`EvidencePhotos.site`, to a few metres):
+    /// its location, `note` and the camera photo `photo` as `IMG_0001.JPG`.
+    static func atSite(_ photo: [UInt8], note: String) -> MultipartForm {
+        var form = MultipartForm()
+        form.field("latitude", "40.4170")
+        form.field("longitude", "-3.7036")
+        form.field("note", note)
+        form.file(filename: "IMG_0001.JPG", photo)
+        return form
+    }
+
     static func post(_ client: any TestClientProtocol, _ token: String, _ path: String, _ body: [UInt8]) async throws -> TestResponse {
         try await client.execute(uri: path, method: .post, headers: [
             .authorization: "Bearer \(token)", .contentType: "multipart/form-data; boundary=\(boundary)",
@@ -42,11 +53,7 @@ struct ProofUploadTests {
             let job = try await ProofEvidenceTests.assignedJob(admin, network, order: "UP-1")
             let original = EvidencePhotos.original()
             let png = TestImages.png(TestImages.scene(width: 200, height: 150, variant: 9), width: 200, height: 150)
-            var form = MultipartForm()
-            form.field("latitude", "40.4170")
-            form.field("longitude", "-3.7036")
-            form.field("note", "Van on the truck")
-            form.file(filename: "IMG_0001.JPG", original)
+            var form = MultipartForm.atSite(original, note: "Van on the truck")
             form.file(filename: "plate.png", type: "image/png", png)
             let token = fixture.token
             let created = try await MultipartForm.post(client, token, "/v1/jobs/\(job)/proofs", form.closed())

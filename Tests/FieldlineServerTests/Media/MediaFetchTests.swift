@@ -11,15 +11,21 @@ import Testing
 struct MediaFetchTests {
     static let whatsAppCredentials = #"{"access_token":"wa-token","app_secret":"\#(WebhookTests.appSecret)","verify_token":"v"}"#
 
+    /// Serves `jpeg` as WhatsApp's media 1003383421387256: its look-up, then its download, each
+    /// behind the bearer token of `whatsAppCredentials`.
+    static func serveWhatsAppImage(_ jpeg: [UInt8], _ log: FakeProviderLog, baseURL: String) async {
+        await log.serve("/v23.0/1003383421387256", .json(
+            #"{"url":"\#(baseURL)/whatsapp/download/1003383421387256","mime_type":"image/jpeg","sha256":"\#(MediaSamples.sha256Base64(jpeg))","file_size":"\#(jpeg.count)","id":"1003383421387256","messaging_product":"whatsapp"}"#,
+            authorization: "Bearer wa-token"))
+        await log.serve("/whatsapp/download/1003383421387256", FakeResponse(contentType: "image/jpeg", body: jpeg, requiredAuthorization: "Bearer wa-token"))
+    }
+
     @Test("a signed WhatsApp image → media id lookup and download with the bearer token → stored by SHA-256 → downloadable, within visibility")
     func whatsAppImage() async throws {
         let directory = MediaSamples.directory()
         let jpeg = MediaSamples.jpeg()
         try await FakeProvider.run { baseURL, log in
-            await log.serve("/v23.0/1003383421387256", .json(
-                #"{"url":"\#(baseURL)/whatsapp/download/1003383421387256","mime_type":"image/jpeg","sha256":"\#(MediaSamples.sha256Base64(jpeg))","file_size":"\#(jpeg.count)","id":"1003383421387256","messaging_product":"whatsapp"}"#,
-                authorization: "Bearer wa-token"))
-            await log.serve("/whatsapp/download/1003383421387256", FakeResponse(contentType: "image/jpeg", body: jpeg, requiredAuthorization: "Bearer wa-token"))
+            await Self.serveWhatsAppImage(jpeg, log, baseURL: baseURL)
             try await TestApp.run(configure: MediaSamples.configure(baseURL, mediaDir: directory)) { client, fixtures in
                 let fixture = try await fixtures.tenant()
                 let admin = APICaller(client, fixture)

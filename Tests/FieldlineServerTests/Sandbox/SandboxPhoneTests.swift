@@ -39,7 +39,11 @@ struct SandboxPhoneTests {
 
     /// A tenant with a sandbox adapter and one member whose phone is open.
     static func setUp(_ client: any TestClientProtocol, _ fixtures: Fixtures) async throws -> (APICaller, Phone, member: String, phone: String) {
-        let admin = APICaller(client, try await fixtures.tenant())
+        try await setUp(client, APICaller(client, try await fixtures.tenant()))
+    }
+
+    /// `setUp` for the tenant `admin` administers (`CitusTests` makes its tenant on the cluster).
+    static func setUp(_ client: any TestClientProtocol, _ admin: APICaller) async throws -> (APICaller, Phone, member: String, phone: String) {
         let created = try await admin.post("/v1/adapters", #"{"provider":"sandbox","name":"Phone","credentials":{"secret":"\#(secret)"}}"#)
         #expect(created.status == .created, "\(created.text)")
         let adapter = try #require(created.json["id"].string)
@@ -179,30 +183,12 @@ struct SandboxPhoneTests {
     func proofFromPhoto() async throws {
         try await TestApp.run(configure: Self.configure) { client, fixtures in
             let (admin, phone, member, number) = try await Self.setUp(client, fixtures)
-            let upload = try await phone.send(.post, "/v1/sandbox/\(phone.adapter)/media", ByteBuffer(bytes: EvidencePhotos.original()), type: "image/jpeg")
-            let mediaID = try #require(upload.json["media_id"].string)
-            #expect(try await phone.hook(#"{"messages":[{"id":"p-1","from":"\#(number)","image":{"media_id":"\#(mediaID)"}}]}"#).status == .ok)
-            let conversation = try #require(try await admin.get("/v1/conversations?member_id=\(member)").json["data"][0]["id"].string)
-            @Sendable func image() async throws -> JSON? {
-                try await admin.get("/v1/conversations/\(conversation)/messages").json["data"].array.first { $0["kind"].string == "image" }
-            }
-            #expect(try await eventually { try await image()?["media"]["status"].string == "fetched" })
-            let message = try #require(try await image()?["id"].string)
-            let organization = try #require(try await admin.get("/v1/members/\(member)").json["organization_id"].string)
-            let job = try await admin.post("/v1/jobs", #"""
-                {"order_number":"PO-SBX-PHOTO","title":"Tow","latitude":\#(EvidencePhotos.site.latitude),"longitude":\#(EvidencePhotos.site.longitude),
-                 "status":"assigned","organization_id":"\#(organization)","conversation_id":"\#(conversation)"}
-                """#)
-            #expect(job.status == .created, "\(job.text)")
-            let proof = try await admin.post("/v1/jobs/\(try #require(job.json["id"].string))/proofs", #"{"message_ids":["\#(message)"]}"#)
-            #expect(proof.status == .created, "\(proof.text)")
-            let file = proof.json["media"][0]
-            #expect(file["exif"]["status"].string == "present")
-            #expect(file["perceptual_hash"].string?.count == 16)
-            #expect(proof.json["checks"]["at_site"].bool == true)
-            #expect(proof.json["checks"]["location_source"].string == "exif")
-            #expect(proof.json["checks"]["exif_consistent"].bool == true)
-            #expect(proof.json["checks"]["unique"].bool == true)
+            let (_, proof) = try await Self.photoProofScenario(admin, phone, member: member, number: number)
+            #expect(proof["media"][0]["perceptual_hash"].string?.count == 16)
+            #expect(proof["checks"]["at_site"].bool == true)
+            #expect(proof["checks"]["location_source"].string == "exif")
+            #expect(proof["checks"]["exif_consistent"].bool == true)
+            #expect(proof["checks"]["unique"].bool == true)
         }
     }
 

@@ -17,7 +17,8 @@ struct TenantPlaceholderTests {
         #expect(!CitusWrites.enabled, "the single-node suite runs against a plain PostgreSQL")
         let tenantID = UUID()
         let user = UUID()
-        let columns = [Conversation.columns, Message.columns, Job.columns, Crew.columns, Member.columns, Team.columns, Channel.columns, ProofExportRow.columns, Offer.columns]
+        let columns = [Conversation.columns, Message.columns, Job.columns, Crew.columns, Member.columns, Team.columns, Channel.columns, ProofExportRow.columns, Offer.columns,
+                       WebhookEndpoint.columns, WebhookDelivery.columns]
         for column in columns {
             #expect(column.template.contains("$tenant("), "\(column.template)")
             let query: PostgresQuery = "SELECT \(columns: column, tenant: tenantID)"
@@ -50,5 +51,19 @@ struct TenantPlaceholderTests {
                 #expect(statement.sql.contains(text), "\(text) in \(statement.sql)")
             }
         }
+        // Statements whose Citus variant differs in more than the tenant: the single-node text to the byte.
+        let endpoint = PostgresWebhookEndpointsRepository.fetchQuery(UUID(), tenantID: tenantID, lock: false)
+        #expect(endpoint.sql == "SELECT " + Self.stripped(WebhookEndpoint.columns.template) + " FROM webhook_endpoints w WHERE w.tenant_id = $1 AND w.id = $2\n")
+        #expect(endpoint.binds.count == 2)
+        let deliveries = PostgresWebhookEndpointsRepository.deliveriesQuery(of: UUID(), status: nil, page: PageRequest(after: nil), tenantID: tenantID)
+        #expect(deliveries.sql.hasPrefix("SELECT " + Self.stripped(WebhookDelivery.columns.template) + " FROM webhook_deliveries d\nWHERE d.tenant_id = $1"))
+        #expect(deliveries.binds.count == 7)
+        let event = BusinessEvents.recordConversationQuery(.conversationAssigned, UUID(), eventID: UUID(), tenantID: tenantID)
+        #expect(event.sql == """
+            INSERT INTO events (tenant_id, id, type, resource_type, resource_id, body)
+            SELECT c.tenant_id, $1, $2, 'conversation', c.id, \(ResourceJSON.conversation("c"))
+            FROM conversations c WHERE c.tenant_id = $3 AND c.id = $4
+            """)
+        #expect(event.binds.count == 4)
     }
 }

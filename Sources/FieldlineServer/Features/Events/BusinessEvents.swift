@@ -33,12 +33,21 @@ enum BusinessEvents {
         _ type: BusinessEventType, _ id: UUID, on connection: PostgresConnection, tenantID: UUID, logger: Logger
     ) async throws {
         let eventID = UUIDv7.make()
-        _ = try await connection.query("""
-            INSERT INTO events (tenant_id, id, type, resource_type, resource_id, body)
-            SELECT c.tenant_id, \(eventID), \(type.rawValue), 'conversation', c.id, \(unescaped: ResourceJSON.conversation("c"))
-            FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.id = \(id)\(unescaped: CitusWrites.returning("id"))
-            """, logger: logger).collect()
+        _ = try await connection.query(recordConversationQuery(type, id, eventID: eventID, tenantID: tenantID), logger: logger).collect()
         try await CitusWrites.fanOut([eventID], tenantID: tenantID, connection: connection, logger: logger)
+    }
+
+    /// `recordConversation`'s insert. On Citus its `SELECT` is a subquery: an `INSERT … SELECT`
+    /// straight from `conversations` is pushed down to every pair of colocated shards, the
+    /// tenant's bound value notwithstanding, while from a subquery Citus runs the `SELECT` as a
+    /// plan of the tenant's shard alone (docs/scaling.md, "Router plans").
+    static func recordConversationQuery(_ type: BusinessEventType, _ id: UUID, eventID: UUID, tenantID: UUID) -> PostgresQuery {
+        let (open, close) = CitusWrites.enabled ? ("SELECT e.* FROM (", ") e") : ("", "")
+        return """
+            INSERT INTO events (tenant_id, id, type, resource_type, resource_id, body)
+            \(unescaped: open)SELECT c.tenant_id, \(eventID), \(type.rawValue), 'conversation', c.id, \(unescaped: ResourceJSON.conversation("c"))
+            FROM conversations c WHERE c.tenant_id = \(tenantID) AND c.id = \(id)\(unescaped: close)\(unescaped: CitusWrites.returning("id"))
+            """
     }
 
     /// Appends one `conversation.opened` per conversation of `ids`, in that order, each with the

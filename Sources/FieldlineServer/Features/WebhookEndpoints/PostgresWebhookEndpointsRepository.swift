@@ -42,10 +42,7 @@ struct PostgresWebhookEndpointsRepository: Sendable {
 
     func list(tenantID: UUID) async throws -> [WebhookEndpoint] {
         try await database.withTenant(tenantID) { connection in
-            try await connection.query("""
-                SELECT \(unescaped: WebhookEndpoint.columns) FROM webhook_endpoints w WHERE w.tenant_id = \(tenantID) ORDER BY w.id
-                """, logger: logger
-            ).collect(WebhookEndpoint.init(row:))
+            try await connection.query(Self.listQuery(tenantID: tenantID), logger: logger).collect(WebhookEndpoint.init(row:))
         }
     }
 
@@ -113,14 +110,8 @@ struct PostgresWebhookEndpointsRepository: Sendable {
     func deliveries(of id: UUID, status: String?, page: PageRequest, tenantID: UUID) async throws -> [WebhookDelivery]? {
         try await database.withTenant(tenantID) { connection in
             guard try await fetch(id, tenantID: tenantID, connection) != nil else { return nil }
-            return try await connection.query("""
-                SELECT \(unescaped: WebhookDelivery.columns) FROM webhook_deliveries d
-                WHERE d.tenant_id = \(tenantID) AND d.endpoint_id = \(id)
-                  AND (\(status)::text IS NULL OR d.status = \(status))
-                  AND (\(page.after)::uuid IS NULL OR d.id < \(page.after))
-                ORDER BY d.id DESC LIMIT \(page.fetchLimit)
-                """, logger: logger
-            ).collect(WebhookDelivery.init(row:))
+            return try await connection.query(Self.deliveriesQuery(of: id, status: status, page: page, tenantID: tenantID), logger: logger)
+                .collect(WebhookDelivery.init(row:))
         }
     }
 
@@ -140,7 +131,7 @@ struct PostgresWebhookEndpointsRepository: Sendable {
             guard made else { return nil }
             try await wake(id, tenantID: tenantID, connection)
             return try await connection.query("""
-                SELECT \(unescaped: WebhookDelivery.columns) FROM webhook_deliveries d WHERE d.tenant_id = \(tenantID) AND d.id = \(deliveryID)
+                SELECT \(columns: WebhookDelivery.columns, tenant: tenantID) FROM webhook_deliveries d WHERE d.tenant_id = \(tenantID) AND d.id = \(deliveryID)
                 """, logger: logger
             ).first(WebhookDelivery.init(row:))
         }
@@ -183,10 +174,6 @@ struct PostgresWebhookEndpointsRepository: Sendable {
     }
 
     func fetch(_ id: UUID, tenantID: UUID, _ connection: PostgresConnection, lock: Bool = false) async throws -> WebhookEndpoint? {
-        try await connection.query("""
-            SELECT \(unescaped: WebhookEndpoint.columns) FROM webhook_endpoints w WHERE w.tenant_id = \(tenantID) AND w.id = \(id)
-            \(unescaped: lock ? "FOR UPDATE" : "")
-            """, logger: logger
-        ).first(WebhookEndpoint.init(row:))
+        try await connection.query(Self.fetchQuery(id, tenantID: tenantID, lock: lock), logger: logger).first(WebhookEndpoint.init(row:))
     }
 }

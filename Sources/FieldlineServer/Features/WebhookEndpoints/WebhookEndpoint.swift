@@ -21,12 +21,13 @@ struct WebhookEndpoint: ResponseEncodable, Sendable {
     let createdAt: Date
     let updatedAt: Date
 
-    static let columns = """
+    /// The columns of `webhook_endpoints w`; the secrets' subquery names the tenant on Citus.
+    static let columns = TenantColumns("""
         w.id, w.url, w.description, w.event_types, w.enabled, w.disabled_reason, w.disabled_at, w.failing_since,
         (SELECT max(s.expires_at) FROM webhook_secrets s
-         WHERE s.tenant_id = w.tenant_id AND s.endpoint_id = w.id AND s.expires_at > now()),
+         WHERE s.tenant_id = w.tenant_id$tenant(s) AND s.endpoint_id = w.id AND s.expires_at > now()),
         w.created_at, w.updated_at
-        """
+        """)
 
     init(row: PostgresRow) throws {
         (id, url, description, eventTypes, enabled, disabledReason, disabledAt, failingSince, previousSecretExpiresAt, createdAt, updatedAt) =
@@ -68,16 +69,18 @@ struct WebhookDelivery: ResponseEncodable, Sendable {
     let finishedAt: Date?
     let attempts: [WebhookAttempt]
 
-    static let columns = """
-        d.id, d.endpoint_id, d.event_id, (SELECT e.type FROM events e WHERE e.tenant_id = d.tenant_id AND e.id = d.event_id),
+    /// The columns of `webhook_deliveries d`; the event's and the attempts' subqueries name
+    /// the tenant on Citus.
+    static let columns = TenantColumns("""
+        d.id, d.endpoint_id, d.event_id, (SELECT e.type FROM events e WHERE e.tenant_id = d.tenant_id$tenant(e) AND e.id = d.event_id),
         d.status, d.attempts, CASE WHEN d.status = 'pending' THEN greatest(d.next_attempt_at, coalesce(d.leased_until, d.next_attempt_at)) END,
         d.last_status, d.last_error, d.resend, d.created_at, d.finished_at,
         (SELECT coalesce(jsonb_agg(jsonb_build_object(
                     'attempted_at', to_char(a.attempted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                     'status_code', a.status_code, 'latency_ms', a.latency_ms, 'response_snippet', a.response_snippet,
                     'error', a.error) ORDER BY a.attempted_at), '[]')::text
-         FROM webhook_attempts a WHERE a.tenant_id = d.tenant_id AND a.delivery_id = d.id)
-        """
+         FROM webhook_attempts a WHERE a.tenant_id = d.tenant_id$tenant(a) AND a.delivery_id = d.id)
+        """)
 
     init(row: PostgresRow) throws {
         let (id, endpointID, eventID, eventType, status, attemptCount, nextAttemptAt, lastStatus, lastError, resend, createdAt, finishedAt, attempts) =
