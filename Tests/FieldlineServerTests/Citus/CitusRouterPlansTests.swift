@@ -50,7 +50,7 @@ extension CitusTests {
         }
     }
 
-    @Test("the hot statements as the code sends them (ingest, the queue of every viewer, messages, timeline, jobs, proofs, the event feed, offers, flows' job look-ups, webhook endpoints and deliveries) are single-shard plans")
+    @Test("the hot statements as the code sends them (ingest, the queue of every viewer, messages, timeline, jobs, proofs, the event feed, offers, flows' job look-ups, the routing's agents, webhook endpoints and deliveries) are single-shard plans")
     func routerPlansOfLists() async throws {
         try await Self.run { _, fixtures in
             let tenantID = try await Self.tenant(fixtures).tenant.id
@@ -86,6 +86,8 @@ extension CitusTests {
             statements.append(("a flow run's job variables", FlowContext.jobQuery(UUID(), memberID: UUID(), tenantID: tenantID)))
             statements.append(("a member's current job", FlowContext.currentJobQuery(of: UUID(), tenantID: tenantID)))
             statements.append(("the members a job's status flow starts for", FlowJobStatusJob.membersQuery(of: UUID(), tenantID: tenantID)))
+            statements.append(("the routing's choice of an agent", RoutingEngine.agentLoadsQuery(of: UUID(), tenantID: tenantID)))
+            statements.append(("an agent's availability", PostgresRoutingRepository.availabilityQuery(of: UUID(), tenantID: tenantID)))
             statements.append(("webhook endpoints", PostgresWebhookEndpointsRepository.listQuery(tenantID: tenantID)))
             statements.append(("a webhook endpoint", PostgresWebhookEndpointsRepository.fetchQuery(UUID(), tenantID: tenantID, lock: false)))
             statements.append(("a webhook endpoint, locked", PostgresWebhookEndpointsRepository.fetchQuery(UUID(), tenantID: tenantID, lock: true)))

@@ -131,7 +131,7 @@ struct QueueTests {
 
         // Opening time comes (the team's hours now cover every day; the scheduled run is due).
         try await fixtures.database.withTenant(tenantID) { connection in
-            try await connection.query("UPDATE teams SET business_hours = NULL WHERE id = \(UUID(uuidString: team)!)", logger: fixtures.database.logger)
+            try await connection.query("UPDATE teams SET business_hours = NULL WHERE tenant_id = \(tenantID) AND id = \(UUID(uuidString: team)!)", logger: fixtures.database.logger)
         }
         _ = try await fixtures.database.client.query(
             "UPDATE outbox SET available_at = now() WHERE tenant_id = \(tenantID) AND topic = 'routing.drain'", logger: fixtures.database.logger

@@ -65,5 +65,21 @@ struct TenantPlaceholderTests {
             FROM conversations c WHERE c.tenant_id = $3 AND c.id = $4
             """)
         #expect(event.binds.count == 4)
+        let agents = RoutingEngine.agentLoadsQuery(of: UUID(), tenantID: tenantID)
+        #expect(agents.sql == """
+            SELECT u.id, u.availability = 'online', u.max_open_conversations,
+                   (SELECT count(*) FROM conversations c
+                    WHERE c.tenant_id = u.tenant_id AND c.assignee_id = u.id AND c.status <> 'closed')::int
+            FROM team_members tm JOIN users u ON u.tenant_id = tm.tenant_id AND u.id = tm.user_id
+            WHERE tm.tenant_id = $1 AND tm.team_id = $2 AND u.disabled_at IS NULL
+            """)
+        #expect(agents.binds.count == 2)
+        let availability = PostgresRoutingRepository.availabilityQuery(of: UUID(), tenantID: tenantID)
+        #expect(availability.sql == """
+            SELECT u.id, u.availability, u.max_open_conversations,
+                   (SELECT count(*) FROM conversations c WHERE c.tenant_id = u.tenant_id AND c.assignee_id = u.id AND c.status <> 'closed')::int
+            FROM users u WHERE u.tenant_id = $1 AND u.id = $2
+            """)
+        #expect(availability.binds.count == 2)
     }
 }

@@ -81,14 +81,19 @@ extension PostgresRoutingRepository {
     }
 
     private func fetchAvailability(_ user: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> AgentAvailability? {
-        try await connection.query("""
-            SELECT u.id, u.availability, u.max_open_conversations,
-                   (SELECT count(*) FROM conversations c WHERE c.tenant_id = u.tenant_id AND c.assignee_id = u.id AND c.status <> 'closed')::int
-            FROM users u WHERE u.tenant_id = \(tenantID) AND u.id = \(user)
-            """, logger: logger
-        ).first { row in
+        try await connection.query(Self.availabilityQuery(of: user, tenantID: tenantID), logger: logger).first { row in
             let (id, availability, capacity, open) = try row.decode((UUID, String, Int, Int).self)
             return AgentAvailability(userId: id, availability: availability, maxOpenConversations: capacity, openConversations: open)
         }
+    }
+
+    /// An agent's availability, capacity and open conversations. On Citus the count names the
+    /// tenant as a value too, as `RoutingEngine.agentLoadsQuery` does.
+    static func availabilityQuery(of user: UUID, tenantID: UUID) -> PostgresQuery {
+        """
+        SELECT u.id, u.availability, u.max_open_conversations,
+               (SELECT count(*) FROM conversations c WHERE c.tenant_id = u.tenant_id\(citusTenant: "c", tenantID) AND c.assignee_id = u.id AND c.status <> 'closed')::int
+        FROM users u WHERE u.tenant_id = \(tenantID) AND u.id = \(user)
+        """
     }
 }

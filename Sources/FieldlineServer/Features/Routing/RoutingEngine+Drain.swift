@@ -57,17 +57,24 @@ extension RoutingEngine {
     }
 
     private func agentLoads(of team: UUID, tenantID: UUID, _ connection: PostgresConnection) async throws -> [AgentLoad] {
-        try await connection.query("""
-            SELECT u.id, u.availability = 'online', u.max_open_conversations,
-                   (SELECT count(*) FROM conversations c
-                    WHERE c.tenant_id = u.tenant_id AND c.assignee_id = u.id AND c.status <> 'closed')::int
-            FROM team_members tm JOIN users u ON u.tenant_id = tm.tenant_id AND u.id = tm.user_id
-            WHERE tm.tenant_id = \(tenantID) AND tm.team_id = \(team) AND u.disabled_at IS NULL
-            """, logger: logger
-        ).collect { row in
+        try await connection.query(Self.agentLoadsQuery(of: team, tenantID: tenantID), logger: logger).collect { row in
             let (id, online, capacity, open) = try row.decode((UUID, Bool, Int, Int).self)
             return AgentLoad(userID: id, openConversations: open, capacity: capacity, online: online)
         }
+    }
+
+    /// The team's enabled agents with their availability, capacity and open conversations: what
+    /// the routing chooses an agent from. On Citus the count names the tenant as a value too: the
+    /// tenant from the outer row alone made Citus run the statement on every shard
+    /// (docs/scaling.md, "Router plans").
+    static func agentLoadsQuery(of team: UUID, tenantID: UUID) -> PostgresQuery {
+        """
+        SELECT u.id, u.availability = 'online', u.max_open_conversations,
+               (SELECT count(*) FROM conversations c
+                WHERE c.tenant_id = u.tenant_id\(citusTenant: "c", tenantID) AND c.assignee_id = u.id AND c.status <> 'closed')::int
+        FROM team_members tm JOIN users u ON u.tenant_id = tm.tenant_id AND u.id = tm.user_id
+        WHERE tm.tenant_id = \(tenantID) AND tm.team_id = \(team) AND u.disabled_at IS NULL
+        """
     }
 
     private func give(
