@@ -135,7 +135,10 @@ enum FakeProvider {
 }
 
 /// Polls `condition` until it holds or `seconds` pass; false on timeout (never hangs a test).
-func eventually(seconds: Double = 15, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+/// The default is long because it only delays a failing test: on a loaded machine (the outbox
+/// worker and the stream publisher sharing 2 cores with the suite, or the Citus cluster's three
+/// nodes) a condition that holds in a second when quiet has once taken more than 15 s.
+func eventually(seconds: Double = 45, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }
