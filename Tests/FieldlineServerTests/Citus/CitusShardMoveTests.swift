@@ -63,10 +63,14 @@ extension CitusTests {
                 SELECT citus_move_shard_placement(\(shard), \(source.name), \(source.port)::int, \(target.name), \(target.port)::int,
                     shard_transfer_mode := 'block_writes')
                 """, logger: admin.logger)
-            try await admin.client.query("""
-                SELECT run_command_on_shards(logicalrelid, 'ALTER TABLE %s FORCE ROW LEVEL SECURITY')
-                FROM pg_dist_partition WHERE partmethod = 'h'
-                """, logger: admin.logger)
+            // One shard at a time, each result read: run in parallel under load, some shards
+            // were left unforced, silently (their owner, the app's role, then saw every tenant).
+            let failed = try await admin.client.query("""
+                SELECT r.shardid, r.result FROM pg_dist_partition p,
+                    run_command_on_shards(p.logicalrelid, 'ALTER TABLE %s FORCE ROW LEVEL SECURITY', false) r
+                WHERE p.partmethod = 'h' AND NOT r.success
+                """, logger: admin.logger).collect { try $0.decode((Int64, String).self) }
+            #expect(failed.isEmpty, "\(failed)")
         }
     }
 
