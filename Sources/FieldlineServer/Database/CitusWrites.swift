@@ -37,7 +37,7 @@ public enum CitusWrites {
             citus.store(found ?? false, ordering: .relaxed)
         } catch {
             logger.warning("could not ask whether the database is Citus; writing as for a single PostgreSQL", metadata: [
-                "error": .string(error.databaseOperatorDescription ?? String(describing: error)),
+                "error": .string(error.logDescription),
             ])
         }
     }

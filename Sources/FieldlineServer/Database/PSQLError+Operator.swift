@@ -21,4 +21,9 @@ extension PSQLError {
 extension Error {
     /// `operatorDescription` of the PostgreSQL error this is or wraps (a transaction's), or nil.
     public var databaseOperatorDescription: String? { postgresError?.operatorDescription }
+
+    /// The error as the server's logs name it: a PostgreSQL error as the operator reads it (a
+    /// PSQLError describes itself with a fixed text that names no cause), anything else as it
+    /// describes itself.
+    var logDescription: String { databaseOperatorDescription ?? String(describing: self) }
 }

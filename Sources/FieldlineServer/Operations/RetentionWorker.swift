@@ -43,7 +43,7 @@ struct RetentionWorker: Service {
                 } catch where Task.isCancelled {
                     return
                 } catch {
-                    logger.warning("retention pass failed; retrying at the next one", metadata: ["error": .string(String(describing: error))])
+                    logger.warning("retention pass failed; retrying at the next one", metadata: ["error": .string(error.logDescription)])
                 }
             }
         }

@@ -39,7 +39,7 @@ struct StreamListener: Service {
                 return
             } catch {
                 logger.warning("stream listener lost its connection; reconnecting", metadata: [
-                    "error": .string(String(describing: error)), "attempt": .stringConvertible(attempt),
+                    "error": .string(error.logDescription), "attempt": .stringConvertible(attempt),
                 ])
             }
             try? await Task.sleep(for: backoff)

@@ -69,7 +69,7 @@ struct StreamPublisher: Service {
                 if error is DeadlinePassed {
                     logger.warning("stream publisher's connection did not answer; replacing it", metadata: ["timeout": .string("\(timeout)")])
                 } else {
-                    logger.warning("stream events not yet published; retrying", metadata: ["error": .string(String(describing: error))])
+                    logger.warning("stream events not yet published; retrying", metadata: ["error": .string(error.logDescription)])
                 }
                 // A failed connection may never answer a polite close: drop it without waiting.
                 if let failed = connection { Task { try? await failed.close() } }

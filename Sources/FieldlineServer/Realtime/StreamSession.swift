@@ -101,7 +101,7 @@ struct StreamSession: Sendable {
                     }
                 } catch where Task.isCancelled {
                 } catch {
-                    logger.warning("stream read failed; closing the socket", metadata: ["error": .string(String(describing: error))])
+                    logger.warning("stream read failed; closing the socket", metadata: ["error": .string(error.logDescription)])
                     try? await outbound.close(.unexpectedServerError, reason: "stream interrupted; reconnect with ?after=")
                 }
             }
