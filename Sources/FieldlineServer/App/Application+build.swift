@@ -116,6 +116,9 @@ public func buildApplication(config: AppConfig, migrateOnStart: Bool = false, lo
         database: database, store: dependencies.mediaStore, age: config.retention.mediaOrphans, batchSize: config.retention.batchSize,
         logger: retentionLogger)
     app.addServices(RetentionWorker(database: database, settings: config.retention, logger: retentionLogger, mediaSweep: mediaSweep))
+    if !CitusWrites.isKnown {
+        app.addServices(CitusDetection(settings: config.database, logger: logger))
+    }
     app.beforeServerStarts {
         guard migrateOnStart else { return }
         let applied = try await Migrator(client: client, files: migrations, logger: logger).migrate()

@@ -16,31 +16,48 @@ import Synchronization
 /// webhook fan-out trigger cannot run on a shard, are fanned out by `fanOut`.
 public enum CitusWrites {
     private static let citus = Atomic<Bool>(false)
+    private static let answered = Atomic<Bool>(false)
 
     /// Whether the server's database is a Citus coordinator (set once at start, by `detect`).
     static var enabled: Bool { citus.load(ordering: .relaxed) }
 
     /// Asks the database whether the `citus` extension is installed, once, when the
     /// application is built, and before a command of the `fieldline` CLI writes through the
-    /// repositories (`fieldline demo`, `tenant create`, ...). A database that cannot be reached
-    /// then is taken as a single PostgreSQL (the start fails later, on its own, if it stays
-    /// unreachable).
-    public static func detect(_ settings: DatabaseSettings, logger: Logger) async {
+    /// repositories (`fieldline demo`, `tenant create`, ...). Returns whether it answered. A
+    /// database that cannot be reached then leaves the single-PostgreSQL statements in place
+    /// (writes fail anyway while it stays unreachable); the server asks again until it answers
+    /// (`CitusDetection`) and says it is not ready meanwhile.
+    @discardableResult
+    public static func detect(_ settings: DatabaseSettings, logger: Logger, warn: Bool = true) async -> Bool {
         do {
             let connection = try await PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try settings.listenerConfiguration(), id: 1, logger: logger
             ).get()
-            let found = try? await connection.query(
-                "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')", logger: logger
-            ).first { try $0.decode(Bool.self) }
+            let found: Bool?
+            do {
+                found = try await connection.query(
+                    "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')", logger: logger
+                ).first { try $0.decode(Bool.self) }
+            } catch {
+                try? await connection.close()
+                throw error
+            }
             try? await connection.close()
             citus.store(found ?? false, ordering: .relaxed)
+            answered.store(true, ordering: .relaxed)
+            return true
         } catch {
-            logger.warning("could not ask whether the database is Citus; writing as for a single PostgreSQL", metadata: [
-                "error": .string(error.logDescription),
-            ])
+            if warn {
+                logger.warning("could not ask whether the database is Citus; asking again until it answers", metadata: [
+                    "error": .string(error.logDescription),
+                ])
+            }
+            return false
         }
     }
+
+    /// Whether `detect` has had the database's answer in this process (`/ready` waits for it).
+    static var isKnown: Bool { answered.load(ordering: .relaxed) }
 
     /// `RETURNING <columns>` on Citus, nothing elsewhere: for `INSERT … SELECT` statements into
     /// distributed tables (see the type's comment).

@@ -31,10 +31,16 @@ struct HealthController: Sendable {
         } catch {
             check = ("unavailable", "database unreachable")
         }
-        let ready = check.0 == "ok"
+        var ready = check.0 == "ok"
+        var checks = ["database": ready ? "ok" : check.1]
+        if !CitusWrites.isKnown {
+            // Its statements depend on the answer (CitusDetection asks until it has it).
+            ready = false
+            checks["database_kind"] = "not yet known: the server asks the database whether it is Citus until it answers"
+        }
         return EditedResponse(
             status: ready ? .ok : .serviceUnavailable,
-            response: Status(status: ready ? "ready" : "unavailable", checks: ["database": ready ? "ok" : check.1]))
+            response: Status(status: ready ? "ready" : "unavailable", checks: checks))
     }
 
     @Sendable func metrics(_ request: Request, context: AppRequestContext) async throws -> Response {
