@@ -149,7 +149,6 @@ struct DemoSeedingError: Error, CustomStringConvertible {
     let cleanup: any Error
 
     var description: String {
-        func text(_ error: any Error) -> String { error.databaseOperatorDescription ?? String(describing: error) }
-        return "the demo could not be seeded (\(text(cause))), and its partial tenant could not be deleted (\(text(cleanup))): run fieldline demo --reset"
+        "the demo could not be seeded (\(cause.logDescription)), and its partial tenant could not be deleted (\(cleanup.logDescription)): run fieldline demo --reset"
     }
 }
